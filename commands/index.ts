@@ -1,0 +1,18 @@
+import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
+import type { BotCommand } from '../src/app.js';
+import { join } from './join.js';
+import { leave } from './leave.js';
+import { pause } from './pause.js';
+import { queue } from './queue.js';
+import { resume } from './resume.js';
+import { skip } from './skip.js';
+import { speak } from './speak.js';
+import { stop } from './stop.js';
+
+/** Every command of the bot; the bot and the deploy script share this list. */
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume];
+
+/** The definitions sent to Discord by the deploy script. */
+export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {
+  return commands.map((c) => c.data);
+}

@@ -1,0 +1,26 @@
+import { isBotError } from '../src/errors.js';
+import { messageFor } from '../src/messages.js';
+import type { EntryOutcome } from '../src/voice/GuildPlayback.js';
+
+/** How a queued item's reply reads once it is over. */
+export function outcomeText(outcome: EntryOutcome, channelId: string, label: string): string {
+  switch (outcome.status) {
+    case 'spoken':
+      return `✅ Spoke in <#${channelId}>: “${label}”`;
+    case 'skipped':
+      return `⏭️ Skipped: “${label}”`;
+    case 'cancelled': {
+      const why = {
+        stopped: 'the queue was stopped',
+        disconnected: 'I was disconnected from the voice channel',
+        moved: 'I was moved to another channel',
+        left: 'I left the voice channel',
+        idle: 'I left the voice channel',
+        alone: 'everyone left the voice channel',
+      }[outcome.reason];
+      return `⏹️ Not spoken: ${why}.`;
+    }
+    case 'failed':
+      return `⚠️ Not spoken. ${isBotError(outcome.error) ? messageFor(outcome.error.key, outcome.error.details) : messageFor('internal')}`;
+  }
+}

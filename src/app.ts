@@ -1,0 +1,148 @@
+import { createRequire } from 'node:module';
+import { generateDependencyReport } from '@discordjs/voice';
+import { Events, type Client } from 'discord.js';
+import type { Config } from './config.js';
+import type { Command } from './discord/commandTypes.js';
+import { createDiscordClient } from './discord/client.js';
+import { createInteractionRouter } from './discord/router.js';
+import { createSpeakService, type SpeakService } from './features/speak.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import type { SpeechRequest } from './speech/request.js';
+import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
+import { GuildPlayback } from './voice/GuildPlayback.js';
+import { PlaybackRegistry } from './voice/PlaybackRegistry.js';
+import { createAudioPreparer } from './voice/audioPipeline.js';
+import { createDiscordVoiceLink } from './voice/discordVoiceLink.js';
+import { systemClock, type Clock, type VoiceLinkFactory } from './voice/ports.js';
+
+/** Everything commands may call. */
+export interface Services {
+  config: Config;
+  speak: SpeakService;
+  playback: PlaybackRegistry<SpeechRequest>;
+  logger: Logger;
+}
+
+/** A command of this bot. */
+export type BotCommand = Command<Services>;
+
+/** Replaceable parts, for tests and benchmarks. */
+export interface AppOverrides {
+  logger?: Logger;
+  speech?: SpeechClient;
+  clock?: Clock;
+  voiceLink?: VoiceLinkFactory;
+  ffmpegPath?: string;
+}
+
+/** The running bot: its parts, and how to start and stop it. */
+export interface App {
+  client: Client;
+  services: Services;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms. */
+const PREBUFFER_PACKETS = 3;
+
+function bundledFfmpegPath(): string {
+  const require = createRequire(import.meta.url);
+  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+}
+
+/** The composition root: wires config, logger, speech, voice, Discord and commands. */
+export function createApp(config: Config, commands: readonly BotCommand[], overrides: AppOverrides = {}): App {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const speech =
+    overrides.speech ??
+    createSpeechClient({
+      baseUrl: config.tts.baseUrl,
+      apiKey: config.tts.apiKey,
+      timeoutMs: config.tts.timeoutMs,
+      stallTimeoutMs: config.tts.stallTimeoutMs,
+      maxRetries: config.tts.maxRetries,
+      logger,
+    });
+  const client = createDiscordClient({ apiUrl: config.discord.apiUrl });
+  const prepare = createAudioPreparer({
+    speech,
+    ffmpegPath: overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath(),
+    logger,
+    prebufferPackets: PREBUFFER_PACKETS,
+  });
+  const voiceLink: VoiceLinkFactory =
+    overrides.voiceLink ??
+    ((guildId) => {
+      const guild = client.guilds.cache.get(guildId);
+      if (!guild) throw new Error(`guild ${guildId} is not cached`);
+      return createDiscordVoiceLink({
+        guildId,
+        adapterCreator: guild.voiceAdapterCreator,
+        group: config.discord.applicationId,
+        logger,
+        readyTimeoutMs: 15_000,
+        maxRejoins: 3,
+        maxMissedFrames: Math.ceil(config.tts.stallTimeoutMs / 20) + 10,
+      });
+    });
+  const playback = new PlaybackRegistry<SpeechRequest>(
+    (guildId) =>
+      new GuildPlayback<SpeechRequest>(
+        guildId,
+        voiceLink(guildId),
+        prepare,
+        {
+          maxQueue: config.queue.maxPerGuild,
+          maxPerMember: config.queue.maxPerMember,
+          idleTimeoutMs: config.voice.idleTimeoutMs,
+          prefetch: 1,
+        },
+        clock,
+        logger.child({ module: 'playback' }),
+      ),
+  );
+  const services: Services = {
+    config,
+    speak: createSpeakService({ config, speech, playback, logger }),
+    playback,
+    logger,
+  };
+  const router = createInteractionRouter({ commands, services, logger });
+
+  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  client.on(Events.VoiceStateUpdate, (_old, now) => {
+    const guildPlayback = playback.get(now.guild.id);
+    if (!guildPlayback) return;
+    if (now.id === client.user?.id) {
+      guildPlayback.handleBotVoiceState(now.channelId);
+      return;
+    }
+    const channelId = guildPlayback.channelId;
+    if (channelId && guildPlayback.state.status !== 'joining') {
+      const channel = now.guild.channels.cache.get(channelId);
+      const humans = channel?.isVoiceBased() ? channel.members.filter((m) => !m.user.bot).size : 0;
+      if (humans === 0) {
+        logger.info({ guildId: now.guild.id }, 'no one left in the voice channel; leaving');
+        guildPlayback.leave('alone');
+      }
+    }
+  });
+  client.on(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord'));
+  client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+
+  return {
+    client,
+    services,
+    async start() {
+      logger.info({ report: generateDependencyReport() }, 'voice dependencies');
+      await client.login(config.discord.token);
+    },
+    async stop() {
+      playback.destroyAll();
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+    .pipe(z.array(z.string()).min(1, 'must list at least one value'));
+
+const intInRange = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Audio formats the speech endpoint can return. */
+export const AUDIO_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
+/** One of the endpoint's response formats. */
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+const DEFAULT_MODEL = 'gpt-4o-mini-tts';
+const DEFAULT_MODELS = 'gpt-4o-mini-tts,tts-1,tts-1-hd';
+const DEFAULT_VOICE = 'alloy';
+const DEFAULT_VOICES = 'alloy,ash,ballad,coral,echo,fable,nova,onyx,sage,shimmer,verse,marin,cedar';
+
+const schema = z
+  .object({
+    DISCORD_TOKEN: z.string({ error: 'is required (the bot token from the Developer Portal)' }).min(1, 'is required'),
+    DISCORD_APPLICATION_ID: z
+      .string({ error: 'is required (the application id from the Developer Portal)' })
+      .regex(/^\d{17,20}$/, 'must be a numeric application id'),
+    DISCORD_DEV_GUILD_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{17,20}$/, 'must be a numeric guild id').optional()),
+    DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url().default('https://discord.com/api')),
+    TTS_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default('https://api.openai.com/v1')),
+    TTS_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+    TTS_DEFAULT_MODEL: z.preprocess(emptyAsUndefined, z.string().default(DEFAULT_MODEL)),
+    TTS_DEFAULT_VOICE: z.preprocess(emptyAsUndefined, z.string().default(DEFAULT_VOICE)),
+    TTS_DEFAULT_SPEED: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.25).max(4).default(1)),
+    TTS_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.enum(AUDIO_FORMATS).default('mp3')),
+    TTS_MODELS: z.preprocess(emptyAsUndefined, list(DEFAULT_MODELS)),
+    TTS_VOICES: z.preprocess(
+      emptyAsUndefined,
+      list(DEFAULT_VOICES),
+    ),
+    TTS_INSTRUCTION_MODELS: z.preprocess(emptyAsUndefined, list('gpt-4o-mini-tts')),
+    TTS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(15_000, 500, 120_000)),
+    TTS_STALL_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(8_000, 200, 120_000)),
+    TTS_MAX_RETRIES: z.preprocess(emptyAsUndefined, intInRange(2, 0, 5)),
+    FFMPEG_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
+    QUEUE_MAX_PER_GUILD: z.preprocess(emptyAsUndefined, intInRange(50, 1, 1000)),
+    QUEUE_MAX_PER_MEMBER: z.preprocess(emptyAsUndefined, intInRange(5, 1, 1000)),
+    VOICE_IDLE_TIMEOUT_S: z.preprocess(emptyAsUndefined, intInRange(300, 5, 86_400)),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+  });
+
+/** Checks that span several variables; run on the raw environment so they are reported with the rest. */
+function crossProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const baseUrl = value('TTS_BASE_URL') ?? 'https://api.openai.com/v1';
+  let isOpenAi = false;
+  try {
+    isOpenAi = new URL(baseUrl).hostname === 'api.openai.com';
+  } catch {
+    // reported by the schema
+  }
+  if (isOpenAi && !value('TTS_API_KEY')) problems.push('TTS_API_KEY: is required when TTS_BASE_URL is OpenAI');
+  const inList = (key: string, listKey: string, fallbackValue: string, fallbackList: string) => {
+    const v = value(key) ?? fallbackValue;
+    const l = (value(listKey) ?? fallbackList).split(',').map((x) => x.trim());
+    if (!l.includes(v)) problems.push(`${key}: must be one of ${listKey} (${l.join(', ')})`);
+  };
+  inList('TTS_DEFAULT_MODEL', 'TTS_MODELS', DEFAULT_MODEL, DEFAULT_MODELS);
+  inList('TTS_DEFAULT_VOICE', 'TTS_VOICES', DEFAULT_VOICE, DEFAULT_VOICES);
+  return problems;
+}
+
+/** The validated configuration the whole bot runs on. */
+export interface Config {
+  discord: { token: string; applicationId: string; devGuildId: string | undefined; apiUrl: string };
+  tts: {
+    baseUrl: string;
+    apiKey: string | undefined;
+    defaults: { model: string; voice: string; speed: number; format: AudioFormat };
+    models: string[];
+    voices: string[];
+    instructionModels: string[];
+    timeoutMs: number;
+    stallTimeoutMs: number;
+    maxRetries: number;
+  };
+  ffmpegPath: string | undefined;
+  queue: { maxPerGuild: number; maxPerMember: number };
+  voice: { idleTimeoutMs: number };
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Raised when the environment does not make a valid configuration; the message lists every problem. */
+export class ConfigError extends Error {
+  /** One line per problem, `NAME: what is wrong`. */
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** The part of the configuration the deploy script needs (no speech settings required). */
+export function loadDiscordConfig(env: Record<string, string | undefined>): Config['discord'] {
+  const parsed = schema
+    .pick({ DISCORD_TOKEN: true, DISCORD_APPLICATION_ID: true, DISCORD_DEV_GUILD_ID: true, DISCORD_API_URL: true })
+    .safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = parsed.data;
+  return {
+    token: e.DISCORD_TOKEN,
+    applicationId: e.DISCORD_APPLICATION_ID,
+    devGuildId: e.DISCORD_DEV_GUILD_ID,
+    apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+  };
+}
+
+/** Validates the environment into a Config, reporting every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  const extra = crossProblems(env);
+  if (!parsed.success || extra.length > 0) {
+    const problems = (parsed.error?.issues ?? []).map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const received = env[name];
+      const missing = received === undefined || received === '';
+      return `${name}: ${missing && !/required/.test(issue.message) ? `is required (${issue.message})` : issue.message}`;
+    });
+    throw new ConfigError([...problems, ...extra]);
+  }
+  const e = parsed.data!;
+  return {
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      devGuildId: e.DISCORD_DEV_GUILD_ID,
+      apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+    },
+    tts: {
+      baseUrl: e.TTS_BASE_URL.replace(/\/+$/, ''),
+      apiKey: e.TTS_API_KEY,
+      defaults: { model: e.TTS_DEFAULT_MODEL, voice: e.TTS_DEFAULT_VOICE, speed: e.TTS_DEFAULT_SPEED, format: e.TTS_DEFAULT_FORMAT },
+      models: e.TTS_MODELS,
+      voices: e.TTS_VOICES,
+      instructionModels: e.TTS_INSTRUCTION_MODELS,
+      timeoutMs: e.TTS_TIMEOUT_MS,
+      stallTimeoutMs: e.TTS_STALL_TIMEOUT_MS,
+      maxRetries: e.TTS_MAX_RETRIES,
+    },
+    ffmpegPath: e.FFMPEG_PATH,
+    queue: { maxPerGuild: e.QUEUE_MAX_PER_GUILD, maxPerMember: e.QUEUE_MAX_PER_MEMBER },
+    voice: { idleTimeoutMs: e.VOICE_IDLE_TIMEOUT_S * 1000 },
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}

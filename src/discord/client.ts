@@ -1,0 +1,21 @@
+import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
+
+/** Settings the Discord client needs. */
+export interface DiscordClientOptions {
+  apiUrl: string;
+  /** Message Content is privileged: ask for it only when a feature needs message text. */
+  messageContent?: boolean;
+}
+
+/** Creates the discord.js client: least intents, no pings unless a reply opts in, REST base from config. */
+export function createDiscordClient(options: DiscordClientOptions): Client {
+  const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates];
+  if (options.messageContent) intents.push(GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent);
+  return new Client({
+    intents,
+    partials: [Partials.GuildMember],
+    rest: { api: options.apiUrl },
+    allowedMentions: { parse: [], repliedUser: false },
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),
+  });
+}

@@ -1,0 +1,58 @@
+import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
+import type { GuildVoiceView } from './guildVoiceView.js';
+
+/** A file to attach to a reply. */
+export interface ReplyFile {
+  name: string;
+  data: Buffer;
+  contentType: string;
+  description?: string;
+}
+
+/** What a command answers with; the router applies it to the interaction. */
+export interface ReplyPayload {
+  content: string;
+  files?: ReplyFile[];
+}
+
+/** Option values as Discord sent them, flattened (subcommand options included). */
+export type OptionValues = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** The narrow view of an interaction that a command works with (testable without discord.js). */
+export interface CommandContext<S> {
+  guildId: string;
+  channelId: string;
+  user: { id: string; displayName: string };
+  subcommand: string | null;
+  options: OptionValues;
+  /** Largest attachment this interaction may carry, in bytes. */
+  attachmentSizeLimit: number;
+  voice: GuildVoiceView;
+  services: S;
+  /** Sets the visible response (the deferred reply); may be called again later to update it. */
+  reply(payload: ReplyPayload): Promise<void>;
+}
+
+/** How the router acknowledges a command before running it. */
+export type DeferMode = 'ephemeral' | 'public';
+
+/** A slash or context-menu command: its definition and a thin execute. */
+export interface Command<S> {
+  /** The definition registered with Discord (the deploy script sends exactly this). */
+  data: RESTPostAPIApplicationCommandsJSONBody;
+  /** Whether the first response is private; decided before any slow work. */
+  defer(ctx: CommandContext<S>): DeferMode;
+  /** Does the work; the reply goes through ctx.reply; errors are turned into replies by the router. */
+  execute(ctx: CommandContext<S>): Promise<void>;
+  /** Suggestions for an option being typed. */
+  autocomplete?(ctx: AutocompleteContext<S>): Promise<Array<{ name: string; value: string }>>;
+}
+
+/** What an autocomplete handler sees. */
+export interface AutocompleteContext<S> {
+  guildId: string | null;
+  user: { id: string };
+  focused: { name: string; value: string };
+  options: OptionValues;
+  services: S;
+}

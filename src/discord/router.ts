@@ -1,0 +1,148 @@
+import {
+  ApplicationCommandOptionType,
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteraction,
+  type CommandInteractionOption,
+  type Interaction,
+} from 'discord.js';
+import { isBotError } from '../errors.js';
+import { messageFor } from '../messages.js';
+import type { Logger } from '../observability/logger.js';
+import type { Command, CommandContext, DeferMode, OptionValues, ReplyPayload } from './commandTypes.js';
+import { guildVoiceView } from './guildVoiceView.js';
+
+/** Flattens an interaction's options (through subcommand groups) into name → value. */
+export function flattenOptions(data: readonly CommandInteractionOption[]): { subcommand: string | null; values: OptionValues } {
+  const values: Record<string, string | number | boolean | undefined> = {};
+  let subcommand: string | null = null;
+  const walk = (opts: readonly CommandInteractionOption[]) => {
+    for (const opt of opts) {
+      if (opt.type === ApplicationCommandOptionType.SubcommandGroup) walk(opt.options ?? []);
+      else if (opt.type === ApplicationCommandOptionType.Subcommand) {
+        subcommand = opt.name;
+        walk(opt.options ?? []);
+      } else values[opt.name] = opt.value;
+    }
+  };
+  walk(data);
+  return { subcommand, values };
+}
+
+const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+
+/** Routes interactions to commands: defers at once, runs the command, turns any error into a private reply. */
+export function createInteractionRouter<S>(options: { commands: readonly Command<S>[]; services: S; logger: Logger }) {
+  const byName = new Map(options.commands.map((c) => [c.data.name, c]));
+  const log = options.logger.child({ module: 'router' });
+
+  async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown): Promise<void> {
+    const known = isBotError(error);
+    const content = known ? messageFor(error.key, error.details) : messageFor('internal');
+    if (known) log.info({ command: interaction.commandName, key: error.key }, 'command refused');
+    else log.error({ command: interaction.commandName, err: error }, 'command failed');
+    try {
+      if (!interaction.deferred && !interaction.replied) {
+        await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      } else if (mode === 'ephemeral') {
+        await interaction.editReply({ content, files: [], attachments: [], allowedMentions: { parse: [] } });
+      } else {
+        // A public "thinking…" must not turn into a public error: remove it and answer privately.
+        await interaction.deleteReply().catch(() => undefined);
+        await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not deliver the error reply');
+    }
+  }
+
+  async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const command = byName.get(interaction.commandName);
+    if (!command) {
+      log.warn({ command: interaction.commandName }, 'unknown command');
+      return;
+    }
+    const guild = interaction.guild;
+    if (!interaction.inGuild() || !guild) {
+      await interaction
+        .reply({ content: messageFor('command.guild_only'), flags: MessageFlags.Ephemeral })
+        .catch(() => undefined);
+      return;
+    }
+    const { subcommand, values } = flattenOptions((interaction as ChatInputCommandInteraction).options.data);
+    const member = interaction.member;
+    const displayName =
+      (member && 'displayName' in member ? member.displayName : undefined) ?? interaction.user.globalName ?? interaction.user.username;
+    let mode: DeferMode | null = null;
+    // Replies may be updated later (queue progress); apply them in order, never two edits racing.
+    let replies: Promise<void> = Promise.resolve();
+    const ctx: CommandContext<S> = {
+      guildId: guild.id,
+      channelId: interaction.channelId,
+      user: { id: interaction.user.id, displayName },
+      subcommand,
+      options: values,
+      attachmentSizeLimit: (interaction as { attachmentSizeLimit?: number }).attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+      voice: guildVoiceView(guild, interaction.user.id),
+      services: options.services,
+      reply: (payload: ReplyPayload) => {
+        const send = async () => {
+          await interaction.editReply({
+            content: payload.content,
+            files: (payload.files ?? []).map((f) => ({
+              attachment: f.data,
+              name: f.name,
+              contentType: f.contentType,
+              description: f.description,
+            })),
+            allowedMentions: { parse: [] },
+          });
+        };
+        const next = replies.then(send);
+        replies = next.catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reply update failed'));
+        return next;
+      },
+    };
+    const started = performance.now();
+    try {
+      mode = command.defer(ctx);
+      await interaction.deferReply(mode === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {});
+      await command.execute(ctx);
+      log.info({ command: interaction.commandName, subcommand, ms: Math.round(performance.now() - started) }, 'command done');
+    } catch (error) {
+      await replyWithError(interaction, mode, error);
+    }
+  }
+
+  async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const command = byName.get(interaction.commandName);
+    try {
+      const focused = interaction.options.getFocused(true);
+      const { values } = flattenOptions(interaction.options.data);
+      const choices =
+        (await command?.autocomplete?.({
+          guildId: interaction.guildId,
+          user: { id: interaction.user.id },
+          focused: { name: focused.name, value: String(focused.value) },
+          options: values,
+          services: options.services,
+        })) ?? [];
+      await interaction.respond(choices.slice(0, 25));
+    } catch (err) {
+      log.warn({ command: interaction.commandName, err: (err as Error).message }, 'autocomplete failed');
+      await interaction.respond([]).catch(() => undefined);
+    }
+  }
+
+  return {
+    /** Handles one interaction; never throws. */
+    async handle(interaction: Interaction): Promise<void> {
+      if (interaction.isChatInputCommand() || interaction.isContextMenuCommand()) {
+        await onCommand(interaction as ChatInputCommandInteraction);
+      } else if (interaction.isAutocomplete()) {
+        await onAutocomplete(interaction);
+      }
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Keys of every message a user can be shown when something fails; texts live in messages.ts. */
+export type ErrorKey =
+  | 'speech.auth'
+  | 'speech.rate_limited'
+  | 'speech.quota'
+  | 'speech.rejected'
+  | 'speech.unavailable'
+  | 'speech.timeout'
+  | 'speech.bad_audio'
+  | 'input.invalid'
+  | 'queue.full_guild'
+  | 'queue.full_member'
+  | 'voice.not_in_channel'
+  | 'voice.not_in_bot_channel'
+  | 'voice.cannot_join'
+  | 'voice.join_failed'
+  | 'voice.bot_not_connected'
+  | 'file.too_large'
+  | 'command.guild_only'
+  | 'internal';
+
+/** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */
+export class BotError extends Error {
+  /** Message key for the user-facing text. */
+  readonly key: ErrorKey;
+  /** Values interpolated into the user-facing text (never secrets). */
+  readonly details: Readonly<Record<string, string | number>>;
+
+  constructor(key: ErrorKey, details: Record<string, string | number> = {}, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? key, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BotError';
+    this.key = key;
+    this.details = details;
+  }
+}
+
+/** True when the value is a BotError (across module copies too). */
+export function isBotError(value: unknown): value is BotError {
+  return value instanceof BotError;
+}

@@ -1,0 +1,38 @@
+import { config as loadDotenv } from 'dotenv';
+import { createApp, type BotCommand } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
+
+/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. Returns the exit code on failure. */
+export async function runBot(commands: readonly BotCommand[]): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = createApp(config, commands, { logger });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void app.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  try {
+    await app.start();
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'could not connect to Discord');
+    await app.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,384 @@
+import { EventEmitter } from 'node:events';
+import { BotError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { AudioPreparer, Clock, PlayHandle, PreparedAudio, VoiceLink } from './ports.js';
+
+/** Who asked for an item, for /queue and limits. */
+export interface Requester {
+  id: string;
+  name: string;
+}
+
+/** Why an item was not spoken without having failed. */
+export type CancelReason = 'stopped' | 'disconnected' | 'moved' | 'left' | 'idle' | 'alone';
+
+/** How an item ended. */
+export type EntryOutcome =
+  | { status: 'spoken' }
+  | { status: 'skipped' }
+  | { status: 'cancelled'; reason: CancelReason }
+  | { status: 'failed'; error: unknown };
+
+/** What callers put in the queue. */
+export interface QueueJob<R> {
+  request: R;
+  channelId: string;
+  requester: Requester;
+  /** Short text for /queue (already shortened, safe to show). */
+  label: string;
+  onStart?: () => void;
+  onEnd?: (outcome: EntryOutcome) => void;
+}
+
+/** Where an item is in its life. */
+export type EntryState = 'pending' | 'playing' | 'done';
+
+/** One queued item with its own fetch. */
+export interface QueueEntry<R> {
+  readonly id: number;
+  readonly job: QueueJob<R>;
+  state: EntryState;
+  audio: Promise<PreparedAudio> | undefined;
+  readonly abort: AbortController;
+}
+
+/** The guild's playback state; `entry` is the item at the front. */
+export type PlaybackState =
+  | { status: 'idle' }
+  | { status: 'joining'; channelId: string }
+  | { status: 'connected'; channelId: string }
+  | { status: 'buffering'; channelId: string; entry: QueueEntry<unknown> }
+  | { status: 'playing'; channelId: string; entry: QueueEntry<unknown>; handle: PlayHandle }
+  | { status: 'paused'; channelId: string; entry: QueueEntry<unknown>; handle: PlayHandle }
+  | { status: 'destroyed' };
+
+/** Limits and timings of one guild's playback. */
+export interface PlaybackOptions {
+  maxQueue: number;
+  maxPerMember: number;
+  idleTimeoutMs: number;
+  /** How many items after the current one are fetched ahead. */
+  prefetch: number;
+}
+
+/** A snapshot for /queue. */
+export interface QueueSnapshot {
+  channelId: string | null;
+  status: PlaybackState['status'];
+  current: { id: number; label: string; requester: Requester } | undefined;
+  pending: Array<{ id: number; label: string; requester: Requester }>;
+}
+
+/**
+ * One guild's voice queue: one connection, one player, items synthesized in queue order and fetched one
+ * ahead so the next starts without a gap. The only owner of the guild's VoiceLink.
+ */
+export class GuildPlayback<R = unknown> extends EventEmitter {
+  readonly guildId: string;
+  private _state: PlaybackState = { status: 'idle' };
+  private readonly pending: QueueEntry<R>[] = [];
+  private nextId = 1;
+  private idleTimer: unknown;
+  private skipRequested = false;
+  private running = false;
+
+  constructor(
+    guildId: string,
+    private readonly link: VoiceLink,
+    private readonly prepare: AudioPreparer<R>,
+    private readonly options: PlaybackOptions,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.guildId = guildId;
+    link.onEvent((event) => {
+      this.logger.info({ guildId, reason: event.reason }, 'voice connection lost');
+      this.clear('disconnected', true);
+    });
+  }
+
+  /** Current state (read-only view). */
+  get state(): PlaybackState {
+    return this._state;
+  }
+
+  /** The voice channel the bot is in or joining here, or null. */
+  get channelId(): string | null {
+    const s = this._state;
+    return 'channelId' in s ? s.channelId : null;
+  }
+
+  private setState(next: PlaybackState): void {
+    const prev = this._state;
+    this._state = next;
+    if (next.status === 'connected') this.armIdleTimer();
+    else this.disarmIdleTimer();
+    this.logger.debug({ guildId: this.guildId, from: prev.status, to: next.status }, 'playback state');
+    this.emit('stateChange', prev, next);
+  }
+
+  /** Adds a job; throws a BotError when the guild's or the member's limit is reached. Returns its 1-based position. */
+  enqueue(job: QueueJob<R>): { id: number; position: number } {
+    if (this._state.status === 'destroyed') throw new BotError('internal', {}, { message: 'playback destroyed' });
+    const current = this.currentEntry();
+    const total = this.pending.length + (current ? 1 : 0);
+    if (total >= this.options.maxQueue) throw new BotError('queue.full_guild', { limit: this.options.maxQueue });
+    const mine =
+      this.pending.filter((e) => e.job.requester.id === job.requester.id).length +
+      (current?.job.requester.id === job.requester.id ? 1 : 0);
+    if (mine >= this.options.maxPerMember) throw new BotError('queue.full_member', { limit: this.options.maxPerMember });
+
+    const entry: QueueEntry<R> = { id: this.nextId++, job, state: 'pending', audio: undefined, abort: new AbortController() };
+    this.pending.push(entry);
+    const position = total + 1;
+    this.ensureChannel(job.channelId);
+    this.prefetch();
+    void this.run();
+    return { id: entry.id, position };
+  }
+
+  /** Skips the item being played (or buffered). Returns false when nothing was playing. */
+  skip(): boolean {
+    const s = this._state;
+    if (s.status === 'playing' || s.status === 'paused') {
+      this.skipRequested = true;
+      s.handle.stop();
+      return true;
+    }
+    if (s.status === 'buffering') {
+      this.skipRequested = true;
+      s.entry.abort.abort();
+      return true;
+    }
+    return false;
+  }
+
+  /** Stops the current item and clears the queue; stays in the channel. Returns how many items were dropped. */
+  stop(): number {
+    const dropped = this.pending.length + (this.currentEntry() ? 1 : 0);
+    this.clear('stopped', false);
+    return dropped;
+  }
+
+  /** Pauses playback; false when nothing is playing. */
+  pause(): boolean {
+    const s = this._state;
+    if (s.status !== 'playing' || !s.handle.pause()) return false;
+    this.setState({ ...s, status: 'paused' });
+    return true;
+  }
+
+  /** Resumes paused playback; false when not paused. */
+  resume(): boolean {
+    const s = this._state;
+    if (s.status !== 'paused' || !s.handle.resume()) return false;
+    this.setState({ ...s, status: 'playing' });
+    return true;
+  }
+
+  /** Joins a channel without queueing anything (for /join). */
+  async join(channelId: string): Promise<void> {
+    this.ensureChannel(channelId);
+    await this.joining;
+  }
+
+  /** Leaves the channel, dropping everything queued. */
+  leave(reason: CancelReason = 'left'): void {
+    this.clear(reason, true);
+  }
+
+  /** Leaves and refuses further work. */
+  destroy(): void {
+    this.clear('left', true);
+    this.setState({ status: 'destroyed' });
+    this.removeAllListeners();
+  }
+
+  /** Reconciles with the bot's voice state as Discord reports it (moderator disconnects and moves). */
+  handleBotVoiceState(channelId: string | null): void {
+    const s = this._state;
+    if (s.status === 'idle' || s.status === 'destroyed' || s.status === 'joining') return;
+    if (channelId === null) {
+      this.logger.info({ guildId: this.guildId }, 'bot was disconnected from voice');
+      this.clear('disconnected', true);
+    } else if (channelId !== s.channelId) {
+      // Moved by a moderator: what was queued was meant for the old channel's listeners.
+      this.logger.info({ guildId: this.guildId }, 'bot was moved to another voice channel');
+      this.clear('moved', false);
+      this.setState({ status: 'connected', channelId });
+    }
+  }
+
+  /** What is playing and pending. */
+  snapshot(): QueueSnapshot {
+    const current = this.currentEntry();
+    const view = (e: QueueEntry<R>) => ({ id: e.id, label: e.job.label, requester: e.job.requester });
+    return {
+      channelId: this.channelId,
+      status: this._state.status,
+      current: current ? view(current) : undefined,
+      pending: this.pending.map(view),
+    };
+  }
+
+  /** Removes a pending item by id (not the current one); true if it was there. */
+  remove(id: number, reason: CancelReason = 'stopped'): boolean {
+    const index = this.pending.findIndex((e) => e.id === id);
+    if (index < 0) return false;
+    const [entry] = this.pending.splice(index, 1);
+    this.finish(entry!, { status: 'cancelled', reason });
+    this.prefetch();
+    return true;
+  }
+
+  private joining: Promise<void> | undefined;
+
+  private ensureChannel(channelId: string): void {
+    if (this.channelId === channelId && this._state.status !== 'idle') return;
+    const s = this._state;
+    if (s.status === 'playing' || s.status === 'paused' || s.status === 'buffering') {
+      // Callers only queue for the bot's own channel while it is busy; a different channel here is a bug upstream.
+      throw new BotError('voice.not_in_bot_channel', { channelId: s.channelId });
+    }
+    this.setState({ status: 'joining', channelId });
+    const attempt = this.link.join(channelId).then(
+      () => {
+        if (this.joining !== attempt) return;
+        this.joining = undefined;
+        if (this._state.status === 'joining' && this._state.channelId === channelId) {
+          this.setState({ status: 'connected', channelId });
+          void this.run();
+        }
+      },
+      (err: unknown) => {
+        if (this.joining !== attempt) return;
+        this.joining = undefined;
+        this.logger.warn({ guildId: this.guildId, err: String(err) }, 'voice join failed');
+        const error = err instanceof BotError ? err : new BotError('voice.join_failed', {}, { cause: err });
+        this.failAll(error);
+        this.link.destroy();
+        if (this._state.status !== 'destroyed') this.setState({ status: 'idle' });
+        throw error;
+      },
+    );
+    this.joining = attempt;
+    attempt.catch(() => undefined);
+  }
+
+  private currentEntry(): QueueEntry<R> | undefined {
+    const s = this._state;
+    return 'entry' in s ? (s.entry as QueueEntry<R>) : undefined;
+  }
+
+  private startFetch(entry: QueueEntry<R>): Promise<PreparedAudio> {
+    if (!entry.audio) {
+      entry.audio = this.prepare(entry.job.request, entry.abort.signal);
+      entry.audio.catch(() => undefined);
+    }
+    return entry.audio;
+  }
+
+  private prefetch(): void {
+    const current = this.currentEntry();
+    const budget = current ? this.options.prefetch : this.options.prefetch + 1;
+    for (const entry of this.pending.slice(0, budget)) this.startFetch(entry);
+  }
+
+  /** The play loop: one item at a time, while connected. */
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.pending.length > 0 && this._state.status === 'connected') {
+        const channelId = this._state.channelId;
+        const entry = this.pending.shift()!;
+        this.skipRequested = false;
+        this.setState({ status: 'buffering', channelId, entry: entry as QueueEntry<unknown> });
+        this.prefetch();
+        let handle: PlayHandle;
+        try {
+          const audio = await this.startFetch(entry);
+          if (entry.state === 'done') continue;
+          if (!this.isCurrent(entry, 'buffering')) {
+            audio.packets.destroy();
+            continue;
+          }
+          entry.state = 'playing';
+          handle = this.link.play(audio.packets);
+          this.setState({ status: 'playing', channelId, entry: entry as QueueEntry<unknown>, handle });
+          entry.job.onStart?.();
+          await handle.finished;
+          this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'spoken' });
+        } catch (error) {
+          if (entry.state !== 'done') {
+            this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'failed', error });
+          }
+        }
+        const s = this._state;
+        if ('entry' in s && s.entry === entry) this.setState({ status: 'connected', channelId: s.channelId });
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private isCurrent(entry: QueueEntry<R>, status: PlaybackState['status']): boolean {
+    const s: PlaybackState = this._state;
+    return s.status === status && 'entry' in s && s.entry === entry;
+  }
+
+  private finish(entry: QueueEntry<R>, outcome: EntryOutcome): void {
+    if (entry.state === 'done') return;
+    entry.state = 'done';
+    if (outcome.status !== 'spoken') entry.abort.abort();
+    if (outcome.status === 'failed') {
+      this.logger.warn(
+        { guildId: this.guildId, entry: entry.id, err: (outcome.error as Error)?.message ?? String(outcome.error) },
+        'queue item failed',
+      );
+    }
+    void entry.audio?.then((a) => a.packets.destroy(), () => undefined);
+    try {
+      entry.job.onEnd?.(outcome);
+    } catch (err) {
+      this.logger.error({ err }, 'onEnd listener threw');
+    }
+    this.emit('entryEnd', entry, outcome);
+  }
+
+  private failAll(error: unknown): void {
+    for (const entry of this.pending.splice(0)) this.finish(entry, { status: 'failed', error });
+  }
+
+  /** Cancels everything; with `leave` also drops the connection. */
+  private clear(reason: CancelReason, leave: boolean): void {
+    for (const entry of this.pending.splice(0)) this.finish(entry, { status: 'cancelled', reason });
+    const s = this._state;
+    const current = this.currentEntry();
+    if (current) {
+      this.finish(current, { status: 'cancelled', reason });
+      if ('handle' in s) s.handle.stop();
+    }
+    if (leave) {
+      this.joining = undefined;
+      this.link.destroy();
+      if (s.status !== 'destroyed' && s.status !== 'idle') this.setState({ status: 'idle' });
+    } else if (current && 'channelId' in s) {
+      this.setState({ status: 'connected', channelId: s.channelId });
+    }
+  }
+
+  private armIdleTimer(): void {
+    this.disarmIdleTimer();
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this._state.status === 'connected' && this.pending.length === 0) this.leave('idle');
+    }, this.options.idleTimeoutMs);
+  }
+
+  private disarmIdleTimer(): void {
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}

@@ -1,0 +1,175 @@
+import type { Readable } from 'node:stream';
+import {
+  AudioPlayerStatus,
+  NoSubscriberBehavior,
+  StreamType,
+  VoiceConnectionStatus,
+  createAudioPlayer,
+  createAudioResource,
+  entersState,
+  joinVoiceChannel,
+  type AudioPlayer,
+  type AudioResource,
+  type DiscordGatewayAdapterCreator,
+  type VoiceConnection,
+  type VoiceConnectionState,
+} from '@discordjs/voice';
+import { BotError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { PlayHandle, VoiceLink, VoiceLinkEvent } from './ports.js';
+
+/** Voice close codes Discord says not to retry: DAVE required, rate limited, call terminated. */
+const DO_NOT_REJOIN = new Set([4017, 4021, 4022]);
+
+/** Settings of a guild's real voice connection. */
+export interface DiscordVoiceLinkOptions {
+  guildId: string;
+  adapterCreator: DiscordGatewayAdapterCreator;
+  /** Distinguishes bot instances sharing one process (tests, benchmarks); see @discordjs/voice groups. */
+  group: string;
+  logger: Logger;
+  readyTimeoutMs: number;
+  maxRejoins: number;
+  /** Empty 20 ms ticks tolerated before the player gives up; must outlast the speech stall timeout. */
+  maxMissedFrames: number;
+}
+
+/** The VoiceLink over @discordjs/voice: one VoiceConnection and one AudioPlayer for a guild. */
+export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceLink {
+  const log = options.logger.child({ module: 'voice', guildId: options.guildId });
+  let connection: VoiceConnection | undefined;
+  let player: AudioPlayer | undefined;
+  let listener: ((event: VoiceLinkEvent) => void) | undefined;
+  let channelId: string | null = null;
+
+  const lost = (reason: VoiceLinkEvent['reason']) => {
+    const c = connection;
+    if (!c) return;
+    connection = undefined;
+    channelId = null;
+    player?.stop(true);
+    if (c.state.status !== VoiceConnectionStatus.Destroyed) c.destroy();
+    listener?.({ type: 'disconnected', reason });
+  };
+
+  const watch = (c: VoiceConnection) => {
+    c.on('stateChange', (oldState: VoiceConnectionState, newState: VoiceConnectionState) => {
+      if (c !== connection) return;
+      const oldNet = Reflect.get(oldState, 'networking') as NodeJS.EventEmitter | undefined;
+      const newNet = Reflect.get(newState, 'networking') as NodeJS.EventEmitter | undefined;
+      if (newNet && newNet !== oldNet) {
+        newNet.once('close', (code: number) => {
+          if (DO_NOT_REJOIN.has(code) && c === connection) {
+            log.warn({ closeCode: code }, 'voice server refused the session; not rejoining');
+            lost('refused');
+          }
+        });
+      }
+      if (newState.status === VoiceConnectionStatus.Disconnected) {
+        // 4014 is also sent when a moderator moves the bot: give Discord a moment to reconnect us before giving up.
+        void Promise.race([
+          entersState(c, VoiceConnectionStatus.Signalling, 5_000),
+          entersState(c, VoiceConnectionStatus.Connecting, 5_000),
+        ]).catch(() => {
+          if (c === connection) lost('closed');
+        });
+      } else if (newState.status === VoiceConnectionStatus.Signalling && c.rejoinAttempts > options.maxRejoins) {
+        log.warn({ rejoinAttempts: c.rejoinAttempts }, 'voice rejoin limit reached');
+        lost('rejoin_limit');
+      } else if (newState.status === VoiceConnectionStatus.Destroyed && c === connection) {
+        lost('closed');
+      }
+    });
+    c.on('error', (err) => log.warn({ err: err.message }, 'voice connection error'));
+  };
+
+  const ensurePlayer = (): AudioPlayer => {
+    if (!player) {
+      player = createAudioPlayer({
+        behaviors: { noSubscriber: NoSubscriberBehavior.Pause, maxMissedFrames: options.maxMissedFrames },
+      });
+      player.on('error', (err) => log.warn({ err: err.message }, 'audio player error'));
+    }
+    return player;
+  };
+
+  return {
+    get channelId() {
+      return channelId;
+    },
+
+    async join(target) {
+      const p = ensurePlayer();
+      if (!connection || connection.state.status === VoiceConnectionStatus.Destroyed) {
+        connection = joinVoiceChannel({
+          channelId: target,
+          guildId: options.guildId,
+          adapterCreator: options.adapterCreator,
+          group: options.group,
+          selfDeaf: true,
+          selfMute: false,
+        });
+        watch(connection);
+      } else if (channelId !== target) {
+        connection.rejoin({ channelId: target, selfDeaf: true, selfMute: false });
+      }
+      channelId = target;
+      const c = connection;
+      c.subscribe(p);
+      try {
+        await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
+      } catch (err) {
+        if (c === connection) {
+          connection = undefined;
+          channelId = null;
+          if (c.state.status !== VoiceConnectionStatus.Destroyed) c.destroy();
+        }
+        throw new BotError('voice.join_failed', {}, { cause: err, message: 'voice connection did not become ready' });
+      }
+    },
+
+    play(packets: Readable): PlayHandle {
+      const p = ensurePlayer();
+      const resource: AudioResource = createAudioResource(packets, { inputType: StreamType.Opus });
+      const finished = new Promise<void>((resolve, reject) => {
+        let failure: Error | undefined;
+        // The player wraps stream errors and drops their type; keep the original for the user-facing message.
+        packets.once('error', (err: Error) => {
+          failure = err;
+        });
+        const onError = (err: Error & { resource?: AudioResource }) => {
+          if (err.resource === resource) failure ??= err;
+        };
+        const onState = () => {
+          if (p.state.status === AudioPlayerStatus.Idle || ('resource' in p.state && p.state.resource !== resource)) {
+            p.off('error', onError);
+            p.off('stateChange', onState);
+            if (failure) reject(failure);
+            else resolve();
+          }
+        };
+        p.on('error', onError);
+        p.on('stateChange', onState);
+      });
+      p.play(resource);
+      return {
+        finished,
+        pause: () => p.pause(true),
+        resume: () => p.unpause(),
+        stop: () => void p.stop(true),
+      };
+    },
+
+    destroy() {
+      const c = connection;
+      connection = undefined;
+      channelId = null;
+      player?.stop(true);
+      if (c && c.state.status !== VoiceConnectionStatus.Destroyed) c.destroy();
+    },
+
+    onEvent(l) {
+      listener = l;
+    },
+  };
+}
