@@ -70,7 +70,7 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
   if (isOpenAi && !value('TTS_API_KEY')) problems.push('TTS_API_KEY: is required when TTS_BASE_URL is OpenAI');
   const inList = (key: string, listKey: string, fallbackValue: string, fallbackList: string) => {
     const v = value(key) ?? fallbackValue;
-    const l = (value(listKey) ?? fallbackList).split(',').map((x) => x.trim());
+    const l = (value(listKey) ?? fallbackList).split(',').map((x) => x.trim()).filter((x) => x.length > 0);
     if (!l.includes(v)) problems.push(`${key}: must be one of ${listKey} (${l.join(', ')})`);
   };
   inList('TTS_DEFAULT_MODEL', 'TTS_MODELS', DEFAULT_MODEL, DEFAULT_MODELS);

@@ -114,9 +114,11 @@ export function createSpeechClient(options: SpeechClientOptions): SpeechClient {
       const stream = Readable.from(body(), { objectMode: false, highWaterMark: 64 * 1024 });
       return { stream, contentType, ttfbMs, attempts: attemptNo };
     } catch (err) {
+      // Translate first: aborting the controller below would make a network error look like an abort.
+      const translated = translate(err);
       cleanup();
       if (!controller.signal.aborted) controller.abort();
-      throw translate(err);
+      throw translated;
     }
   }
 
@@ -132,7 +134,9 @@ export function createSpeechClient(options: SpeechClientOptions): SpeechClient {
           const wait = err.retryAfterMs ?? backoff;
           if (wait > maxRetryWaitMs) throw err;
           log.warn({ status: err.status, key: err.key, attempt: attemptNo, waitMs: Math.round(wait) }, 'speech request failed, retrying');
-          await sleep(wait, undefined, opts.signal ? { signal: opts.signal } : {});
+          await sleep(wait, undefined, opts.signal ? { signal: opts.signal } : {}).catch((abortError: unknown) => {
+            throw opts.signal?.reason ?? abortError;
+          });
         }
       }
     },

@@ -129,10 +129,11 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
       (current?.job.requester.id === job.requester.id ? 1 : 0);
     if (mine >= this.options.maxPerMember) throw new BotError('queue.full_member', { limit: this.options.maxPerMember });
 
+    // Before queueing: it throws when the job is for another channel while busy, and then nothing may stay queued.
+    this.ensureChannel(job.channelId);
     const entry: QueueEntry<R> = { id: this.nextId++, job, state: 'pending', audio: undefined, abort: new AbortController() };
     this.pending.push(entry);
     const position = total + 1;
-    this.ensureChannel(job.channelId);
     this.prefetch();
     void this.run();
     return { id: entry.id, position };
@@ -300,6 +301,8 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
         try {
           const audio = await this.startFetch(entry);
           if (entry.state === 'done') continue;
+          // Skipped while buffering, but the audio arrived anyway: the catch below reports it as skipped.
+          if (this.skipRequested) throw new Error('skipped before playing');
           if (!this.isCurrent(entry, 'buffering')) {
             audio.packets.destroy();
             continue;

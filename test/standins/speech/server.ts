@@ -1,0 +1,422 @@
+/** The HTTP server behind the speech stand-in: routes, auth, validation, faults, paced audio delivery. */
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OggOpusOptions } from '../../support/oggOpus.js';
+import { planChunks } from './chunkPlan.js';
+import { FaultBook, type FaultMatch, type FaultSet, type SpeechFault } from './faults.js';
+import { contentTypeFor } from './formats.js';
+import {
+  errorBody,
+  invalidApiKey,
+  invalidRequest,
+  missingApiKey,
+  rateLimited,
+  serverError,
+  type OpenAiErrorBody,
+} from './openaiErrors.js';
+import { sendPaced, type PacedBody } from './pacedSend.js';
+import { newRecord, type ResponseOutcome, type SpeechRequestRecord } from './requestRecord.js';
+import { createSpeechSynth, type AudioRequest, type SynthesizedAudio } from './synthesize.js';
+import type { DurationOptions } from './tone.js';
+import { DEFAULT_MODELS, DEFAULT_VOICES, validateSpeechRequest, type SpeechRequest } from './validateSpeechRequest.js';
+
+/** Delivery pace: bytes per second, or a multiple of the clip's real-time byte rate. */
+export type Pace = number | `realtime-x${number}`;
+
+/** Settings of a stand-in (all optional; see the defaults on each field). */
+export interface SpeechStandinOptions extends DurationOptions {
+  /** The only key accepted as `Authorization: Bearer <key>`; default 'sk-test-standin'. */
+  apiKey?: string;
+  /** Delay from request arrival to the response headers; default 0. */
+  ttfbMs?: number;
+  /** Delivery pace; default 'realtime-x4' (4× the clip's bytes / duration; Infinity: no pauses). */
+  bytesPerSecond?: Pace;
+  /** Fixed piece size in bytes; default ~100 ms of audio per piece (opus: whole Ogg pages). */
+  chunkBytes?: number;
+  /** Accepted models; default tts-1, tts-1-hd, gpt-4o-mini-tts. */
+  models?: string[];
+  /** Accepted voices; default the 13 built-in OpenAI voices. */
+  voices?: string[];
+  /** Ogg Opus layout; default mono, 20 ms packets, 5 packets per page, OpusHead input rate 24000. */
+  opusShape?: OggOpusOptions;
+  /** Content-Type for opus; default 'audio/opus' (what OpenAI sends; 'audio/ogg' is the registered type). */
+  contentTypeOpus?: string;
+  /** TCP port on 127.0.0.1; default 0 (ephemeral). Fixed at start. */
+  port?: number;
+}
+
+/** Events a stand-in emits: a request arrived (body parsed), or its response ended (any outcome). */
+export interface SpeechStandinEvents {
+  request: [SpeechRequestRecord];
+  'response-end': [SpeechRequestRecord];
+}
+
+const DEFAULT_API_KEY = 'sk-test-standin';
+const DEFAULT_PACE: Pace = 'realtime-x4';
+const PIECE_SECONDS = 0.1;
+const MAX_BODY_BYTES = 1 << 20;
+
+/** A running stand-in for `POST {baseUrl}/audio/speech` (and `GET {baseUrl}/models`). */
+export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
+  /** Every request received, in arrival order; records update live until their response ends. */
+  readonly requests: SpeechRequestRecord[] = [];
+  /** `http://127.0.0.1:PORT/v1`: what a client uses as its OpenAI base URL. */
+  readonly baseUrl: string;
+  readonly port: number;
+
+  readonly #server: Server;
+  #options: SpeechStandinOptions;
+  readonly #faults = new FaultBook();
+  readonly #synth = createSpeechSynth();
+  readonly #open = new Set<AbortController>();
+  #closing: Promise<void> | undefined;
+
+  /** Use {@link startSpeechStandin}. */
+  constructor(server: Server, options: SpeechStandinOptions) {
+    super();
+    this.#server = server;
+    this.#options = { ...options };
+    this.port = (server.address() as AddressInfo).port;
+    this.baseUrl = `http://127.0.0.1:${this.port}/v1`;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res));
+  }
+
+  /** The key the stand-in currently accepts. */
+  get apiKey(): string {
+    return this.#options.apiKey ?? DEFAULT_API_KEY;
+  }
+
+  /** Queued fault entries not used yet. */
+  get pendingFaults(): number {
+    return this.#faults.pending;
+  }
+
+  /** Queues one-shot fault(s) for the next request (whose JSON body matches `match`, if given). */
+  next(fault: SpeechFault | SpeechFault[], match?: FaultMatch): void {
+    this.#faults.next(fault, match);
+  }
+
+  /** Makes fault(s) apply to every request until replaced; null clears. Queued faults override them kind by kind. */
+  always(fault: SpeechFault | SpeechFault[] | null): void {
+    this.#faults.always(fault);
+  }
+
+  /** Drops queued and sticky faults. */
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /** Changes settings for requests arriving from now on (port excepted). */
+  setOptions(options: Partial<Omit<SpeechStandinOptions, 'port'>>): void {
+    this.#options = { ...this.#options, ...options };
+  }
+
+  /** The exact body this stand-in serves (with its current settings) for such a request, no faults applied. */
+  async expectedAudio(req: AudioRequest): Promise<Buffer> {
+    return (await this.#synth.audioFor(req, this.#options)).bytes;
+  }
+
+  /** Resolves with the first `n` records once `n` requests have arrived; rejects after `timeoutMs`. */
+  waitForRequests(n: number, timeoutMs = 5000): Promise<SpeechRequestRecord[]> {
+    return this.#waitUntil(() => this.requests.length >= n, 'request', timeoutMs, `${n} request(s), got ${this.requests.length}`).then(
+      () => this.requests.slice(0, n),
+    );
+  }
+
+  /** Resolves once every request received so far has an ended response; rejects after `timeoutMs`. */
+  waitForSettled(timeoutMs = 5000): Promise<void> {
+    return this.#waitUntil(() => this.requests.every((r) => r.endedAt !== undefined), 'response-end', timeoutMs, 'all responses to end');
+  }
+
+  /** Ends open responses (stalled ones included, by destroying their sockets) and stops the server. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const controller of this.#open) controller.abort('close');
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#closing;
+  }
+
+  #waitUntil(done: () => boolean, event: keyof SpeechStandinEvents, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!done()) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`speech stand-in: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off(event, check);
+      };
+      this.on(event, check);
+      check();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
+    const rec = newRecord(this.requests.length + 1, req.method ?? 'GET', req.url ?? '/', req.headers, this.apiKey);
+    this.requests.push(rec);
+    const controller = new AbortController();
+    this.#open.add(controller);
+    const hash = createHash('sha256');
+    let ended = false;
+    const end = (outcome: ResponseOutcome): void => {
+      if (ended) return;
+      ended = true;
+      this.#open.delete(controller);
+      rec.outcome = outcome;
+      rec.done = outcome === 'complete';
+      rec.aborted = outcome === 'client-aborted';
+      rec.endedAt = Date.now();
+      rec.sha256 = hash.digest('hex');
+      this.emit('response-end', rec);
+    };
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort('client');
+      if (!ended) end(res.writableFinished ? 'complete' : controller.signal.reason === 'close' ? 'closed' : 'client-aborted');
+    });
+    if (this.#closing) {
+      res.destroy();
+      return;
+    }
+
+    const raw = await readBody(req);
+    const parsed = parseJson(raw);
+    rec.body = parsed.ok ? parsed.value : null;
+    this.emit('request', rec);
+
+    const ctx: ResponseContext = {
+      res,
+      rec,
+      signal: controller.signal,
+      arrived,
+      onWrite: (piece) => {
+        hash.update(piece);
+        rec.bytesSent += piece.length;
+      },
+    };
+    try {
+      const outcome = await this.#route(req, ctx, raw, parsed);
+      if (outcome === 'cut') {
+        end('cut');
+        res.socket?.destroy();
+      } else if (outcome === 'aborted') {
+        res.destroy();
+      } else {
+        end('complete');
+      }
+    } catch (err) {
+      if (!res.headersSent) {
+        await this.#sendError(ctx, 500, serverError(500, `speech stand-in failed: ${(err as Error).message}`), {}, 0);
+        end('complete');
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  async #route(req: IncomingMessage, ctx: ResponseContext, raw: Buffer, parsed: ParsedJson): Promise<Outcome> {
+    const { rec } = ctx;
+    const ttfb = this.#options.ttfbMs ?? 0;
+    if (rec.method === 'POST' && rec.path === '/v1/audio/speech') return this.#speech(ctx, raw, parsed);
+    if (rec.method === 'GET' && rec.path === '/v1/models') {
+      if (!rec.authOk) return this.#sendError(ctx, 401, authError(req), {}, ttfb);
+      const data = (this.#options.models ?? DEFAULT_MODELS).map((id) => ({ id, object: 'model', created: 1699046015, owned_by: 'system' }));
+      return this.#send(ctx, 200, 'application/json', Buffer.from(JSON.stringify({ object: 'list', data })), {}, ttfb);
+    }
+    return this.#sendError(ctx, 404, invalidRequest(`Invalid URL (${rec.method} ${rec.path})`), {}, ttfb);
+  }
+
+  async #speech(ctx: ResponseContext, raw: Buffer, parsed: ParsedJson): Promise<Outcome> {
+    const { rec } = ctx;
+    const validation = parsed.ok
+      ? validateSpeechRequest(parsed.value, { models: this.#options.models ?? DEFAULT_MODELS, voices: this.#options.voices ?? DEFAULT_VOICES })
+      : undefined;
+    const faults = this.#faults.take(rec.body, rec.authOk && validation?.ok === true);
+    rec.faults = faults;
+    const ttfb = faults.delay?.ttfbMs ?? this.#options.ttfbMs ?? 0;
+
+    if (faults.status) return this.#statusFault(ctx, faults.status, ttfb);
+    if (!rec.authOk) return this.#sendError(ctx, 401, authError(ctx.res.req), {}, ttfb);
+    if (!parsed.ok || validation === undefined) {
+      const message =
+        raw.length === 0
+          ? 'you must provide a model parameter'
+          : "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)";
+      return this.#sendError(ctx, 400, invalidRequest(message), {}, ttfb);
+    }
+    if (!validation.ok) return this.#sendError(ctx, validation.status, validation.error, {}, ttfb);
+    return this.#serveAudio(ctx, validation.request, faults, ttfb);
+  }
+
+  async #serveAudio(ctx: ResponseContext, request: SpeechRequest, faults: FaultSet, ttfb: number): Promise<Outcome> {
+    const format = faults.format?.respondAs ?? request.response_format;
+    const audioRequest: AudioRequest = { input: request.input, speed: request.speed, response_format: format };
+    if (faults.shape) audioRequest.opus = faults.shape.opus;
+    const audio = await this.#synth.audioFor(audioRequest, this.#options);
+    ctx.rec.audio = {
+      format,
+      toneHz: audio.toneHz,
+      durationSeconds: audio.durationSeconds,
+      bytes: audio.bytes.length,
+      sha256: audio.sha256,
+    };
+    const body = faults.garbage ? garbageBytes(faults.garbage.bytes ?? audio.bytes.length) : audio.bytes;
+    const realtimeRate = audio.bytes.length / audio.durationSeconds;
+    const chunkBytes = faults.pace?.chunkBytes ?? this.#options.chunkBytes;
+    const chunks = planChunks(body, {
+      targetBytes: chunkBytes ?? realtimeRate * PIECE_SECONDS,
+      oggPages: chunkBytes === undefined && format === 'opus' && !faults.garbage,
+    });
+    const delivery: Omit<PacedBody, 'signal' | 'onWrite'> = {
+      chunks,
+      bytesPerSecond: faults.pace?.bytesPerSecond ?? paceOf(this.#options.bytesPerSecond ?? DEFAULT_PACE, audio),
+    };
+    if (faults.stall) delivery.stall = { afterBytes: faults.stall.afterBytes, ...(faults.stall.forMs === undefined ? {} : { forMs: faults.stall.forMs }) };
+    if (faults.cut) delivery.cutAfterBytes = faults.cut.afterBytes;
+    const contentType = faults.format?.contentType ?? contentTypeFor(format, this.#options.contentTypeOpus);
+    return this.#respond(ctx, 200, { 'content-type': contentType }, delivery, ttfb);
+  }
+
+  #statusFault(ctx: ResponseContext, fault: Extract<SpeechFault, { kind: 'status' }>, ttfb: number): Promise<Outcome> {
+    const headers: Record<string, string> = {};
+    if (fault.retryAfterSeconds !== undefined) {
+      headers['retry-after'] = String(fault.retryAfterSeconds);
+      headers['retry-after-ms'] = String(Math.round(fault.retryAfterSeconds * 1000));
+    }
+    if (fault.raw) return this.#send(ctx, fault.status, fault.raw.contentType, Buffer.from(fault.raw.body), headers, ttfb);
+    const bodyModel = (ctx.rec.body as Record<string, unknown> | null)?.model;
+    const model = typeof bodyModel === 'string' ? bodyModel : 'tts-1';
+    let body: OpenAiErrorBody;
+    if (fault.status === 401) body = authError(ctx.res.req);
+    else if (fault.status === 429 && fault.code === 'insufficient_quota') {
+      body = errorBody(
+        fault.message ??
+          'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+        'insufficient_quota',
+        null,
+        'insufficient_quota',
+      );
+    } else if (fault.status === 429) body = rateLimited(model, fault.retryAfterSeconds, fault.message);
+    else if (fault.status >= 500) body = serverError(fault.status, fault.message);
+    else body = invalidRequest(fault.message ?? `Stand-in fault: status ${fault.status}.`);
+    return this.#sendError(ctx, fault.status, body, headers, ttfb);
+  }
+
+  #sendError(ctx: ResponseContext, status: number, body: OpenAiErrorBody, headers: Record<string, string>, ttfb: number): Promise<Outcome> {
+    return this.#send(ctx, status, 'application/json', Buffer.from(JSON.stringify(body, null, 2)), headers, ttfb);
+  }
+
+  /** A small body in one piece, with Content-Length (as OpenAI sends JSON). */
+  #send(ctx: ResponseContext, status: number, contentType: string, body: Buffer, headers: Record<string, string>, ttfb: number): Promise<Outcome> {
+    return this.#respond(ctx, status, { ...headers, 'content-type': contentType, 'content-length': String(body.length) }, { chunks: [body], bytesPerSecond: Infinity }, ttfb);
+  }
+
+  async #respond(
+    ctx: ResponseContext,
+    status: number,
+    headers: Record<string, string>,
+    delivery: Omit<PacedBody, 'signal' | 'onWrite'>,
+    ttfb: number,
+  ): Promise<Outcome> {
+    const { res, rec, signal } = ctx;
+    const wait = ctx.arrived + ttfb - performance.now();
+    if (wait > 0) {
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        return 'aborted';
+      }
+    }
+    if (signal.aborted) return 'aborted';
+    rec.status = status;
+    rec.contentType = headers['content-type'];
+    rec.firstByteAt = Date.now();
+    res.writeHead(status, {
+      ...headers,
+      'x-request-id': `req_standin_${rec.id}`,
+      'openai-version': '2020-10-01',
+      'openai-organization': 'org-standin',
+      'openai-processing-ms': String(Math.round(performance.now() - ctx.arrived)),
+    });
+    return sendPaced(res, { ...delivery, signal, onWrite: ctx.onWrite });
+  }
+}
+
+/** Starts a stand-in on 127.0.0.1 (ephemeral port unless `port` is given). */
+export async function startSpeechStandin(options: SpeechStandinOptions = {}): Promise<SpeechStandin> {
+  const server = createServer({ keepAliveTimeout: 5000 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new SpeechStandin(server, options);
+}
+
+type Outcome = 'complete' | 'cut' | 'aborted';
+type ParsedJson = { ok: true; value: unknown } | { ok: false };
+
+interface ResponseContext {
+  res: ServerResponse;
+  rec: SpeechRequestRecord;
+  signal: AbortSignal;
+  /** performance.now() at arrival; ttfb counts from here. */
+  arrived: number;
+  onWrite(piece: Buffer): void;
+}
+
+function authError(req: IncomingMessage): OpenAiErrorBody {
+  const header = req.headers.authorization;
+  if (header === undefined) return missingApiKey();
+  return invalidApiKey(header.replace(/^Bearer\s+/i, ''));
+}
+
+function paceOf(pace: Pace, audio: SynthesizedAudio): number {
+  if (typeof pace === 'number') return pace;
+  const factor = Number(pace.slice('realtime-x'.length));
+  if (!(factor > 0)) throw new Error(`speech stand-in: bad bytesPerSecond '${pace}'`);
+  return (factor * audio.bytes.length) / audio.durationSeconds;
+}
+
+/** Random bytes with 0xFF replaced, so no MPEG/ADTS frame sync can appear by chance. */
+function garbageBytes(length: number): Buffer {
+  const bytes = randomBytes(length);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0xff) bytes[i] = 0x7f;
+  return bytes;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const part of req as AsyncIterable<Buffer>) {
+      size += part.length;
+      // A speech request is a few KiB at most; keep reading (so the client can finish) but stop storing.
+      if (size <= MAX_BODY_BYTES) parts.push(part);
+    }
+  } catch {
+    // Client went away mid-body: handled through the response's close event.
+  }
+  return Buffer.concat(parts);
+}
+
+function parseJson(raw: Buffer): ParsedJson {
+  if (raw.length === 0) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
