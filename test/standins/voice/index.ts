@@ -1,0 +1,201 @@
+/**
+ * # Discord voice stand-in (voice gateway v8 over TLS + UDP RTP receiver)
+ *
+ * A local stand-in for a Discord voice server, for driving the bot (and @discordjs/voice) end to end.
+ * Give `endpoint` to the Discord gateway stand-in as the VOICE_SERVER_UPDATE endpoint; @discordjs/voice then dials
+ * `wss://<endpoint>?v=8`. Start the process under test with `NODE_EXTRA_CA_CERTS=<caFile>` so it trusts the
+ * stand-in's self-signed certificate (Node reads that variable only at start-up, hence a child process; see
+ * `voiceClient.ts` for the harness the tests use to run the real library that way).
+ *
+ * ```ts
+ * const voice = await startVoiceStandin();                     // modes: AES-GCM + XChaCha (rtpsize) by default
+ * // … start the bot with NODE_EXTRA_CA_CERTS=voice.caFile, have it join guild G …
+ * const session = await voice.waitForSession('G');             // identified, Session Description sent
+ * await session.waitForPackets(10);
+ * await session.waitForQuiet(300);
+ * const [first] = session.utterances();                        // { durationMs, frequency, pcm, packets, … }
+ * session.close(4014);                                         // fault: "disconnected"
+ * voice.identifies('G');                                       // count re-join attempts
+ * await voice.close();
+ * ```
+ *
+ * Test harness for the real library (what `test/unit/standins/voice.test.ts` does):
+ * ```ts
+ * const client = await VoiceClient.start({ caFile: voice.caFile });   // from './voiceClient.js'
+ * client.send({ cmd: 'join', endpoint: voice.endpoint, guildId: 'G', channelId: 'C', userId: 'U', sessionId: 'S', token: 'T' });
+ * await client.waitForConnection('G', 'ready');
+ * client.send({ cmd: 'play', guildId: 'G', file: '/tmp/tone.opus' });  // Ogg Opus
+ * await client.waitForPlayer('G', 'idle');
+ * await client.stop();
+ * ```
+ *
+ * To serve one long-lived process from several stand-ins (say, one per encryption-mode scenario), create the
+ * certificate once with `createLoopbackCertificate()` and pass it as `certificate` to each; `caFile` is then shared.
+ *
+ * ## What it speaks
+ * - On connect it sends op 8 Hello `{ heartbeat_interval, v: 8 }` at once (so it works whether a client waits for
+ *   Hello or identifies first; @discordjs/voice identifies on open and takes Hello whenever it comes).
+ * - op 0 Identify → op 2 Ready `{ ssrc, ip: '127.0.0.1', port, modes, heartbeat_interval }`. Missing fields → close 4004,
+ *   a second Identify → 4005, anything but Heartbeat/Identify/Resume first → 4003.
+ * - op 1 Select Protocol `{ protocol: 'udp', data: { address, port, mode } }` → op 4 Session Description
+ *   `{ mode, secret_key: number[32], dave_protocol_version: 0 }`. Version 0 makes @discordjs/voice run a
+ *   passthrough DAVE session, i.e. transport encryption only. Not 'udp' → 4012; a mode not offered → 4016.
+ * - op 3 Heartbeat `{ t, seq_ack }` → op 6 `{ t }` (unless `stopAnsweringHeartbeats()`).
+ * - op 5 Speaking recorded with its arrival time. Other ops (13, DAVE, binary) are recorded in `ignored`, never fatal.
+ * - op 7 Resume `{ server_id, session_id, token, seq_ack }` on a new socket → op 9 Resumed, then the v8 "buffered
+ *   resume": every sequenced message after `seq_ack` is sent again. Unknown or ended session → close 4006.
+ * - Sequence numbers: Ready, Session Description (and replays) carry `seq` from 1 up; Hello, Heartbeat ACK and Resumed
+ *   do not. (@discordjs/voice ignores `seq: 0`, so numbering starts at 1.)
+ * - UDP (127.0.0.1, own port): 74-byte IP discovery answered with the sender's address/port; 8-byte keep-alives
+ *   echoed; RTP routed by SSRC, decrypted (`aead_aes256_gcm_rtpsize` / `aead_xchacha20_poly1305_rtpsize`, 4-byte
+ *   big-endian nonce counter at the end), extension body and padding stripped, Opus decoded with opusscript
+ *   (48 kHz stereo) per session in arrival order. Failures land in `decryptErrors` / `decodeErrors`; nothing is dropped
+ *   silently. Unroutable datagrams land in `strays`.
+ *
+ * ## Sessions
+ * A `VoiceSession` is what one Identify started. A Resume re-attaches the new socket to the same session (same SSRC,
+ * key and packet list; `resumes` counts them). `sessions` lists every session in order; `identifies(guild)` counts
+ * every Identify received for a guild (so a test sees re-join attempts). A session closed with a 4xxx code other than
+ * 4015 (by either side) cannot be resumed.
+ *
+ * ## VoiceSession at a glance
+ * - Identity: `guildId userId sessionId token ssrc daveVersionRequested gatewayVersion secretKey mode clientAddress`.
+ * - Life: `openedAt closedAt? closeCode? closeReason? closes[] resumes resumable heartbeats lastSeqAck keepAlives`.
+ * - Traffic: `speaking[]` (op 5), `packets[]` ({ at, sequence, timestamp, ssrc, nonce, opus, silence, pcm }),
+ *   `decryptErrors[] decodeErrors[] ignored[]`.
+ * - Waits: `waitForPackets(n)`, `waitForQuiet(ms)`, `waitForClose()`; analysis: `utterances(gapMs = 100)` →
+ *   { startAt, endAt, packets, pcm (48 kHz stereo), durationMs (decoded samples / 48), frequency }.
+ * - Faults: `close(code, reason?)`, `stopAnsweringHeartbeats()` (current socket only; a resumed one is answered).
+ *
+ * ## Times
+ * All `at` / `openedAt` / `closedAt` values are ms on the `Date.now()` scale with sub-ms precision
+ * (`performance.timeOrigin + performance.now()`), comparable across the stand-ins of one test process.
+ */
+import { once } from 'node:events';
+import https from 'node:https';
+import { WebSocketServer } from 'ws';
+import { ChangeSignal } from './changeSignal.js';
+import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
+import { TRANSPORT_MODES } from './transportCrypto.js';
+import { serveVoiceSocket } from './voiceGateway.js';
+import { VoiceSession } from './voiceSession.js';
+import { startVoiceUdp } from './voiceUdp.js';
+
+export { VoiceSession } from './voiceSession.js';
+export type { SpeakingEvent, IgnoredMessage } from './voiceSession.js';
+export type { ReceivedPacket, Utterance } from './utterances.js';
+export { VoiceCloseCode } from './voiceGateway.js';
+export { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
+export { TRANSPORT_MODES, type TransportMode } from './transportCrypto.js';
+
+/** Options for `startVoiceStandin`. */
+export interface VoiceStandinOptions {
+  /** Encryption modes offered in Ready, in order; default both rtpsize AEAD modes (AES-GCM first). */
+  modes?: string[];
+  /** Heartbeat interval announced in Hello; default 13750 ms (Discord's usual value). */
+  heartbeatIntervalMs?: number;
+  /**
+   * TLS certificate to serve (from `createLoopbackCertificate`), so several stand-ins — e.g. with different modes —
+   * can serve one long-lived client process that read `NODE_EXTRA_CA_CERTS` once. The caller removes it.
+   * Default: a fresh certificate owned (and deleted on close) by this stand-in.
+   */
+  certificate?: LoopbackCertificate;
+}
+
+/** A running voice stand-in. */
+export interface VoiceStandin {
+  /** `127.0.0.1:PORT`: the VOICE_SERVER_UPDATE endpoint (no scheme, as Discord sends it). */
+  readonly endpoint: string;
+  /** PEM of the self-signed certificate, for `NODE_EXTRA_CA_CERTS`. */
+  readonly caFile: string;
+  /** The UDP port announced in Ready. */
+  readonly udpPort: number;
+  /** The modes offered in Ready. */
+  readonly modes: readonly string[];
+  /** Every session ever identified, in order. */
+  readonly sessions: readonly VoiceSession[];
+  /** UDP datagrams no session claimed. */
+  readonly strays: ReadonlyArray<{ at: number; length: number; from: string }>;
+  /** The latest session for a guild. */
+  session(guildId: string): VoiceSession | undefined;
+  /** Resolves with the latest session for the guild once it has Session Description (optionally: one newer than `after`). */
+  waitForSession(guildId: string, timeoutMs?: number, opts?: { after?: VoiceSession }): Promise<VoiceSession>;
+  /** Identify messages received for the guild. */
+  identifies(guildId: string): number;
+  /** Closes every socket and frees decoders and the certificate file. */
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in on 127.0.0.1 (ephemeral TLS port for the gateway, ephemeral UDP port for media). */
+export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise<VoiceStandin> {
+  const modes = [...(opts.modes ?? TRANSPORT_MODES)];
+  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 13_750;
+  const signal = new ChangeSignal();
+  const sessions: VoiceSession[] = [];
+  const identifyCounts = new Map<string, number>();
+  let nextSsrc = 1000;
+
+  const udp = await startVoiceUdp({
+    bySsrc: (ssrc) => sessions.find((s) => s.ssrc === ssrc),
+    byClientAddress: (address, port) =>
+      sessions.filter((s) => s.clientAddress?.address === address && s.clientAddress.port === port),
+  });
+  const certificate = opts.certificate ?? (await createLoopbackCertificate());
+  const server = https.createServer({ cert: certificate.cert, key: certificate.key });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws, request) =>
+    serveVoiceSocket(ws, request, {
+      modes,
+      heartbeatIntervalMs,
+      udpPort: udp.port,
+      nextSsrc: () => nextSsrc++,
+      countIdentify: (guildId) => {
+        identifyCounts.set(guildId, (identifyCounts.get(guildId) ?? 0) + 1);
+        signal.notify();
+      },
+      createSession: (identity, socket) => {
+        const session = new VoiceSession(identity, socket, signal);
+        sessions.push(session);
+        signal.notify();
+        return session;
+      },
+      findSession: (serverId, sessionId, token) =>
+        sessions.findLast((s) => s.guildId === serverId && s.sessionId === sessionId && s.token === token),
+    }),
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('voice stand-in: no TCP address');
+
+  const latest = (guildId: string): VoiceSession | undefined => sessions.findLast((s) => s.guildId === guildId);
+
+  return {
+    endpoint: `127.0.0.1:${address.port}`,
+    caFile: certificate.caFile,
+    udpPort: udp.port,
+    modes,
+    sessions,
+    strays: udp.strays,
+    session: latest,
+    async waitForSession(guildId, timeoutMs = 5000, waitOpts = {}) {
+      const minIndex = waitOpts.after ? sessions.indexOf(waitOpts.after) + 1 : 0;
+      const ready = (): VoiceSession | undefined => {
+        const s = latest(guildId);
+        return s && s.described && sessions.indexOf(s) >= minIndex ? s : undefined;
+      };
+      await signal.until(() => ready() !== undefined, timeoutMs, `a voice session for guild ${guildId}`);
+      return ready()!;
+    },
+    identifies: (guildId) => identifyCounts.get(guildId) ?? 0,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await udp.close();
+      for (const session of sessions) session.dispose();
+      if (!opts.certificate) await certificate.remove();
+    },
+  };
+}
