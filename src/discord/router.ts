@@ -1,6 +1,7 @@
 import {
   ApplicationCommandOptionType,
   MessageFlags,
+  Routes,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type CommandInteraction,
@@ -88,15 +89,20 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
       services: options.services,
       reply: (payload: ReplyPayload) => {
         const send = async () => {
-          await interaction.editReply({
-            content: payload.content,
-            files: (payload.files ?? []).map((f) => ({
-              attachment: f.data,
-              name: f.name,
-              contentType: f.contentType,
-              description: f.description,
-            })),
-            allowedMentions: { parse: [] },
+          const files = payload.files ?? [];
+          if (files.length === 0) {
+            await interaction.editReply({ content: payload.content, allowedMentions: { parse: [] } });
+            return;
+          }
+          // discord.js drops a Buffer's content type and sniffs one (none for raw PCM); the REST layer keeps ours.
+          await interaction.client.rest.patch(Routes.webhookMessage(interaction.applicationId, interaction.token, '@original'), {
+            auth: false,
+            body: {
+              content: payload.content,
+              allowed_mentions: { parse: [] },
+              attachments: files.map((f, id) => ({ id, filename: f.name, ...(f.description ? { description: f.description } : {}) })),
+            },
+            files: files.map((f, id) => ({ key: `files[${id}]`, name: f.name, data: f.data, contentType: f.contentType })),
           });
         };
         const next = replies.then(send);

@@ -70,5 +70,5 @@ export const FORMAT_FILE: Record<AudioFormat, { ext: string; contentType: string
   aac: { ext: 'aac', contentType: 'audio/aac' },
   flac: { ext: 'flac', contentType: 'audio/flac' },
   wav: { ext: 'wav', contentType: 'audio/wav' },
-  pcm: { ext: 'pcm', contentType: 'audio/L16;rate=24000;channels=1' },
+  pcm: { ext: 'pcm', contentType: 'audio/l16;rate=24000;channels=1' },
 };

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durationFor, toneFor } from '../standins/speech/index.js';
+import { startWorld, type World } from './world.js';
+
+describe('/speak into a voice channel', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld();
+    await w.startBot();
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('is heard in the member’s channel: the provider’s tone, complete, at 20 ms pace', async () => {
+    w.join('alice', 'Lounge');
+    const text = 'Hello from the end to end test';
+    const h = w.speak('alice', { text });
+    await h.waitFor((x) => /Spoke in/.test(x.message()?.content ?? ''), 20_000);
+    const session = w.voice.session(w.guild.id)!;
+    await session.waitForQuiet(300);
+    const [u, ...rest] = session.utterances();
+    expect(rest).toHaveLength(0);
+    expect(h.ephemeral).toBe(true);
+    expect(u!.frequency).toBeGreaterThan(toneFor(text) * 0.97);
+    expect(u!.frequency).toBeLessThan(toneFor(text) * 1.03);
+    const expectedMs = durationFor(text) * 1000;
+    expect(Math.abs(u!.durationMs - expectedMs) / expectedMs).toBeLessThan(0.05);
+    const audio = u!.packets;
+    for (let i = 1; i < audio.length; i++) {
+      expect((audio[i]!.sequence - audio[i - 1]!.sequence) & 0xffff).toBe(1);
+      expect((audio[i]!.timestamp - audio[i - 1]!.timestamp) >>> 0).toBe(960);
+    }
+    const wall = audio.at(-1)!.at - audio[0]!.at;
+    const paced = (audio.length - 1) * 20;
+    expect(Math.abs(wall - paced) / paced).toBeLessThan(0.05);
+    expect(session.speaking.some((s) => s.speaking !== 0 && s.at <= audio[0]!.at)).toBe(true);
+  });
+});

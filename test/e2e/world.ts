@@ -1,0 +1,129 @@
+/**
+ * The world an end-to-end test runs in: the speech, Discord and voice stand-ins on 127.0.0.1, one guild with
+ * members, and the real bot started as users start it (scripts/start.ts, config from the environment).
+ *
+ * ```ts
+ * const w = await startWorld();
+ * await w.startBot();                       // deploys the commands, starts the bot, waits for READY
+ * w.join('alice', 'Lounge');                // member voice state
+ * const h = w.speak('alice', { text: 'hello there' });
+ * const s = await w.voice.waitForSession(w.guild.id);
+ * await w.close();
+ * ```
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
+import { startSpeechStandin, type SpeechStandin, type SpeechStandinOptions } from '../standins/speech/index.js';
+import { startVoiceStandin, type VoiceStandin, type VoiceStandinOptions } from '../standins/voice/index.js';
+import { runScript, type ProcessHandle } from './botProcess.js';
+
+/** Members of the test guild. */
+export const MEMBERS = ['alice', 'bob', 'carol', 'dave'] as const;
+/** A member of the test guild. */
+export type MemberName = (typeof MEMBERS)[number];
+
+/** Options of a world. */
+export interface WorldOptions {
+  speech?: SpeechStandinOptions;
+  voice?: VoiceStandinOptions;
+  /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
+/** A running world. */
+export interface World {
+  speech: SpeechStandin;
+  discord: DiscordStandin;
+  voice: VoiceStandin;
+  guild: GuildHandle;
+  dataDir: string;
+  bot: ProcessHandle | undefined;
+  /** The environment the bot runs with. */
+  env: Record<string, string>;
+  /** Registers the commands through the deploy script, then starts the bot and waits until it is ready. */
+  startBot(): Promise<ProcessHandle>;
+  /** Puts a member in a voice channel (by name) or out of voice (null). */
+  join(member: MemberName, channel: string | null): void;
+  /** Runs a slash command as a member, from the text channel. */
+  command(member: MemberName, command: string, options?: Record<string, string | number | boolean>): InteractionHandle;
+  /** /speak as a member. */
+  speak(member: MemberName, options: Record<string, string | number | boolean>): InteractionHandle;
+  channelId(name: string): string;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-ins and the guild; the bot starts with `startBot()`. */
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const speech = await startSpeechStandin(options.speech ?? {});
+  const voice = await startVoiceStandin(options.voice ?? {});
+  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint });
+  const guild = discord.addGuild({
+    name: 'Test Server',
+    ownerUsername: 'dave',
+    channels: [
+      { name: 'general', type: 'text' },
+      { name: 'Lounge', type: 'voice' },
+      { name: 'Quiet', type: 'voice' },
+    ],
+    members: MEMBERS.map((username) => ({ username, globalName: username[0]!.toUpperCase() + username.slice(1) })),
+  });
+  const dataDir = await mkdtemp(join(tmpdir(), 'speech-bot-e2e-'));
+  const env: Record<string, string> = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_DEV_GUILD_ID: guild.id,
+    DISCORD_API_URL: discord.apiBase,
+    TTS_BASE_URL: speech.baseUrl,
+    TTS_API_KEY: speech.apiKey,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    NODE_EXTRA_CA_CERTS: voice.caFile,
+    ...options.env,
+  };
+  const channelId = (name: string) => guild.channel(name).id;
+  const world: World = {
+    speech,
+    discord,
+    voice,
+    guild,
+    dataDir,
+    bot: undefined,
+    env,
+    async startBot() {
+      const deploy = runScript('scripts/deploy-commands.ts', env);
+      const code = await deploy.exited;
+      if (code !== 0) throw new Error(`deploy-commands failed (${code}):\n${deploy.output.join('\n')}`);
+      const bot = runScript('scripts/start.ts', env);
+      world.bot = bot;
+      await discord.waitForReady(20_000);
+      await bot.waitForLine(/connected to Discord/, 20_000);
+      return bot;
+    },
+    join(member, channel) {
+      discord.setVoiceState(guild.id, guild.member(member).id, channel === null ? null : channelId(channel));
+    },
+    command(member, command, opts = {}) {
+      return discord.interact({
+        guildId: guild.id,
+        channelId: channelId('general'),
+        userId: guild.member(member).id,
+        command,
+        options: opts,
+      });
+    },
+    speak(member, opts) {
+      return world.command(member, 'speak', opts);
+    },
+    channelId,
+    async close() {
+      await world.bot?.stop();
+      await discord.close();
+      await voice.close();
+      await speech.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
