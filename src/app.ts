@@ -66,9 +66,10 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       logger,
     });
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl });
+  const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
     speech,
-    ffmpegPath: overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath(),
+    ffmpegPath,
     logger,
     prebufferPackets: PREBUFFER_PACKETS,
   });
@@ -84,6 +85,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         logger,
         readyTimeoutMs: 15_000,
         maxRejoins: 3,
+        rejoinWindowMs: 60_000,
         maxMissedFrames: Math.ceil(config.tts.stallTimeoutMs / 20) + 10,
       });
     });
@@ -137,7 +139,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     client,
     services,
     async start() {
-      logger.info({ report: generateDependencyReport() }, 'voice dependencies');
+      // The report's FFmpeg line speaks of the library's own lookup; ours is passed explicitly and logged beside it.
+      logger.info({ report: generateDependencyReport(), ffmpegPath }, 'voice dependencies');
       await client.login(config.discord.token);
     },
     async stop() {

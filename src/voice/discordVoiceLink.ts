@@ -29,7 +29,9 @@ export interface DiscordVoiceLinkOptions {
   group: string;
   logger: Logger;
   readyTimeoutMs: number;
+  /** Re-joins allowed within rejoinWindowMs before the bot gives up on the channel. */
   maxRejoins: number;
+  rejoinWindowMs: number;
   /** Empty 20 ms ticks tolerated before the player gives up; must outlast the speech stall timeout. */
   maxMissedFrames: number;
 }
@@ -41,8 +43,15 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
   let player: AudioPlayer | undefined;
   let listener: ((event: VoiceLinkEvent) => void) | undefined;
   let channelId: string | null = null;
+  // The library resets rejoinAttempts on every successful reconnect, so a server that keeps dropping us would be
+  // re-joined forever, each time spending gateway send budget: count re-joins in a sliding window instead.
+  let rejoinTimes: number[] = [];
 
   const lost = (reason: VoiceLinkEvent['reason']) => {
+    // Never destroy inside the library's own state change: it goes on using the state it just set (and crashes).
+    setImmediate(() => teardown(reason));
+  };
+  const teardown = (reason: VoiceLinkEvent['reason']) => {
     const c = connection;
     if (!c) return;
     connection = undefined;
@@ -73,9 +82,15 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
         ]).catch(() => {
           if (c === connection) lost('closed');
         });
-      } else if (newState.status === VoiceConnectionStatus.Signalling && c.rejoinAttempts > options.maxRejoins) {
-        log.warn({ rejoinAttempts: c.rejoinAttempts }, 'voice rejoin limit reached');
-        lost('rejoin_limit');
+      } else if (newState.status === VoiceConnectionStatus.Signalling && oldState.status !== VoiceConnectionStatus.Signalling) {
+        const now = Date.now();
+        rejoinTimes = [...rejoinTimes.filter((t) => now - t < options.rejoinWindowMs), now];
+        if (rejoinTimes.length > options.maxRejoins || c.rejoinAttempts > options.maxRejoins) {
+          log.warn({ rejoins: rejoinTimes.length, windowMs: options.rejoinWindowMs }, 'voice rejoin limit reached');
+          lost('rejoin_limit');
+        } else {
+          log.info({ rejoins: rejoinTimes.length }, 'voice connection re-joining');
+        }
       } else if (newState.status === VoiceConnectionStatus.Destroyed && c === connection) {
         lost('closed');
       }
@@ -101,6 +116,7 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
     async join(target) {
       const p = ensurePlayer();
       if (!connection || connection.state.status === VoiceConnectionStatus.Destroyed) {
+        rejoinTimes = [];
         connection = joinVoiceChannel({
           channelId: target,
           guildId: options.guildId,

@@ -35,5 +35,25 @@ describe('/speak into a voice channel', () => {
     const paced = (audio.length - 1) * 20;
     expect(Math.abs(wall - paced) / paced).toBeLessThan(0.05);
     expect(session.speaking.some((s) => s.speaking !== 0 && s.at <= audio[0]!.at)).toBe(true);
+    const req = w.speech.requests.at(-1)!;
+    console.info(
+      `[figure] first voice packet ${(audio[0]!.at - h.createdAt).toFixed(0)} ms after the interaction (bot had to join); ` +
+        `provider time to first byte ${(req.firstByteAt! - req.at).toFixed(0)} ms`,
+    );
+  });
+
+  it('with the bot already in the channel, the first packet follows the provider’s first byte closely', async () => {
+    const session = w.voice.session(w.guild.id)!;
+    const before = session.packets.length;
+    const h = w.speak('alice', { text: 'Second, already connected' });
+    await h.waitFor((x) => /Spoke in/.test(x.message()?.content ?? ''), 20_000);
+    const first = session.packets[before]!;
+    const req = w.speech.requests.at(-1)!;
+    const sinceFirstByte = first.at - req.firstByteAt!;
+    console.info(
+      `[figure] already connected: first packet ${(first.at - h.createdAt).toFixed(0)} ms after the interaction, ` +
+        `${sinceFirstByte.toFixed(0)} ms after the provider's first byte (TTFB ${(req.firstByteAt! - req.at).toFixed(0)} ms)`,
+    );
+    expect(first.at).toBeGreaterThan(req.firstByteAt!);
   });
 });

@@ -118,11 +118,16 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
     channelId,
     async close() {
-      await world.bot?.stop();
+      const bot = world.bot;
+      const crashed = bot && bot.proc.exitCode !== null ? bot.proc.exitCode : null;
+      await bot?.stop();
       await discord.close();
       await voice.close();
       await speech.close();
       await rm(dataDir, { recursive: true, force: true });
+      if (crashed !== null) {
+        throw new Error(`the bot exited on its own (code ${crashed}) during the test:\n${bot!.output.slice(-40).join('\n')}`);
+      }
     },
   };
   return world;
