@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { GatewayIntentBits, GatewayOpcodes, GatewayCloseCodes, type GatewayDispatchEvents } from 'discord-api-types/v10';
+
+/** What a bot sent in op 2 Identify. */
+export interface IdentifyRecord {
+  at: number;
+  sessionId: string;
+  intents: number;
+  shard: [number, number];
+  properties: unknown;
+  presence: unknown;
+}
+
+/** One gateway connection. After Identify it has a session id and receives dispatches. */
+export class GatewaySession {
+  /** Discord's session_id; set by Identify. */
+  sessionId: string | null = null;
+  intents = 0;
+  shard: [number, number] = [0, 1];
+  /** READY and every GUILD_CREATE have been sent. */
+  ready = false;
+  #sequence = 0;
+  readonly #received: number[] = [];
+
+  constructor(readonly socket: WebSocket) {}
+
+  /** Whether the socket is still open. */
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Whether the session asked for all bits of `intent`. */
+  hasIntent(intent: number): boolean {
+    return (this.intents & intent) === intent;
+  }
+
+  /** Counts an incoming payload; false once more than 120 arrived within 60 s (Discord then closes with 4008). */
+  countIncoming(now = Date.now()): boolean {
+    this.#received.push(now);
+    while (this.#received.length > 0 && this.#received[0]! <= now - 60_000) this.#received.shift();
+    return this.#received.length <= 120;
+  }
+
+  /** Sends a raw gateway payload. */
+  send(payload: { op: number; d: unknown; s?: number | null; t?: string | null }): void {
+    if (this.open) this.socket.send(JSON.stringify({ s: null, t: null, ...payload }));
+  }
+
+  /** Sends a dispatch (op 0) with the next sequence number. */
+  dispatch(event: GatewayDispatchEvents | string, data: unknown): void {
+    this.#sequence += 1;
+    this.send({ op: GatewayOpcodes.Dispatch, t: event, s: this.#sequence, d: data });
+  }
+
+  /** Closes the connection with a gateway close code. */
+  close(code: number, reason = ''): void {
+    if (this.open) this.socket.close(code, reason);
+  }
+}
+
+/** The intent a dispatch needs (Discord drops events the session did not ask for); 0 = always sent. */
+export function intentFor(event: string): number {
+  if (event.startsWith('GUILD_MEMBER')) return GatewayIntentBits.GuildMembers;
+  if (event.startsWith('GUILD_') || event.startsWith('CHANNEL_')) return GatewayIntentBits.Guilds;
+  if (event === 'VOICE_STATE_UPDATE') return GatewayIntentBits.GuildVoiceStates;
+  if (event.startsWith('MESSAGE_REACTION')) return GatewayIntentBits.GuildMessageReactions;
+  if (event.startsWith('MESSAGE_')) return GatewayIntentBits.GuildMessages;
+  if (event === 'TYPING_START') return GatewayIntentBits.GuildMessageTyping;
+  return 0;
+}
+
+/** Privileged intents: the ones an app must enable in the developer portal. */
+export const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+
+/** What the gateway needs from the rest of the stand-in. */
+export interface GatewayHooks {
+  token: string;
+  heartbeatIntervalMs: number;
+  /** Privileged intents the app has enabled (others close the session with 4014). */
+  allowedPrivilegedIntents: number;
+  /** ws://127.0.0.1:PORT/gateway */
+  gatewayUrl(): string;
+  /** Called on Identify before READY (e.g. to drop the bot's stale voice states). */
+  onIdentify(session: GatewaySession): void;
+  /** The READY payload for a session. */
+  ready(session: GatewaySession): unknown;
+  /** GUILD_CREATE payloads for a session, right after READY. */
+  guildCreates(session: GatewaySession): unknown[];
+  /** op 4 Voice State Update. */
+  onVoiceStateUpdate(session: GatewaySession, data: Record<string, unknown>): void;
+  /** op 8 Request Guild Members. */
+  onRequestGuildMembers(session: GatewaySession, data: Record<string, unknown>): void;
+  /** Something the stand-in does not model. */
+  onUnhandled(description: string): void;
+  /** A session became ready or closed. */
+  onChange(): void;
+}
+
+/** The gateway: one GatewaySession per WebSocket, Discord's opcodes and close codes. */
+export class Gateway {
+  readonly sessions = new Set<GatewaySession>();
+  readonly identifies: IdentifyRecord[] = [];
+  /** op 3 presence updates as sent. */
+  readonly presenceUpdates: unknown[] = [];
+
+  constructor(private readonly hooks: GatewayHooks) {}
+
+  /** Open sessions that got READY and all GUILD_CREATEs. */
+  readySessions(): GatewaySession[] {
+    return [...this.sessions].filter((s) => s.open && s.ready);
+  }
+
+  /** Sends a dispatch to every ready session that has the event's intent; `data` may vary per session. */
+  dispatch(event: string, data: unknown | ((session: GatewaySession) => unknown)): void {
+    const intent = intentFor(event);
+    for (const session of this.readySessions()) {
+      if (intent !== 0 && !session.hasIntent(intent)) continue;
+      const payload = typeof data === 'function' ? (data as (s: GatewaySession) => unknown)(session) : data;
+      if (payload !== undefined) session.dispatch(event, payload);
+    }
+  }
+
+  /** Takes a new WebSocket connection (already upgraded) and says Hello. */
+  accept(socket: WebSocket, req: IncomingMessage): void {
+    const session = new GatewaySession(socket);
+    this.sessions.add(session);
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      this.hooks.onChange();
+    });
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    if (query.get('v') !== '10') {
+      session.close(GatewayCloseCodes.InvalidAPIVersion, 'Invalid API version');
+      return;
+    }
+    if ((query.get('encoding') ?? 'json') !== 'json') {
+      this.hooks.onUnhandled(`gateway encoding=${query.get('encoding')}`);
+      session.close(GatewayCloseCodes.DecodeError, 'Only JSON encoding is supported by the stand-in');
+      return;
+    }
+    if (query.has('compress')) {
+      this.hooks.onUnhandled(`gateway compress=${query.get('compress')}`);
+      session.close(GatewayCloseCodes.UnknownError, 'Transport compression is not supported by the stand-in');
+      return;
+    }
+    socket.on('message', (raw, isBinary) => this.onMessage(session, raw.toString(), isBinary));
+    session.send({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.hooks.heartbeatIntervalMs } });
+  }
+
+  /** Sends op 7 Reconnect to every session (Discord asking the client to reconnect and resume). */
+  requestReconnect(): void {
+    for (const session of this.sessions) session.send({ op: GatewayOpcodes.Reconnect, d: null });
+  }
+
+  /** Closes every session with a close code (e.g. 4000 to simulate an outage). */
+  closeAll(code: number, reason = ''): void {
+    for (const session of this.sessions) session.close(code, reason);
+  }
+
+  private onMessage(session: GatewaySession, text: string, isBinary: boolean): void {
+    if (!session.countIncoming()) {
+      session.close(GatewayCloseCodes.RateLimited, 'You are being rate limited.');
+      return;
+    }
+    let payload: { op?: unknown; d?: unknown };
+    try {
+      if (isBinary) throw new Error('binary');
+      payload = JSON.parse(text) as { op?: unknown; d?: unknown };
+    } catch {
+      session.close(GatewayCloseCodes.DecodeError, 'Error while decoding payload.');
+      return;
+    }
+    const data = (payload.d ?? {}) as Record<string, unknown>;
+    switch (payload.op) {
+      case GatewayOpcodes.Heartbeat:
+        session.send({ op: GatewayOpcodes.HeartbeatAck, d: null });
+        return;
+      case GatewayOpcodes.Identify:
+        this.identify(session, data);
+        return;
+      case GatewayOpcodes.Resume:
+        // Sessions are never kept: tell the client to identify afresh (op 9, d=false).
+        session.send({ op: GatewayOpcodes.InvalidSession, d: false });
+        return;
+      default:
+        break;
+    }
+    if (session.sessionId === null) {
+      session.close(GatewayCloseCodes.NotAuthenticated, 'Not authenticated.');
+      return;
+    }
+    switch (payload.op) {
+      case GatewayOpcodes.PresenceUpdate:
+        this.presenceUpdates.push(data);
+        return;
+      case GatewayOpcodes.VoiceStateUpdate:
+        this.hooks.onVoiceStateUpdate(session, data);
+        return;
+      case GatewayOpcodes.RequestGuildMembers:
+        this.hooks.onRequestGuildMembers(session, data);
+        return;
+      default:
+        this.hooks.onUnhandled(`gateway op ${String(payload.op)}`);
+        session.close(GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
+    }
+  }
+
+  private identify(session: GatewaySession, data: Record<string, unknown>): void {
+    if (session.sessionId !== null) {
+      session.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
+      return;
+    }
+    const token = typeof data.token === 'string' ? data.token.replace(/^Bot /, '') : '';
+    if (token !== this.hooks.token) {
+      session.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+      return;
+    }
+    if (typeof data.intents !== 'number' || !Number.isInteger(data.intents) || data.intents < 0) {
+      session.close(GatewayCloseCodes.InvalidIntents, 'Invalid intent(s).');
+      return;
+    }
+    if ((data.intents & PRIVILEGED_INTENTS & ~this.hooks.allowedPrivilegedIntents) !== 0) {
+      session.close(GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
+      return;
+    }
+    const [shardId, shardCount] = Array.isArray(data.shard) ? (data.shard as unknown[]).map(Number) : [0, 1];
+    if (shardId === undefined || shardCount === undefined || !(shardCount >= 1 && shardId >= 0 && shardId < shardCount)) {
+      session.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
+      return;
+    }
+    session.sessionId = randomBytes(16).toString('hex');
+    session.intents = data.intents;
+    session.shard = [shardId, shardCount];
+    this.identifies.push({
+      at: Date.now(),
+      sessionId: session.sessionId,
+      intents: data.intents,
+      shard: session.shard,
+      properties: data.properties,
+      presence: data.presence,
+    });
+    this.hooks.onIdentify(session);
+    session.dispatch('READY', this.hooks.ready(session));
+    for (const guild of this.hooks.guildCreates(session)) session.dispatch('GUILD_CREATE', guild);
+    session.ready = true;
+    this.hooks.onChange();
+  }
+}
