@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // End-to-end files mostly wait on real-time audio (20 ms per packet), so more files than cores run well.
+    maxWorkers: 2,
   },
 });

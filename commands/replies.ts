@@ -3,7 +3,7 @@ import { messageFor } from '../src/messages.js';
 import type { EntryOutcome } from '../src/voice/GuildPlayback.js';
 
 /** How a queued item's reply reads once it is over. */
-export function outcomeText(outcome: EntryOutcome, channelId: string, label: string): string {
+export function outcomeText(outcome: EntryOutcome, channelId: string, label: string, started: boolean): string {
   switch (outcome.status) {
     case 'spoken':
       return `✅ Spoke in <#${channelId}>: “${label}”`;
@@ -18,9 +18,9 @@ export function outcomeText(outcome: EntryOutcome, channelId: string, label: str
         idle: 'I left the voice channel',
         alone: 'everyone left the voice channel',
       }[outcome.reason];
-      return `⏹️ Not spoken: ${why}.`;
+      return `⏹️ ${started ? 'Cut short' : 'Not spoken'}: ${why}.`;
     }
     case 'failed':
-      return `⚠️ Not spoken. ${isBotError(outcome.error) ? messageFor(outcome.error.key, outcome.error.details) : messageFor('internal')}`;
+      return `⚠️ ${started ? 'Cut short' : 'Not spoken'}. ${isBotError(outcome.error) ? messageFor(outcome.error.key, outcome.error.details) : messageFor('internal')}`;
   }
 }

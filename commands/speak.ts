@@ -88,13 +88,17 @@ export const speak: BotCommand = {
     const check = ctx.voice.check(channelId);
     if (!check.ok) throw new BotError('voice.cannot_join', { channelId, reason: check.reason });
     const label = shorten(ask.text, 80);
+    let started = false;
     const { position } = service.toVoice({
       guildId: ctx.guildId,
       channelId,
       requester: { id: ctx.user.id, name: ctx.user.displayName },
       ask,
-      onStart: () => void ctx.reply({ content: `🗣️ Speaking in <#${channelId}>: “${label}”` }).catch(() => undefined),
-      onEnd: (outcome) => void ctx.reply({ content: outcomeText(outcome, channelId, label) }).catch(() => undefined),
+      onStart: () => {
+        started = true;
+        void ctx.reply({ content: `🗣️ Speaking in <#${channelId}>: “${label}”` }).catch(() => undefined);
+      },
+      onEnd: (outcome) => void ctx.reply({ content: outcomeText(outcome, channelId, label, started) }).catch(() => undefined),
     });
     await ctx.reply({
       content: position === 1 ? `🔊 Up next in <#${channelId}>: “${label}”` : `🕒 Queued at position ${position} in <#${channelId}>: “${label}”`,

@@ -43,8 +43,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms. */
+/** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms (200 ms through ffmpeg). */
 const PREBUFFER_PACKETS = 3;
+const TRANSCODED_PREBUFFER_PACKETS = 10;
 
 function bundledFfmpegPath(): string {
   const require = createRequire(import.meta.url);
@@ -72,6 +73,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     ffmpegPath,
     logger,
     prebufferPackets: PREBUFFER_PACKETS,
+    transcodedPrebufferPackets: TRANSCODED_PREBUFFER_PACKETS,
   });
   const voiceLink: VoiceLinkFactory =
     overrides.voiceLink ??

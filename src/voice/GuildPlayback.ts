@@ -307,6 +307,8 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
             audio.packets.destroy();
             continue;
           }
+          // A prefetched stream can fail while it waits its turn; report that failure, not an empty play.
+          if (audio.packets.errored) throw audio.packets.errored;
           entry.state = 'playing';
           handle = this.link.play(audio.packets);
           this.setState({ status: 'playing', channelId, entry: entry as QueueEntry<unknown>, handle });

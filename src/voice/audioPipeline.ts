@@ -17,6 +17,8 @@ export interface AudioPipelineOptions {
   logger: Logger;
   /** 20 ms packets buffered before playback starts, to absorb network jitter. */
   prebufferPackets: number;
+  /** The same when ffmpeg transcodes: its output comes in bursts after a start-up delay. */
+  transcodedPrebufferPackets: number;
 }
 
 // Packets are small (≈100 bytes per 20 ms); buffering a whole item keeps the provider's socket drained,
@@ -77,7 +79,7 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal });
     }
     const { packets } = opusPacketsFrom(ogg);
-    const { gate, ready } = prebufferGate(options.prebufferPackets);
+    const { gate, ready } = prebufferGate(format === 'opus' ? options.prebufferPackets : options.transcodedPrebufferPackets);
     const buffer = new PassThrough({ objectMode: true, highWaterMark: PACKET_BUFFER_LIMIT });
     pipeline(packets, gate, buffer).catch((err: unknown) => {
       if (!signal.aborted) log.debug({ err: (err as Error).message }, 'audio stream ended with an error');

@@ -82,7 +82,7 @@ describe('the voice queue', () => {
     await a.waitFor((h) => /Speaking in/.test(h.message()?.content ?? ''), 15_000);
     const stop = w.command('carol', 'stop');
     await stop.waitFor((h) => /Stopped and cleared 2 items/.test(h.message()?.content ?? ''), 10_000);
-    await a.waitFor((h) => /Not spoken: the queue was stopped/.test(h.message()?.content ?? ''), 10_000);
+    await a.waitFor((h) => /Cut short: the queue was stopped/.test(h.message()?.content ?? ''), 10_000);
     await b.waitFor((h) => /Not spoken: the queue was stopped/.test(h.message()?.content ?? ''), 10_000);
   });
 
@@ -129,7 +129,7 @@ describe('leaving', () => {
     w.join('bob', null);
     w.join('alice', null);
     await w.discord.waitForBotVoice(w.guild.id, null);
-    await h.waitFor((x) => /Not spoken: everyone left/.test(x.message()?.content ?? ''), 10_000);
+    await h.waitFor((x) => /Cut short: everyone left/.test(x.message()?.content ?? ''), 10_000);
   });
 
   it('a moderator disconnecting the bot leaves no stuck queue', async () => {
@@ -138,7 +138,7 @@ describe('leaving', () => {
     const b = w.speak('carol', { text: 'Queued behind it' });
     await a.waitFor((x) => /Speaking in/.test(x.message()?.content ?? ''), 15_000);
     w.discord.disconnectBot(w.guild.id);
-    await a.waitFor((x) => /Not spoken: I was disconnected/.test(x.message()?.content ?? ''), 10_000);
+    await a.waitFor((x) => /Cut short: I was disconnected/.test(x.message()?.content ?? ''), 10_000);
     await b.waitFor((x) => /Not spoken: I was disconnected/.test(x.message()?.content ?? ''), 10_000);
     // And the bot serves the next request normally.
     const c = w.speak('carol', { text: 'Back again' });

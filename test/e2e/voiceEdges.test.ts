@@ -32,7 +32,7 @@ describe('voice edge cases', () => {
     await a.waitFor((h) => /Speaking in/.test(content(h)), 15_000);
     w.join('carol', 'Quiet');
     w.discord.moveBot(w.guild.id, w.channelId('Quiet'));
-    await a.waitFor((h) => /Not spoken: I was moved/.test(content(h)), 10_000);
+    await a.waitFor((h) => /Cut short: I was moved/.test(content(h)), 10_000);
     await b.waitFor((h) => /Not spoken: I was moved/.test(content(h)), 10_000);
     // Lounge members no longer control it; Quiet members do.
     const stop = w.command('alice', 'stop');
@@ -50,7 +50,7 @@ describe('voice edge cases', () => {
     const session = w.voice.session(w.guild.id)!;
     const identifies = w.voice.identifies(w.guild.id);
     session.close(4022, 'call terminated');
-    await a.waitFor((h) => /Not spoken: I was disconnected/.test(content(h)), 10_000);
+    await a.waitFor((h) => /Cut short: I was disconnected/.test(content(h)), 10_000);
     await w.discord.waitForBotVoice(w.guild.id, null);
     await new Promise((r) => setTimeout(r, 1000));
     expect(w.voice.identifies(w.guild.id)).toBeLessThanOrEqual(identifies + 1);
@@ -68,7 +68,7 @@ describe('voice edge cases', () => {
       await w.voice.waitForSession(w.guild.id, 3000, { after: s }).catch(() => undefined);
       if (w.discord.botVoiceChannel(w.guild.id) === null) break;
     }
-    await a.waitFor((h) => /Not spoken: I was disconnected/.test(content(h)), 15_000);
+    await a.waitFor((h) => /Cut short: I was disconnected/.test(content(h)), 15_000);
     const rejoins = w.voice.identifies(w.guild.id) - start;
     console.info(`[figure] re-joins after repeated 4006 closes: ${rejoins}`);
     expect(rejoins).toBeLessThanOrEqual(4);
