@@ -1,17 +1,6 @@
-import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
-import type { BotCommand } from '../src/app.js';
-import { requireControl } from '../src/features/voiceControl.js';
+import { controlCommand } from './controlCommand.js';
 
 /** /pause: pauses what is being said. */
-export const pause: BotCommand = {
-  data: new SlashCommandBuilder()
-    .setName('pause')
-    .setDescription('Pause what I am saying')
-    .setContexts(InteractionContextType.Guild)
-    .toJSON(),
-  defer: () => 'ephemeral',
-  async execute(ctx) {
-    const playback = requireControl(ctx.services.playback, ctx.guildId, ctx.voice.memberChannelId);
-    await ctx.reply({ content: playback.pause() ? '⏸️ Paused. Use /resume to go on.' : 'Nothing is playing.' });
-  },
-};
+export const pause = controlCommand('pause', 'Pause what I am saying', (playback) =>
+  playback.pause() ? '⏸️ Paused. Use /resume to go on.' : 'Nothing is playing.',
+);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { durationFor, toneFor } from '../standins/speech/index.js';
 import type { VoiceSession } from '../standins/voice/index.js';
-import { startWorld, type World } from './world.js';
+import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
 
@@ -34,13 +34,9 @@ function expectFaithful(session: VoiceSession, text: string, speed = 1) {
 for (const modes of [undefined, ['aead_xchacha20_poly1305_rtpsize']]) {
   describe(`what the provider sends, heard at the right pace (${modes ? 'XChaCha only' : 'both transport modes offered'})`, () => {
     let w: World;
-    beforeAll(async () => {
-      w = await startWorld(modes ? { voice: { modes } } : {});
-      await w.startBot();
+    useWorld(modes ? { voice: { modes } } : {}, (started) => {
+      w = started;
       w.join('alice', 'Lounge');
-    });
-    afterAll(async () => {
-      await w?.close();
     });
 
     const cases = modes

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toneFor } from '../standins/speech/index.js';
-import { startWorld, type World } from './world.js';
+import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
 
 describe('provider faults in voice', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld({ env: { TTS_STALL_TIMEOUT_MS: '1000', TTS_MAX_RETRIES: '2' } });
-    await w.startBot();
+  useWorld({ env: { TTS_STALL_TIMEOUT_MS: '1000', TTS_MAX_RETRIES: '2' } }, (started) => {
+    w = started;
     w.join('alice', 'Lounge');
     w.join('bob', 'Lounge');
-  });
-  afterAll(async () => {
-    await w?.close();
   });
 
   /** Queues a faulty item and a good one behind it; returns both handles once the good one is spoken. */

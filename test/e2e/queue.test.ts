@@ -1,24 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { toneFor } from '../standins/speech/index.js';
-import { startWorld, type World } from './world.js';
+import { useWorld, type World } from './world.js';
 
 const within = (value: number, target: number, tolerance: number) => Math.abs(value - target) <= target * tolerance;
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
 
 describe('the voice queue', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld();
-    await w.startBot();
+  useWorld({}, (started) => {
+    w = started;
     for (const m of ['alice', 'bob', 'carol'] as const) w.join(m, 'Lounge');
   });
   afterEach(async () => {
     // Leave the channel empty-handed between tests: /stop, wait for quiet.
     w.command('alice', 'stop');
     await w.voice.session(w.guild.id)?.waitForQuiet(250).catch(() => undefined);
-  });
-  afterAll(async () => {
-    await w?.close();
   });
 
   it('speaks three quick requests in the order asked, the first slow at the provider, without gaps', async () => {
@@ -111,12 +107,8 @@ describe('the voice queue', () => {
 
 describe('leaving', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld();
-    await w.startBot();
-  });
-  afterAll(async () => {
-    await w?.close();
+  useWorld({}, (started) => {
+    w = started;
   });
 
   it('/leave leaves the channel and drops the queue', async () => {

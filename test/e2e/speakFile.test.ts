@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from './world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld, type World } from './world.js';
 
 const CONTENT_TYPES = {
   mp3: 'audio/mpeg',
@@ -12,12 +12,8 @@ const CONTENT_TYPES = {
 
 describe('/speak as a file', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld();
-    await w.startBot();
-  });
-  afterAll(async () => {
-    await w?.close();
+  useWorld({}, (started) => {
+    w = started;
   });
 
   for (const [format, contentType] of Object.entries(CONTENT_TYPES)) {

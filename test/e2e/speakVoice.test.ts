@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { durationFor, toneFor } from '../standins/speech/index.js';
-import { startWorld, type World } from './world.js';
+import { useWorld, type World } from './world.js';
 
 describe('/speak into a voice channel', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld();
-    await w.startBot();
-  });
-  afterAll(async () => {
-    await w?.close();
+  useWorld({}, (started) => {
+    w = started;
   });
 
   it('is heard in the member’s channel: the provider’s tone, complete, at 20 ms pace', async () => {

@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from './world.js';
+import { describe, expect, it } from 'vitest';
+import { useWorld, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(content(h));
 
 describe('voice edge cases', () => {
   let w: World;
-  beforeAll(async () => {
-    w = await startWorld({ env: { QUEUE_MAX_PER_MEMBER: '2' } });
-    await w.startBot();
+  useWorld({ env: { QUEUE_MAX_PER_MEMBER: '2' } }, (started) => {
+    w = started;
     w.join('alice', 'Lounge');
     w.join('bob', 'Lounge');
-  });
-  afterAll(async () => {
-    await w?.close();
   });
 
   it('a member’s queue is bounded, with a clear private reply', async () => {

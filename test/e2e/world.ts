@@ -14,6 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
 import { startSpeechStandin, type SpeechStandin, type SpeechStandinOptions } from '../standins/speech/index.js';
 import { startVoiceStandin, type VoiceStandin, type VoiceStandinOptions } from '../standins/voice/index.js';
@@ -131,4 +132,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
   };
   return world;
+}
+
+/** Starts a world with a running bot before the suite's tests and closes it after; returns a getter. */
+export function useWorld(options: WorldOptions = {}, setup?: (w: World) => void): () => World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld(options);
+    await world.startBot();
+    setup?.(world);
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+  return () => {
+    if (!world) throw new Error('the world is not started');
+    return world;
+  };
 }
