@@ -79,4 +79,12 @@ describe('provider faults in voice', () => {
     expect(w.bot!.proc.exitCode).toBeNull();
     expect(w.discord.unhandled).toEqual([]);
   });
+
+  it('logs (at debug level) never contain the token, the API key or what was said', () => {
+    const log = w.bot!.output.join('\n');
+    expect(log.length).toBeGreaterThan(1000);
+    expect(log).not.toContain(w.env.DISCORD_TOKEN!);
+    expect(log).not.toContain(w.env.TTS_API_KEY!);
+    for (const said of ['Rate limited once', 'Still here', 'This one stalls half way']) expect(log).not.toContain(said);
+  });
 });
