@@ -3,14 +3,17 @@ import type { BotCommand } from '../src/app.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
 import { pause } from './pause.js';
+import { privacy } from './privacy.js';
 import { queue } from './queue.js';
 import { resume } from './resume.js';
+import { settings } from './settings.js';
 import { skip } from './skip.js';
 import { speak } from './speak.js';
 import { stop } from './stop.js';
+import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy];
 
 /** The definitions sent to Discord by the deploy script. */
 export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {

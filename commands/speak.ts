@@ -75,7 +75,7 @@ export const speak: BotCommand = {
     const ask = askFrom(ctx);
     const { speak: service } = ctx.services;
     if (chooseOutput(ctx) === 'file') {
-      const file = await service.toFile(ask, ctx.attachmentSizeLimit);
+      const file = await service.toFile(ask, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
       const r = file.request;
       await ctx.reply({
         content: `🔊 “${shorten(r.input, 300)}”\n-# ${r.voice} · ${r.model} · ${r.speed}× · ${r.response_format}`,

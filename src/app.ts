@@ -9,6 +9,8 @@ import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { SpeechRequest } from './speech/request.js';
 import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
+import { openSqliteSettings } from './settings/sqliteStore.js';
+import type { SettingsStore } from './settings/types.js';
 import { GuildPlayback } from './voice/GuildPlayback.js';
 import { PlaybackRegistry } from './voice/PlaybackRegistry.js';
 import { createAudioPreparer } from './voice/audioPipeline.js';
@@ -20,6 +22,7 @@ export interface Services {
   config: Config;
   speak: SpeakService;
   playback: PlaybackRegistry<SpeechRequest>;
+  settings: SettingsStore;
   logger: Logger;
 }
 
@@ -33,6 +36,7 @@ export interface AppOverrides {
   clock?: Clock;
   voiceLink?: VoiceLinkFactory;
   ffmpegPath?: string;
+  settings?: SettingsStore;
 }
 
 /** The running bot: its parts, and how to start and stop it. */
@@ -66,6 +70,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       maxRetries: config.tts.maxRetries,
       logger,
     });
+  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
@@ -109,8 +114,9 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   );
   const services: Services = {
     config,
-    speak: createSpeakService({ config, speech, playback, logger }),
+    speak: createSpeakService({ config, speech, playback, settings, logger }),
     playback,
+    settings,
     logger,
   };
   const router = createInteractionRouter({ commands, services, logger });
@@ -148,6 +154,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     async stop() {
       playback.destroyAll();
       await client.destroy();
+      settings.close();
     },
   };
 }

@@ -17,7 +17,14 @@ export async function runBot(commands: readonly BotCommand[]): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const app = createApp(config, commands, { logger });
+  let app;
+  try {
+    app = createApp(config, commands, { logger });
+  } catch (err) {
+    // Start-up problems (e.g. the settings database) carry a message written for the operator: no stack trace.
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

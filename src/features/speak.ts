@@ -6,6 +6,14 @@ import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import type { EntryOutcome, Requester } from '../voice/GuildPlayback.js';
 import type { PlaybackRegistry } from '../voice/PlaybackRegistry.js';
+import { effectiveSpeech } from '../settings/effective.js';
+import type { SettingsStore } from '../settings/types.js';
+
+/** Who is asking, so their and their guild's settings apply. */
+export interface Asker {
+  guildId: string;
+  userId: string;
+}
 
 /** An audio file made for a reply. */
 export interface SpeechFile {
@@ -51,20 +59,28 @@ export function createSpeakService(deps: {
   config: Config;
   speech: SpeechClient;
   playback: PlaybackRegistry<SpeechRequest>;
+  settings: SettingsStore;
   logger: Logger;
 }) {
   const log = deps.logger.child({ module: 'speak' });
+  /** The ask with the member's and guild's settings filled in (command options win), validated. */
+  const request = (ask: SpeechAsk, who: Asker): SpeechRequest => {
+    const merged = effectiveSpeech(
+      { voice: ask.voice, model: ask.model, speed: ask.speed },
+      deps.settings.member(who.guildId, who.userId),
+      deps.settings.guild(who.guildId),
+      deps.config.tts.defaults,
+    );
+    return buildSpeechRequest({ ...ask, ...merged }, deps.config.tts);
+  };
   return {
-    /** Validates an ask against the endpoint's contract and the configured lists. */
-    request(ask: SpeechAsk): SpeechRequest {
-      return buildSpeechRequest(ask, deps.config.tts);
-    },
+    request,
 
     /** Synthesizes the whole file, refusing once it grows past the attachment limit. */
-    async toFile(ask: SpeechAsk, limitBytes: number): Promise<SpeechFile> {
-      const request = buildSpeechRequest(ask, deps.config.tts);
+    async toFile(ask: SpeechAsk, who: Asker, limitBytes: number): Promise<SpeechFile> {
+      const request_ = request(ask, who);
       const controller = new AbortController();
-      const audio = await deps.speech.synthesize(request, { signal: controller.signal });
+      const audio = await deps.speech.synthesize(request_, { signal: controller.signal });
       const chunks: Buffer[] = [];
       let size = 0;
       try {
@@ -81,26 +97,26 @@ export function createSpeakService(deps: {
         if (err instanceof BotError) throw err;
         throw new SpeechError('speech.unavailable', { retryable: false, cause: err, message: 'audio stream failed' });
       }
-      const { ext, contentType } = FORMAT_FILE[request.response_format];
-      log.info({ format: request.response_format, bytes: size, ttfbMs: Math.round(audio.ttfbMs) }, 'speech file made');
-      return { name: speechFileName(request.input, ext), data: Buffer.concat(chunks), contentType, request };
+      const { ext, contentType } = FORMAT_FILE[request_.response_format];
+      log.info({ format: request_.response_format, bytes: size, ttfbMs: Math.round(audio.ttfbMs) }, 'speech file made');
+      return { name: speechFileName(request_.input, ext), data: Buffer.concat(chunks), contentType, request: request_ };
     },
 
     /** Queues speech in a voice channel; returns the 1-based position. */
     toVoice(v: VoiceAsk): { position: number; request: SpeechRequest } {
-      const request = buildSpeechRequest(v.ask, deps.config.tts);
+      const req = request(v.ask, { guildId: v.guildId, userId: v.requester.id });
       const playback = deps.playback.getOrCreate(v.guildId);
       const busyIn = playback.channelId;
       if (busyIn && busyIn !== v.channelId) throw new BotError('voice.not_in_bot_channel', { channelId: busyIn });
       const { position } = playback.enqueue({
-        request,
+        request: req,
         channelId: v.channelId,
         requester: v.requester,
-        label: shorten(request.input, 80),
+        label: shorten(req.input, 80),
         ...(v.onStart ? { onStart: v.onStart } : {}),
         ...(v.onEnd ? { onEnd: v.onEnd } : {}),
       });
-      return { position, request };
+      return { position, request: req };
     },
   };
 }

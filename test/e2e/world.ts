@@ -45,10 +45,12 @@ export interface World {
   env: Record<string, string>;
   /** Registers the commands through the deploy script, then starts the bot and waits until it is ready. */
   startBot(): Promise<ProcessHandle>;
+  /** Stops the bot process and starts it again on the same data directory (commands stay registered). */
+  restartBot(): Promise<ProcessHandle>;
   /** Puts a member in a voice channel (by name) or out of voice (null). */
   join(member: MemberName, channel: string | null): void;
   /** Runs a slash command as a member, from the text channel. */
-  command(member: MemberName, command: string, options?: Record<string, string | number | boolean>): InteractionHandle;
+  command(member: MemberName, command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
   /** /speak as a member. */
   speak(member: MemberName, options: Record<string, string | number | boolean>): InteractionHandle;
   channelId(name: string): string;
@@ -84,6 +86,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...options.env,
   };
   const channelId = (name: string) => guild.channel(name).id;
+  const launch = async () => {
+    const bot = runScript('scripts/start.ts', env);
+    world.bot = bot;
+    await bot.waitForLine(/connected to Discord/, 20_000);
+    await discord.waitForReady(20_000);
+    return bot;
+  };
   const world: World = {
     speech,
     discord,
@@ -96,22 +105,27 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       const deploy = runScript('scripts/deploy-commands.ts', env);
       const code = await deploy.exited;
       if (code !== 0) throw new Error(`deploy-commands failed (${code}):\n${deploy.output.join('\n')}`);
-      const bot = runScript('scripts/start.ts', env);
-      world.bot = bot;
-      await discord.waitForReady(20_000);
-      await bot.waitForLine(/connected to Discord/, 20_000);
-      return bot;
+      return launch();
+    },
+    async restartBot() {
+      const old = world.bot;
+      if (old) {
+        const code = await old.stop();
+        if (code !== 0) throw new Error(`the bot did not shut down cleanly (exit ${code}):\n${old.output.slice(-20).join('\n')}`);
+      }
+      return launch();
     },
     join(member, channel) {
       discord.setVoiceState(guild.id, guild.member(member).id, channel === null ? null : channelId(channel));
     },
-    command(member, command, opts = {}) {
+    command(member, command, opts = {}, subcommand) {
       return discord.interact({
         guildId: guild.id,
         channelId: channelId('general'),
         userId: guild.member(member).id,
         command,
         options: opts,
+        ...(subcommand ? { subcommand } : {}),
       });
     },
     speak(member, opts) {

@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchStore } from './store.js';
+import { machineLine, markdownTable, type BenchRow } from './table.js';
+
+/** Every benchmark by name; `npm run bench -- <name>` runs only the ones named. */
+const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
+  store: benchStore,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length > 0) {
+  process.stderr.write(`Unknown benchmark(s): ${unknown.join(', ')}. Known: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+
+const rows: BenchRow[] = [];
+for (const name of names) {
+  process.stderr.write(`running ${name}…\n`);
+  rows.push(...(await BENCHES[name]!()));
+}
+const table = markdownTable(rows);
+const machine = machineLine();
+const stamp = new Date().toISOString();
+process.stdout.write(`\n${machine}\n${stamp}\n\n${table}\n`);
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'latest.md'), `# Benchmark results\n\n${machine}  \n${stamp}\n\n${table}\n`);
+process.stderr.write(`written to bench/results/latest.md\n`);

@@ -1,0 +1,243 @@
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { SPEED_RANGE } from '../speech/request.js';
+
+/** A stored setting value: what a moderator can set with /settings. */
+export type SettingValue = string | number | boolean | null;
+
+/** One guild setting: its default, how typed text becomes a value, and what is allowed (for replies). */
+export interface SettingDefinition<V extends SettingValue = SettingValue> {
+  key: string;
+  /** Shown in /settings and in the command's key choices (≤ 100 characters). */
+  description: string;
+  /** Used when nothing is stored, or when what is stored no longer validates. */
+  default: V;
+  /** Validates a stored value; also the target of `parse`. */
+  schema: z.ZodType<V>;
+  /** What is allowed, in words, for the reply to a bad value. */
+  allowed: string;
+  /** Turns what a moderator typed into a value (before `schema`); undefined means "not understood". */
+  parse(text: string): unknown;
+}
+
+type Tts = Pick<Config['tts'], 'voices' | 'models'>;
+
+const ON = new Set(['on', 'true', 'yes', 'y', '1', 'enable', 'enabled']);
+const OFF = new Set(['off', 'false', 'no', 'n', '0', 'disable', 'disabled']);
+const NONE = new Set(['none', 'default', 'off', '-']);
+
+function toggle(key: string, fallback: boolean, description: string): SettingDefinition<boolean> {
+  return {
+    key,
+    description,
+    default: fallback,
+    schema: z.boolean(),
+    allowed: 'on or off',
+    parse: (t) => (ON.has(t.toLowerCase()) ? true : OFF.has(t.toLowerCase()) ? false : undefined),
+  };
+}
+
+function integer(key: string, fallback: number, min: number, max: number, unit: string, description: string): SettingDefinition<number> {
+  return {
+    key,
+    description,
+    default: fallback,
+    schema: z.number().int().min(min).max(max),
+    allowed: `a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`,
+    parse: (t) => (/^-?\d+$/.test(t) ? Number(t) : undefined),
+  };
+}
+
+function oneOf<const T extends string>(key: string, values: readonly T[], fallback: T, description: string): SettingDefinition<T> {
+  return {
+    key,
+    description,
+    default: fallback,
+    schema: z.enum(values as unknown as [T, ...T[]]) as unknown as z.ZodType<T>,
+    allowed: `one of ${values.join(', ')}`,
+    parse: (t) => t.toLowerCase(),
+  };
+}
+
+/** Resolves "none"/"default" to null, so a moderator can clear an optional value by typing it. */
+function nullable(t: string, parse: (t: string) => unknown): unknown {
+  return NONE.has(t.toLowerCase()) ? null : parse(t);
+}
+
+function listed(key: string, list: readonly string[], description: string): SettingDefinition<string | null> {
+  return {
+    key,
+    description,
+    default: null,
+    schema: z.string().refine((v) => list.includes(v)).nullable(),
+    allowed: `one of ${list.join(', ')} (or "default")`,
+    parse: (t) => nullable(t, (x) => list.find((v) => v.toLowerCase() === x.toLowerCase()) ?? x),
+  };
+}
+
+const ROLE_MENTION = /^<@&(\d{17,20})>$|^(\d{17,20})$/;
+
+function role(key: string, description: string): SettingDefinition<string | null> {
+  return {
+    key,
+    description,
+    default: null,
+    schema: z.string().regex(/^\d{17,20}$/).nullable(),
+    allowed: 'a role mention or id (or "none")',
+    parse: (t) => nullable(t, (x) => { const m = ROLE_MENTION.exec(x); return m ? (m[1] ?? m[2]) : undefined; }),
+  };
+}
+/** Placeholders a join/leave/move template may hold. */
+const TEMPLATE_PLACEHOLDERS: Record<string, readonly string[]> = { join: ['name'], leave: ['name'], move: ['name', 'channel'] };
+
+function template(kind: 'join' | 'leave' | 'move', fallback: string): SettingDefinition<string> {
+  const allowedNames = TEMPLATE_PLACEHOLDERS[kind]!;
+  return {
+    key: `announce_${kind}_template`,
+    description: `What is said when someone ${kind === 'move' ? 'moves away' : kind === 'join' ? 'joins' : 'leaves'}`,
+    default: fallback,
+    schema: z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((v) => v.includes('{name}'))
+      .refine((v) => [...v.matchAll(/\{([^}]*)\}/g)].every((m) => allowedNames.includes(m[1]!))),
+    allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders}`,
+    parse: (t) => t,
+  };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every guild setting, in the order /settings shows them; new keys are added here (key/value rows: no migration). */
+export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: SettingDefinition<GuildSettings[K]> } {
+  return {
+    voice: listed('voice', tts.voices, 'Default voice in this server'),
+    model: listed('model', tts.models, 'Default model in this server'),
+    speed: {
+      key: 'speed',
+      description: 'Default speed in this server',
+      default: null,
+      schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max).nullable(),
+      allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max} (or "default")`,
+      parse: (t: string) => nullable(t, (x) => (/^\d+(\.\d+)?$/.test(x) ? Number(x) : undefined)),
+    },
+    read_voice_chats: toggle('read_voice_chats', false, 'Read the text chat of the voice channel the bot is in'),
+    read_require_in_voice: toggle('read_require_in_voice', true, 'Only read members who are in the bot’s voice channel'),
+    read_ignore_bots: toggle('read_ignore_bots', true, 'Never read messages from bots and webhooks'),
+    read_skip_silent: toggle('read_skip_silent', true, 'Do not read @silent messages'),
+    read_skip_prefix: {
+      key: 'read_skip_prefix',
+      description: 'Messages starting with this are not read',
+      default: '!',
+      schema: z.string().max(5).refine((v) => !/\s/.test(v)),
+      allowed: 'up to 5 characters without spaces (or "none")',
+      parse: (t: string) => (NONE.has(t.toLowerCase()) ? '' : t),
+    },
+    read_required_role: role('read_required_role', 'Only read members with this role'),
+    read_auto_join: toggle('read_auto_join', false, 'Join a member’s voice channel when they post in a reading channel'),
+    read_name_window_s: integer('read_name_window_s', 60, 0, 3600, 'seconds', 'Do not repeat “Alice said” within this many seconds'),
+    read_max_chars: integer('read_max_chars', 300, 20, 2000, 'characters', 'Longest part of a message that is read'),
+    read_emoji: oneOf('read_emoji', ['name', 'skip'] as const, 'name', 'Read emoji by name, or skip them'),
+    read_distinct_voices: toggle('read_distinct_voices', false, 'Give each member without a chosen voice a voice of their own'),
+    read_max_pending_member: integer('read_max_pending_member', 5, 1, 50, 'messages', 'Most unread messages one member may have waiting'),
+    read_max_pending_guild: integer('read_max_pending_guild', 30, 1, 200, 'messages', 'Most unread messages waiting in this server'),
+    announce_joins: toggle('announce_joins', false, 'Announce who joins, leaves or moves in the bot’s voice channel'),
+    announce_join_template: template('join', '{name} joined'),
+    announce_leave_template: template('leave', '{name} left'),
+    announce_move_template: template('move', '{name} moved to {channel}'),
+    announce_role: role('announce_role', 'Role that may use /announce besides Manage Server'),
+    time_zone: {
+      key: 'time_zone',
+      description: 'Time zone for scheduled announcements (IANA name)',
+      default: 'UTC',
+      schema: z.string().refine(isTimeZone),
+      allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
+      parse: (t: string) => t.trim(),
+    },
+  };
+}
+
+/** Per-guild settings, every key with its value or default filled in. */
+export interface GuildSettings {
+  voice: string | null;
+  model: string | null;
+  speed: number | null;
+  read_voice_chats: boolean;
+  read_require_in_voice: boolean;
+  read_ignore_bots: boolean;
+  read_skip_silent: boolean;
+  read_skip_prefix: string;
+  read_required_role: string | null;
+  read_auto_join: boolean;
+  read_name_window_s: number;
+  read_max_chars: number;
+  read_emoji: 'name' | 'skip';
+  read_distinct_voices: boolean;
+  read_max_pending_member: number;
+  read_max_pending_guild: number;
+  announce_joins: boolean;
+  announce_join_template: string;
+  announce_leave_template: string;
+  announce_move_template: string;
+  announce_role: string | null;
+  time_zone: string;
+}
+
+/** Name of a guild setting. */
+export type GuildSettingKey = keyof GuildSettings;
+
+/** Every guild setting key, in the order /settings shows them (≤ 25: Discord's limit on an option's choices). */
+export const GUILD_SETTING_KEYS = [
+  'voice', 'model', 'speed',
+  'read_voice_chats', 'read_require_in_voice', 'read_ignore_bots', 'read_skip_silent', 'read_skip_prefix', 'read_required_role',
+  'read_auto_join', 'read_name_window_s', 'read_max_chars', 'read_emoji', 'read_distinct_voices', 'read_max_pending_member',
+  'read_max_pending_guild',
+  'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'announce_role', 'time_zone',
+] as const satisfies readonly GuildSettingKey[];
+
+/** The defaults of every guild setting. */
+export function defaultGuildSettings(tts: Tts): GuildSettings {
+  const defs = guildSettingDefinitions(tts);
+  return Object.fromEntries(GUILD_SETTING_KEYS.map((k) => [k, defs[k].default])) as unknown as GuildSettings;
+}
+
+/** Per-member settings as stored; null means "not set here". */
+export interface MemberSettings {
+  voice: string | null;
+  speed: number | null;
+  /** How the bot says the member's name (reading, announcements). */
+  spokenName: string | null;
+  /** The member never wants their messages read aloud. */
+  optOut: boolean | null;
+}
+
+/** Name of a member setting. */
+export type MemberSettingKey = keyof MemberSettings;
+
+/** Every member setting key. */
+export const MEMBER_SETTING_KEYS = ['voice', 'speed', 'spokenName', 'optOut'] as const satisfies readonly MemberSettingKey[];
+
+/** Nothing set. */
+export const EMPTY_MEMBER_SETTINGS: Readonly<MemberSettings> = Object.freeze({ voice: null, speed: null, spokenName: null, optOut: null });
+
+/** Validators of member settings (voices from the configured list), with what is allowed for replies. */
+export function memberSettingDefinitions(tts: Tts): { [K in MemberSettingKey]: { schema: z.ZodType<NonNullable<MemberSettings[K]>>; allowed: string } } {
+  return {
+    voice: { schema: z.string().refine((v) => tts.voices.includes(v)), allowed: `one of ${tts.voices.join(', ')}` },
+    speed: { schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max), allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}` },
+    spokenName: {
+      // Control, zero-width and bidi characters would be read oddly or hide text.
+      schema: z.string().min(1).max(32).refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v),
+      allowed: '1 to 32 visible characters',
+    },
+    optOut: { schema: z.boolean(), allowed: 'true or false' },
+  };
+}

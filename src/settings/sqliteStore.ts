@@ -1,0 +1,234 @@
+import { join } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Config } from '../config.js';
+import { BotError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { openDatabase } from './database.js';
+import {
+  EMPTY_MEMBER_SETTINGS,
+  GUILD_SETTING_KEYS,
+  MEMBER_SETTING_KEYS,
+  defaultGuildSettings,
+  guildSettingDefinitions,
+  memberSettingDefinitions,
+  type GuildSettingKey,
+  type GuildSettings,
+  type MemberSettingKey,
+  type MemberSettings,
+} from './definitions.js';
+import type { MemberExport, MemberScope, MemberView, SettingsStore } from './types.js';
+
+/** Where and how to open the store. */
+export interface SqliteSettingsOptions {
+  dataDir: string;
+  tts: Pick<Config['tts'], 'voices' | 'models'>;
+  logger: Logger;
+  busyTimeoutMs?: number;
+  /** Most members whose settings stay in memory (least recently read go first). */
+  memberCacheSize?: number;
+}
+
+/** The settings file's name inside DATA_DIR. */
+export const SETTINGS_FILE = 'settings.sqlite';
+
+type MemberRows = Map<string, MemberSettings>;
+
+/** Opens the SQLite settings store under DATA_DIR; throws SettingsOpenError with an operator-facing message. */
+export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStore {
+  const file = join(options.dataDir, SETTINGS_FILE);
+  const db = openDatabase(file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  return new SqliteSettingsStore(db, options);
+}
+
+/** Settings in SQLite behind an in-process cache: reads after the first are served from memory; writes invalidate. */
+export class SqliteSettingsStore implements SettingsStore {
+  readonly #db: DatabaseSync;
+  readonly #log: Logger;
+  readonly #guildDefs: ReturnType<typeof guildSettingDefinitions>;
+  readonly #memberDefs: ReturnType<typeof memberSettingDefinitions>;
+  readonly #defaults: GuildSettings;
+  readonly #guilds = new Map<string, GuildSettings>();
+  // Map iteration order is insertion order: re-inserting on read makes the first key the least recently used.
+  readonly #members = new Map<string, MemberRows>();
+  readonly #memberCacheSize: number;
+  readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', StatementSync>;
+  #queries = 0;
+  #cachedReads = 0;
+
+  constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>) {
+    this.#db = db;
+    this.#log = options.logger.child({ module: 'settings' });
+    this.#guildDefs = guildSettingDefinitions(options.tts);
+    this.#memberDefs = memberSettingDefinitions(options.tts);
+    this.#defaults = defaultGuildSettings(options.tts);
+    this.#memberCacheSize = options.memberCacheSize ?? 100_000;
+    this.#sql = {
+      guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
+      guildUpsert: db.prepare(
+        'INSERT INTO guild_settings (guild_id, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+      guildDelete: db.prepare('DELETE FROM guild_settings WHERE guild_id = ? AND key = ?'),
+      memberRows: db.prepare('SELECT scope, key, value, updated_at FROM member_settings WHERE user_id = ? ORDER BY scope, key'),
+      memberUpsert: db.prepare(
+        'INSERT INTO member_settings (user_id, scope, key, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+      memberDelete: db.prepare('DELETE FROM member_settings WHERE user_id = ? AND scope = ? AND key = ?'),
+      memberDeleteAll: db.prepare('DELETE FROM member_settings WHERE user_id = ?'),
+    };
+  }
+
+  guild(guildId: string): GuildSettings {
+    const cached = this.#guilds.get(guildId);
+    if (cached) {
+      this.#cachedReads++;
+      return cached;
+    }
+    const settings: Record<string, unknown> = { ...this.#defaults };
+    for (const row of this.#all(this.#sql.guildRows, guildId) as Array<{ key: string; value: string }>) {
+      if (!(GUILD_SETTING_KEYS as readonly string[]).includes(row.key)) continue; // a key a later version added
+      const def = this.#guildDefs[row.key as GuildSettingKey];
+      const parsed = def.schema.safeParse(safeJson(row.value));
+      if (parsed.success) settings[row.key] = parsed.data;
+      else this.#log.warn({ guildId, key: row.key }, 'stored guild setting is no longer valid; using its default');
+    }
+    const frozen = Object.freeze(settings) as unknown as GuildSettings;
+    this.#guilds.set(guildId, frozen);
+    return frozen;
+  }
+
+  setGuild(guildId: string, key: GuildSettingKey, text: string): GuildSettings {
+    const def = this.#guildDefs[key];
+    if (!def) throw new BotError('input.invalid', { reason: `There is no setting called ${key}.` });
+    const raw = def.parse(text.trim());
+    const parsed = raw === undefined ? undefined : def.schema.safeParse(raw);
+    if (!parsed?.success) throw new BotError('input.invalid', { reason: `${key} must be ${def.allowed}.` });
+    if (parsed.data === null) return this.resetGuild(guildId, key);
+    this.#run(this.#sql.guildUpsert, guildId, key, JSON.stringify(parsed.data), Date.now());
+    this.#guilds.delete(guildId);
+    this.#log.info({ guildId, key }, 'guild setting changed');
+    return this.guild(guildId);
+  }
+
+  resetGuild(guildId: string, key: GuildSettingKey): GuildSettings {
+    this.#run(this.#sql.guildDelete, guildId, key);
+    this.#guilds.delete(guildId);
+    return this.guild(guildId);
+  }
+
+  member(guildId: string, userId: string): MemberView {
+    const rows = this.#memberRows(userId);
+    return { guild: rows.get(guildId) ?? EMPTY_MEMBER_SETTINGS, global: rows.get('global') ?? EMPTY_MEMBER_SETTINGS };
+  }
+
+  setMember(scope: MemberScope, userId: string, values: Partial<MemberSettings>): void {
+    const scopeKey = scope === 'global' ? 'global' : scope.guildId;
+    const writes: Array<[MemberSettingKey, unknown]> = [];
+    for (const key of MEMBER_SETTING_KEYS) {
+      if (!(key in values)) continue;
+      const value = values[key];
+      if (value === null || value === undefined) {
+        writes.push([key, null]);
+        continue;
+      }
+      const def = this.#memberDefs[key];
+      const parsed = def.schema.safeParse(value);
+      if (!parsed.success) throw new BotError('input.invalid', { reason: `${readableMemberKey(key)} must be ${def.allowed}.` });
+      writes.push([key, parsed.data]);
+    }
+    const now = Date.now();
+    this.#transaction(() => {
+      for (const [key, value] of writes) {
+        if (value === null) this.#run(this.#sql.memberDelete, userId, scopeKey, key);
+        else this.#run(this.#sql.memberUpsert, userId, scopeKey, key, JSON.stringify(value), now);
+      }
+    });
+    this.#members.delete(userId);
+  }
+
+  exportMember(userId: string): MemberExport {
+    const rows = this.#all(this.#sql.memberRows, userId) as Array<{ scope: string; key: string; value: string; updated_at: number }>;
+    return {
+      userId,
+      entries: rows.map((r) => ({
+        scope: r.scope,
+        key: r.key as MemberSettingKey,
+        value: safeJson(r.value),
+        updatedAt: new Date(r.updated_at).toISOString(),
+      })),
+    };
+  }
+
+  deleteMember(userId: string): number {
+    const result = this.#run(this.#sql.memberDeleteAll, userId);
+    this.#members.delete(userId);
+    this.#log.info({ deleted: Number(result.changes) }, 'member data deleted on request');
+    return Number(result.changes);
+  }
+
+  stats(): { queries: number; cachedReads: number } {
+    return { queries: this.#queries, cachedReads: this.#cachedReads };
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #memberRows(userId: string): MemberRows {
+    const cached = this.#members.get(userId);
+    if (cached) {
+      this.#cachedReads++;
+      this.#members.delete(userId);
+      this.#members.set(userId, cached);
+      return cached;
+    }
+    const byScope: MemberRows = new Map();
+    for (const row of this.#all(this.#sql.memberRows, userId) as Array<{ scope: string; key: string; value: string }>) {
+      if (!(MEMBER_SETTING_KEYS as readonly string[]).includes(row.key)) continue;
+      const key = row.key as MemberSettingKey;
+      const parsed = this.#memberDefs[key].schema.safeParse(safeJson(row.value));
+      if (!parsed.success) {
+        this.#log.warn({ key, scope: row.scope === 'global' ? 'global' : 'guild' }, 'stored member setting is no longer valid; ignoring it');
+        continue;
+      }
+      const current = byScope.get(row.scope) ?? { ...EMPTY_MEMBER_SETTINGS };
+      (current as unknown as Record<string, unknown>)[key] = parsed.data;
+      byScope.set(row.scope, current);
+    }
+    this.#members.set(userId, byScope);
+    if (this.#members.size > this.#memberCacheSize) this.#members.delete(this.#members.keys().next().value!);
+    return byScope;
+  }
+
+  #all(statement: StatementSync, ...params: Array<string | number>): unknown[] {
+    this.#queries++;
+    return statement.all(...params);
+  }
+
+  #run(statement: StatementSync, ...params: Array<string | number>) {
+    this.#queries++;
+    return statement.run(...params);
+  }
+
+  #transaction(work: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function readableMemberKey(key: MemberSettingKey): string {
+  return key === 'spokenName' ? 'Your spoken name' : key === 'optOut' ? 'Opt-out' : key === 'voice' ? 'Voice' : 'Speed';
+}
