@@ -1,10 +1,15 @@
 import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
+import { dictionary } from './dictionary.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
+import { optin } from './optin.js';
+import { optout } from './optout.js';
 import { pause } from './pause.js';
 import { privacy } from './privacy.js';
 import { queue } from './queue.js';
+import { read } from './read.js';
+import { readAloud } from './readAloud.js';
 import { resume } from './resume.js';
 import { settings } from './settings.js';
 import { skip } from './skip.js';
@@ -13,7 +18,7 @@ import { stop } from './stop.js';
 import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud];
 
 /** The definitions sent to Discord by the deploy script. */
 export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {

@@ -1,10 +1,13 @@
 import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
-import { Events, type Client } from 'discord.js';
+import { Events, Routes, type Client, type Message } from 'discord.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
 import { createInteractionRouter } from './discord/router.js';
+import { guildVoiceView } from './discord/guildVoiceView.js';
+import { messageFacts } from './discord/messageFacts.js';
+import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { SpeechRequest } from './speech/request.js';
@@ -23,6 +26,9 @@ export interface Services {
   speak: SpeakService;
   playback: PlaybackRegistry<SpeechRequest>;
   settings: SettingsStore;
+  reading: ReadingService;
+  /** Posts a plain message in a channel (no pings). */
+  notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
 }
 
@@ -71,7 +77,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       logger,
     });
   const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
-  const client = createDiscordClient({ apiUrl: config.discord.apiUrl });
+  const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
     speech,
@@ -112,11 +118,33 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         logger.child({ module: 'playback' }),
       ),
   );
+  const speak = createSpeakService({ config, speech, playback, settings, logger });
+  const reading = createReadingService({
+    config,
+    settings,
+    speak,
+    playback,
+    clock,
+    logger,
+    ports: {
+      react: async (channelId, messageId, emoji) => {
+        await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)));
+      },
+      canSpeakIn: (guildId, channelId) => {
+        const guild = client.guilds.cache.get(guildId);
+        return guild !== undefined && client.user !== null && guildVoiceView(guild, client.user.id).check(channelId).ok;
+      },
+    },
+  });
   const services: Services = {
     config,
-    speak: createSpeakService({ config, speech, playback, settings, logger }),
+    speak,
     playback,
     settings,
+    reading,
+    notify: async (channelId, content) => {
+      await client.rest.post(Routes.channelMessages(channelId), { body: { content, allowed_mentions: { parse: [] } } });
+    },
     logger,
   };
   const router = createInteractionRouter({ commands, services, logger });
@@ -139,6 +167,18 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       }
     }
   });
+  if (config.reading.enabled) {
+    const own = (m: Message) => m.author?.id === client.user?.id;
+    client.on(Events.MessageCreate, (message) => {
+      if (message.inGuild() && !own(message)) reading.onMessage(messageFacts(message));
+    });
+    client.on(Events.MessageUpdate, (_old, message) => {
+      if (!message.partial && message.inGuild() && !own(message)) reading.onEdit(messageFacts(message));
+    });
+    client.on(Events.MessageDelete, (message) => {
+      if (message.guildId) reading.onDelete(message.guildId, message.id);
+    });
+  }
   client.on(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord'));
   client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));

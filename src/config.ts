@@ -49,6 +49,13 @@ const schema = z
     QUEUE_MAX_PER_GUILD: z.preprocess(emptyAsUndefined, intInRange(50, 1, 1000)),
     QUEUE_MAX_PER_MEMBER: z.preprocess(emptyAsUndefined, intInRange(5, 1, 1000)),
     VOICE_IDLE_TIMEOUT_S: z.preprocess(emptyAsUndefined, intInRange(300, 5, 86_400)),
+    READING_ENABLED: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+        .default('false')
+        .transform((v) => ['true', 'on', '1', 'yes'].includes(v)),
+    ),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
@@ -95,6 +102,8 @@ export interface Config {
   ffmpegPath: string | undefined;
   queue: { maxPerGuild: number; maxPerMember: number };
   voice: { idleTimeoutMs: number };
+  /** Reading messages aloud needs the privileged Message Content intent. */
+  reading: { enabled: boolean };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -160,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ffmpegPath: e.FFMPEG_PATH,
     queue: { maxPerGuild: e.QUEUE_MAX_PER_GUILD, maxPerMember: e.QUEUE_MAX_PER_MEMBER },
     voice: { idleTimeoutMs: e.VOICE_IDLE_TIMEOUT_S * 1000 },
+    reading: { enabled: e.READING_ENABLED },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };

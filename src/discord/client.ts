@@ -13,7 +13,8 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
   if (options.messageContent) intents.push(GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent);
   return new Client({
     intents,
-    partials: [Partials.GuildMember],
+    // Message partials: deletions and edits of messages the cache has never seen still arrive (to drop pending reads).
+    partials: [Partials.GuildMember, Partials.Message],
     rest: { api: options.apiUrl },
     allowedMentions: { parse: [], repliedUser: false },
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),

@@ -1,4 +1,5 @@
 import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
+import type { MessageFacts } from '../features/reading/messageFacts.js';
 import type { GuildVoiceView } from './guildVoiceView.js';
 
 /** A file to attach to a reply. */
@@ -18,6 +19,14 @@ export interface ReplyPayload {
 /** Option values as Discord sent them, flattened (subcommand options included). */
 export type OptionValues = Readonly<Record<string, string | number | boolean | undefined>>;
 
+/** A file a member gave in an attachment option. */
+export interface OptionAttachment {
+  url: string;
+  name: string;
+  size: number;
+  contentType: string | null;
+}
+
 /** The narrow view of an interaction that a command works with (testable without discord.js). */
 export interface CommandContext<S> {
   guildId: string;
@@ -25,6 +34,10 @@ export interface CommandContext<S> {
   user: { id: string; displayName: string };
   subcommand: string | null;
   options: OptionValues;
+  /** Files given in attachment options, by option name. */
+  attachments: Readonly<Record<string, OptionAttachment>>;
+  /** The message a message context-menu command was used on. */
+  target?: MessageFacts | undefined;
   /** Largest attachment this interaction may carry, in bytes. */
   attachmentSizeLimit: number;
   voice: GuildVoiceView;

@@ -7,16 +7,24 @@ import {
   type CommandInteraction,
   type CommandInteractionOption,
   type Interaction,
+  type Message,
+  type MessageContextMenuCommandInteraction,
 } from 'discord.js';
 import { isBotError } from '../errors.js';
 import { messageFor } from '../messages.js';
 import type { Logger } from '../observability/logger.js';
-import type { Command, CommandContext, DeferMode, OptionValues, ReplyPayload } from './commandTypes.js';
+import type { Command, CommandContext, DeferMode, OptionAttachment, OptionValues, ReplyPayload } from './commandTypes.js';
+import { messageFacts } from './messageFacts.js';
 import { guildVoiceView } from './guildVoiceView.js';
 
 /** Flattens an interaction's options (through subcommand groups) into name → value. */
-export function flattenOptions(data: readonly CommandInteractionOption[]): { subcommand: string | null; values: OptionValues } {
+export function flattenOptions(data: readonly CommandInteractionOption[]): {
+  subcommand: string | null;
+  values: OptionValues;
+  attachments: Record<string, OptionAttachment>;
+} {
   const values: Record<string, string | number | boolean | undefined> = {};
+  const attachments: Record<string, OptionAttachment> = {};
   let subcommand: string | null = null;
   const walk = (opts: readonly CommandInteractionOption[]) => {
     for (const opt of opts) {
@@ -24,11 +32,17 @@ export function flattenOptions(data: readonly CommandInteractionOption[]): { sub
       else if (opt.type === ApplicationCommandOptionType.Subcommand) {
         subcommand = opt.name;
         walk(opt.options ?? []);
-      } else values[opt.name] = opt.value;
+      } else {
+        values[opt.name] = opt.value;
+        if (opt.attachment) {
+          const a = opt.attachment;
+          attachments[opt.name] = { url: a.url, name: a.name, size: a.size, contentType: a.contentType };
+        }
+      }
     }
   };
   walk(data);
-  return { subcommand, values };
+  return { subcommand, values, attachments };
 }
 
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
@@ -71,7 +85,10 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
         .catch(() => undefined);
       return;
     }
-    const { subcommand, values } = flattenOptions((interaction as ChatInputCommandInteraction).options.data);
+    const { subcommand, values, attachments } = flattenOptions((interaction as ChatInputCommandInteraction).options.data);
+    const target = (interaction as CommandInteraction).isMessageContextMenuCommand()
+      ? messageFacts((interaction as unknown as MessageContextMenuCommandInteraction).targetMessage as Message<true>)
+      : undefined;
     const member = interaction.member;
     const displayName =
       (member && 'displayName' in member ? member.displayName : undefined) ?? interaction.user.globalName ?? interaction.user.username;
@@ -84,6 +101,8 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
       user: { id: interaction.user.id, displayName },
       subcommand,
       options: values,
+      attachments,
+      target,
       attachmentSizeLimit: (interaction as { attachmentSizeLimit?: number }).attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
       voice: guildVoiceView(guild, interaction.user.id),
       services: options.services,

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { FORMAT_FILE, buildSpeechRequest, type SpeechAsk, type SpeechRequest } from '../speech/request.js';
 import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
-import type { EntryOutcome, Requester } from '../voice/GuildPlayback.js';
+import type { EntryOutcome, QueueJob, Requester } from '../voice/GuildPlayback.js';
 import type { PlaybackRegistry } from '../voice/PlaybackRegistry.js';
 import { effectiveSpeech } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
@@ -31,6 +31,8 @@ export interface VoiceAsk {
   ask: SpeechAsk;
   onStart?: () => void;
   onEnd?: (outcome: EntryOutcome) => void;
+  /** What /queue shows for the item (default: the start of the text). */
+  label?: string;
 }
 
 /** Shortens text for display, on a word boundary where possible. */
@@ -73,6 +75,17 @@ export function createSpeakService(deps: {
     );
     return buildSpeechRequest({ ...ask, ...merged }, deps.config.tts);
   };
+  const voiceJob = (v: VoiceAsk): QueueJob<SpeechRequest> => {
+    const req = request(v.ask, { guildId: v.guildId, userId: v.requester.id });
+    return {
+      request: req,
+      channelId: v.channelId,
+      requester: v.requester,
+      label: v.label ?? shorten(req.input, 80),
+      ...(v.onStart ? { onStart: v.onStart } : {}),
+      ...(v.onEnd ? { onEnd: v.onEnd } : {}),
+    };
+  };
   return {
     request,
 
@@ -102,21 +115,17 @@ export function createSpeakService(deps: {
       return { name: speechFileName(request_.input, ext), data: Buffer.concat(chunks), contentType, request: request_ };
     },
 
-    /** Queues speech in a voice channel; returns the 1-based position. */
-    toVoice(v: VoiceAsk): { position: number; request: SpeechRequest } {
-      const req = request(v.ask, { guildId: v.guildId, userId: v.requester.id });
+    /** The queue job for an ask (validated, settings merged), without queueing it. */
+    voiceJob,
+
+    /** Queues speech in a voice channel; returns the queue entry's id and 1-based position. */
+    toVoice(v: VoiceAsk): { id: number; position: number; request: SpeechRequest } {
+      const job = voiceJob(v);
       const playback = deps.playback.getOrCreate(v.guildId);
       const busyIn = playback.channelId;
       if (busyIn && busyIn !== v.channelId) throw new BotError('voice.not_in_bot_channel', { channelId: busyIn });
-      const { position } = playback.enqueue({
-        request: req,
-        channelId: v.channelId,
-        requester: v.requester,
-        label: shorten(req.input, 80),
-        ...(v.onStart ? { onStart: v.onStart } : {}),
-        ...(v.onEnd ? { onEnd: v.onEnd } : {}),
-      });
-      return { position, request: req };
+      const { id, position } = playback.enqueue(job);
+      return { id, position, request: job.request };
     },
   };
 }

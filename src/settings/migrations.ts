@@ -28,4 +28,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'reading channels and the pronunciation dictionary',
+    up: `
+      CREATE TABLE reading_channels (
+        guild_id   TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE notices_posted (
+        channel_id TEXT PRIMARY KEY,
+        posted_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE dictionary (
+        guild_id   TEXT NOT NULL,
+        word_key   TEXT NOT NULL, -- lower-cased word: entries are matched case-insensitively
+        word       TEXT NOT NULL,
+        reading    TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, word_key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { openDatabase } from './database.js';
+import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
+import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
 import {
   EMPTY_MEMBER_SETTINGS,
   GUILD_SETTING_KEYS,
@@ -54,6 +56,8 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', StatementSync>;
   #queries = 0;
   #cachedReads = 0;
+  readonly readingChannels: ReadingChannelStore;
+  readonly dictionary: DictionaryStore;
 
   constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>) {
     this.#db = db;
@@ -62,6 +66,9 @@ export class SqliteSettingsStore implements SettingsStore {
     this.#memberDefs = memberSettingDefinitions(options.tts);
     this.#defaults = defaultGuildSettings(options.tts);
     this.#memberCacheSize = options.memberCacheSize ?? 100_000;
+    const count = () => void this.#queries++;
+    this.readingChannels = new SqliteReadingChannels(db, count);
+    this.dictionary = new SqliteDictionary(db, count);
     this.#sql = {
       guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
       guildUpsert: db.prepare(

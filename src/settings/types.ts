@@ -1,3 +1,5 @@
+import type { DictionaryStore } from './dictionary.js';
+import type { ReadingChannelStore } from './readingChannels.js';
 import type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
 
 export type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
@@ -34,6 +36,10 @@ export interface SettingsStore {
   exportMember(userId: string): MemberExport;
   /** Deletes everything stored about the user; returns how many entries went. */
   deleteMember(userId: string): number;
+  /** Text channels bound to reading. */
+  readonly readingChannels: ReadingChannelStore;
+  /** Per-guild pronunciation dictionaries. */
+  readonly dictionary: DictionaryStore;
   /** Counts of SQL statements run and reads served from memory (benchmarks, tests). */
   stats(): { queries: number; cachedReads: number };
   close(): void;

@@ -233,6 +233,16 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     return true;
   }
 
+  /** Replaces a pending item's job in place (an edited message); its audio is fetched again. True if it was pending. */
+  replace(id: number, job: QueueJob<R>): boolean {
+    const index = this.pending.findIndex((e) => e.id === id);
+    if (index < 0) return false;
+    this.pending[index]!.abort.abort();
+    this.pending[index] = { id, job, state: 'pending', audio: undefined, abort: new AbortController() };
+    this.prefetch();
+    return true;
+  }
+
   private joining: Promise<void> | undefined;
 
   private ensureChannel(channelId: string): void {

@@ -104,4 +104,13 @@ describe('settings that survive a restart', () => {
       { name: 'ash', value: 'ash' },
     ]);
   });
+
+  it('without READING_ENABLED the bot asks for no message content, and /read says what is missing', async () => {
+    const MESSAGE_CONTENT = 1 << 15;
+    expect(w.discord.identifies.length).toBeGreaterThan(0);
+    for (const intents of w.discord.identifies.map((i) => i.intents)) expect(intents & MESSAGE_CONTENT).toBe(0);
+    const reply = await run('dave', 'read', 'enable', { channel: w.channelId('chat') });
+    expect(reply).toMatch(/READING_ENABLED=true.*Message Content/s);
+    expect(await run('dave', 'read', 'status')).toMatch(/No channel is read aloud[\s\S]*READING_ENABLED/);
+  });
 });

@@ -67,6 +67,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ownerUsername: 'dave',
     channels: [
       { name: 'general', type: 'text' },
+      { name: 'chat', type: 'text' },
       { name: 'Lounge', type: 'voice' },
       { name: 'Quiet', type: 'voice' },
     ],

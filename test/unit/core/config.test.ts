@@ -109,9 +109,25 @@ describe('loadConfig: valid environments', () => {
       ffmpegPath: undefined,
       queue: { maxPerGuild: 50, maxPerMember: 5 },
       voice: { idleTimeoutMs: 300_000 },
+      reading: { enabled: false },
       dataDir: './data',
       logLevel: 'info',
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['on', true],
+    ['1', true],
+    ['false', false],
+    ['off', false],
+    ['', false],
+  ])('READING_ENABLED=%j turns reading %s', (value, enabled) => {
+    expect(loadConfig({ ...minimal, READING_ENABLED: value }).reading.enabled).toBe(enabled);
+  });
+
+  it('READING_ENABLED must be true or false', () => {
+    expect(() => loadConfig({ ...minimal, READING_ENABLED: 'sometimes' })).toThrow(/READING_ENABLED: must be true or false/);
   });
 
   it('empty optional variables take their defaults', () => {

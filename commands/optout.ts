@@ -1,0 +1,16 @@
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import type { BotCommand } from '../src/app.js';
+
+/** /optout: the member's messages are never read aloud, in any server. */
+export const optout: BotCommand = {
+  data: new SlashCommandBuilder()
+    .setName('optout')
+    .setDescription('Never read my messages aloud, in any server')
+    .setContexts(InteractionContextType.Guild)
+    .toJSON(),
+  defer: () => 'ephemeral',
+  async execute(ctx) {
+    ctx.services.settings.setMember('global', ctx.user.id, { optOut: true });
+    await ctx.reply({ content: '🔕 Your messages will not be read aloud, in any server. `/optin` undoes this.' });
+  },
+};

@@ -1,0 +1,35 @@
+import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
+import type { BotCommand } from '../src/app.js';
+import { BotError } from '../src/errors.js';
+
+/** "Read aloud" on a message: in the bot's channel if the member is there, else a private audio file. */
+export const readAloud: BotCommand = {
+  data: new ContextMenuCommandBuilder()
+    .setName('Read aloud')
+    .setType(ApplicationCommandType.Message)
+    .setContexts(InteractionContextType.Guild)
+    .toJSON(),
+
+  defer: () => 'ephemeral',
+
+  async execute(ctx) {
+    if (!ctx.target) throw new BotError('input.invalid', { reason: 'Use this on a message.' });
+    const result = await ctx.services.reading.readOnRequest(
+      ctx.target,
+      { id: ctx.user.id, name: ctx.user.displayName, voiceChannelId: ctx.voice.memberChannelId },
+      ctx.attachmentSizeLimit,
+    );
+    if (result.kind === 'opted_out') {
+      await ctx.reply({ content: 'Its author has asked not to be read aloud.' });
+    } else if (result.kind === 'nothing') {
+      await ctx.reply({ content: 'There is nothing in that message I can read aloud.' });
+    } else if (result.kind === 'voice') {
+      await ctx.reply({ content: `🔊 Reading it in <#${result.channelId}>${result.position > 1 ? ` (#${result.position} in the queue)` : ''}.` });
+    } else {
+      await ctx.reply({
+        content: `🔊 Here it is, just for you (${result.file.request.voice}).`,
+        files: [{ name: `message-${ctx.target.id}.mp3`, data: result.file.data, contentType: result.file.contentType }],
+      });
+    }
+  },
+};

@@ -1,0 +1,82 @@
+import type { AnnouncementBatch } from './voiceEventBatcher.js';
+
+/** The events a guild can word its own announcement for. */
+export type AnnouncementKind = 'join' | 'leave' | 'move';
+
+/** One template per event; `{name}` takes the (joined) names, `{channel}` the destination of a move. */
+export type AnnouncementTemplates = Readonly<Record<AnnouncementKind, string>>;
+
+/** The wording used when a guild has not set its own. */
+export const DEFAULT_TEMPLATES: AnnouncementTemplates = {
+  join: '{name} joined',
+  leave: '{name} left',
+  move: '{name} moved to {channel}',
+};
+
+/** Longest template accepted, in characters. */
+export const TEMPLATE_MAX_CHARS = 100;
+
+/** Names spelled out before the rest are counted ("A, B, C and 4 others"). */
+const NAMES_SHOWN_WHEN_MANY = 3;
+/** Most names listed in full. */
+const NAMES_LISTED_IN_FULL = 5;
+
+/** Outcome of validateTemplate. */
+export type TemplateCheck = { ok: true } | { ok: false; reason: string };
+
+/** Checks a guild's template for one event; the reason says what is allowed. */
+export function validateTemplate(kind: AnnouncementKind, text: string): TemplateCheck {
+  const allowed = kind === 'move' ? '{name} and {channel}' : '{name}';
+  const length = [...text].length;
+  if (text.trim() === '') return { ok: false, reason: 'The template is empty: write 1 to 100 characters that include {name}.' };
+  if (length > TEMPLATE_MAX_CHARS) {
+    return { ok: false, reason: `The template is ${length} characters long; at most ${TEMPLATE_MAX_CHARS} are allowed.` };
+  }
+  for (const match of text.matchAll(/\{([^{}]*)\}/g)) {
+    const key = match[1];
+    if (key === 'name' || (key === 'channel' && kind === 'move')) continue;
+    const where = key === 'channel' ? ' {channel} only works in the move template.' : '';
+    return { ok: false, reason: `Unknown placeholder {${key}}:${where} the ${kind} template may use ${allowed}.` };
+  }
+  if (/[{}]/.test(text.replace(/\{(name|channel)\}/g, ''))) {
+    return { ok: false, reason: `Braces are only for placeholders: the ${kind} template may use ${allowed}.` };
+  }
+  if (!text.includes('{name}')) return { ok: false, reason: `The template must include {name}; the ${kind} template may use ${allowed}.` };
+  return { ok: true };
+}
+
+/** Joins names as said aloud: "A", "A and B", "A, B and C"; more than five → "A, B, C and 4 others". */
+export function joinNames(names: readonly string[]): string {
+  if (names.length > NAMES_LISTED_IN_FULL) {
+    const rest = names.length - NAMES_SHOWN_WHEN_MANY;
+    return `${names.slice(0, NAMES_SHOWN_WHEN_MANY).join(', ')} and ${rest} others`;
+  }
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The text to speak for a batch: one sentence per kind (joins, leaves, then moves per destination),
+ * joined with ". " (or a space after a sentence that already ends in . ! ? or …); '' for an empty batch.
+ */
+export function renderBatch(batch: AnnouncementBatch, templates: AnnouncementTemplates): string {
+  const sentences: string[] = [];
+  if (batch.joined.length > 0) sentences.push(fill(templates.join, joinNames(batch.joined), ''));
+  if (batch.left.length > 0) sentences.push(fill(templates.leave, joinNames(batch.left), ''));
+  const byChannel = new Map<string, string[]>();
+  for (const { name, channel } of batch.moved) {
+    const names = byChannel.get(channel);
+    if (names) names.push(name);
+    else byChannel.set(channel, [name]);
+  }
+  for (const [channel, names] of byChannel) sentences.push(fill(templates.move, joinNames(names), channel));
+  return sentences.reduce((text, sentence) => {
+    if (text === '') return sentence;
+    return /[.!?…]$/.test(text) ? `${text} ${sentence}` : `${text}. ${sentence}`;
+  }, '');
+}
+
+/** Fills placeholders in one pass, so a name containing "{channel}" stays as written. */
+function fill(template: string, names: string, channel: string): string {
+  return template.trim().replace(/\{(name|channel)\}/g, (_, key: string) => (key === 'name' ? names : channel));
+}

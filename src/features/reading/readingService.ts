@@ -1,0 +1,230 @@
+import type { Config } from '../../config.js';
+import { isBotError } from '../../errors.js';
+import type { Logger } from '../../observability/logger.js';
+import { memberValue } from '../../settings/effective.js';
+import type { GuildSettings } from '../../settings/definitions.js';
+import type { SettingsStore } from '../../settings/types.js';
+import type { SpeechRequest } from '../../speech/request.js';
+import type { EntryOutcome } from '../../voice/GuildPlayback.js';
+import type { PlaybackRegistry } from '../../voice/PlaybackRegistry.js';
+import type { Clock } from '../../voice/ports.js';
+import type { SpeakService, SpeechFile } from '../speak.js';
+import type { MessageFacts } from './messageFacts.js';
+import { compileDictionary, prepareText, shouldSayName, type DictionaryReplacer } from './prepareText.js';
+import { distinctVoice, readDecision } from './readFilter.js';
+
+/** Reactions the bot leaves instead of messages: quiet, visible to the author. */
+export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️' } as const;
+
+/** What the reading service does to Discord besides speaking. */
+export interface ReadingPorts {
+  react(channelId: string, messageId: string, emoji: string): Promise<void>;
+  /** Whether the bot may join and speak in a voice channel. */
+  canSpeakIn(guildId: string, channelId: string): boolean;
+}
+
+interface PendingRead {
+  entryId: number;
+  guildId: string;
+  channelId: string;
+  authorId: string;
+  sayName: boolean;
+}
+
+/** Longest runs of one character kept in what is read ("!!!!!!!" → "!!!"). */
+const MAX_REPEAT = 3;
+
+/** Reads messages aloud in the bot's voice channel: filters, prepares text, queues, follows edits and deletions. */
+export function createReadingService(deps: {
+  config: Config;
+  settings: SettingsStore;
+  speak: SpeakService;
+  playback: PlaybackRegistry<SpeechRequest>;
+  ports: ReadingPorts;
+  clock: Clock;
+  logger: Logger;
+}) {
+  const log = deps.logger.child({ module: 'reading' });
+  const pending = new Map<string, PendingRead>();
+  const lastSpoken = new Map<string, { authorId: string; at: number }>();
+  // Compiled once per guild and dictionary version: compiling builds one large regular expression.
+  const compiled = new Map<string, { version: number; replace: DictionaryReplacer }>();
+  const dictionaryFor = (guildId: string): DictionaryReplacer => {
+    const version = deps.settings.dictionary.version(guildId);
+    const hit = compiled.get(guildId);
+    if (hit && hit.version === version) return hit.replace;
+    const replace = compileDictionary(deps.settings.dictionary.entries(guildId));
+    compiled.set(guildId, { version, replace });
+    return replace;
+  };
+
+  const pendingCount = (guildId: string, authorId?: string) => {
+    let n = 0;
+    for (const p of pending.values()) if (p.guildId === guildId && (authorId === undefined || p.authorId === authorId)) n++;
+    return n;
+  };
+
+  const spokenName = (guildId: string, userId: string, fallback: string) =>
+    memberValue(deps.settings.member(guildId, userId), 'spokenName') ?? fallback;
+
+  /** The text to say for a message, or null when nothing is left. */
+  const textFor = (m: MessageFacts, settings: GuildSettings, sayName: boolean): string | null => {
+    const users: Record<string, string> = {};
+    for (const [id, name] of Object.entries(m.mentions.users)) users[id] = spokenName(m.guildId, id, name);
+    return prepareText(
+      {
+        content: m.content,
+        authorName: spokenName(m.guildId, m.authorId, m.authorDisplayName),
+        mentions: { ...m.mentions, users },
+        replyToName: m.replyToName,
+        attachments: m.attachments,
+        stickers: m.stickers,
+        poll: m.poll,
+        forwarded: m.forwarded,
+        embedsOnly: m.embedsOnly,
+      },
+      {
+        sayName,
+        customEmoji: settings.read_emoji,
+        unicodeEmoji: settings.read_emoji,
+        maxChars: settings.read_max_chars,
+        maxRepeat: MAX_REPEAT,
+        dictionary: dictionaryFor(m.guildId),
+      },
+    );
+  };
+
+  /** The member's own voice, else a distinct one when the guild wants it, else undefined (guild/config default). */
+  const voiceFor = (m: MessageFacts, settings: GuildSettings): string | undefined => {
+    const own = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice');
+    if (own) return undefined; // merged by the speak service with the member's settings
+    return settings.read_distinct_voices ? distinctVoice(m.authorId, deps.config.tts.voices) : undefined;
+  };
+
+  const react = (m: { channelId: string; id: string }, emoji: string) =>
+    void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
+
+  const job = (m: MessageFacts, channelId: string, text: string, settings: GuildSettings) => {
+    const voice = voiceFor(m, settings);
+    return {
+      guildId: m.guildId,
+      channelId,
+      requester: { id: m.authorId, name: m.authorDisplayName },
+      ask: { text, ...(voice ? { voice } : {}) },
+      label: `message from ${m.authorDisplayName}`,
+      onStart: () => {
+        pending.delete(m.id);
+      },
+      onEnd: (outcome: EntryOutcome) => {
+        pending.delete(m.id);
+        if (outcome.status === 'failed') react(m, READ_REACTIONS.failed);
+      },
+    };
+  };
+
+  return {
+    /** A message was posted in the guild. */
+    onMessage(m: MessageFacts): void {
+      const settings = deps.settings.guild(m.guildId);
+      const member = deps.settings.member(m.guildId, m.authorId);
+      const decision = readDecision(m, {
+        settings,
+        boundChannels: deps.settings.readingChannels.channels(m.guildId),
+        botVoiceChannelId: deps.playback.get(m.guildId)?.channelId ?? null,
+        optedOut: memberValue(member, 'optOut') === true,
+      });
+      if (!decision.read) {
+        if (decision.reason !== 'not_reading_channel') log.debug({ guildId: m.guildId, reason: decision.reason }, 'message not read');
+        return;
+      }
+      if (decision.join && !deps.ports.canSpeakIn(m.guildId, decision.voiceChannelId)) {
+        log.info({ guildId: m.guildId }, 'auto-join skipped: cannot speak in the author’s channel');
+        return;
+      }
+      if (pendingCount(m.guildId, m.authorId) >= settings.read_max_pending_member || pendingCount(m.guildId) >= settings.read_max_pending_guild) {
+        log.info({ guildId: m.guildId, guildPending: pendingCount(m.guildId) }, 'read dropped: backlog limit');
+        react(m, READ_REACTIONS.dropped);
+        return;
+      }
+      const now = deps.clock.now();
+      const sayName = shouldSayName(lastSpoken.get(m.guildId), m.authorId, now, settings.read_name_window_s * 1000);
+      const text = textFor(m, settings, sayName);
+      if (text === null) return;
+      try {
+        const { id } = deps.speak.toVoice(job(m, decision.voiceChannelId, text, settings));
+        pending.set(m.id, { entryId: id, guildId: m.guildId, channelId: m.channelId, authorId: m.authorId, sayName });
+        lastSpoken.set(m.guildId, { authorId: m.authorId, at: now });
+      } catch (err) {
+        log.info({ guildId: m.guildId, key: isBotError(err) ? err.key : 'internal' }, 'read dropped');
+        if (!isBotError(err)) log.error({ err }, 'reading failed');
+        react(m, READ_REACTIONS.dropped);
+      }
+    },
+
+    /** A message was edited: if it is still waiting, it is read as edited (or dropped if nothing is left to say). */
+    onEdit(m: MessageFacts): void {
+      const waiting = pending.get(m.id);
+      if (!waiting) return;
+      const playback = deps.playback.get(m.guildId);
+      const settings = deps.settings.guild(m.guildId);
+      const text = textFor(m, settings, waiting.sayName);
+      const skip = m.content.trimStart().startsWith(settings.read_skip_prefix) && settings.read_skip_prefix !== '';
+      if (!playback) return;
+      if (text === null || skip) {
+        playback.remove(waiting.entryId, 'stopped');
+        pending.delete(m.id);
+        return;
+      }
+      try {
+        const channelId = playback.channelId;
+        if (!channelId || !playback.replace(waiting.entryId, deps.speak.voiceJob(job(m, channelId, text, settings)))) pending.delete(m.id);
+      } catch (err) {
+        log.info({ key: isBotError(err) ? err.key : 'internal' }, 'edited message not re-read');
+      }
+    },
+
+    /** A message was deleted: if it was still waiting, it is never read. */
+    onDelete(guildId: string, messageId: string): void {
+      const waiting = pending.get(messageId);
+      if (!waiting) return;
+      pending.delete(messageId);
+      deps.playback.get(guildId)?.remove(waiting.entryId, 'stopped');
+      log.debug({ guildId }, 'deleted message dropped from the queue');
+    },
+
+    /** "Read aloud" on one message: in the bot's channel when the member is there, else a private file. */
+    async readOnRequest(
+      m: MessageFacts,
+      requester: { id: string; name: string; voiceChannelId: string | null },
+      attachmentLimit: number,
+    ): Promise<{ kind: 'voice'; channelId: string; position: number } | { kind: 'file'; file: SpeechFile } | { kind: 'nothing' } | { kind: 'opted_out' }> {
+      if (m.authorId !== requester.id && memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true) return { kind: 'opted_out' };
+      const settings = deps.settings.guild(m.guildId);
+      const text = textFor(m, settings, true);
+      if (text === null) return { kind: 'nothing' };
+      const voice = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice') ?? voiceFor(m, settings);
+      const botChannel = deps.playback.get(m.guildId)?.channelId ?? null;
+      if (botChannel && requester.voiceChannelId === botChannel) {
+        const { position } = deps.speak.toVoice({
+          guildId: m.guildId,
+          channelId: botChannel,
+          requester: { id: requester.id, name: requester.name },
+          ask: { text, ...(voice ? { voice } : {}) },
+          label: `message from ${m.authorDisplayName}`,
+        });
+        return { kind: 'voice', channelId: botChannel, position };
+      }
+      // The file is made with the message author's voice settings, as it would sound in the channel.
+      const file = await deps.speak.toFile({ text, format: 'mp3', ...(voice ? { voice } : {}) }, { guildId: m.guildId, userId: m.authorId }, attachmentLimit);
+      return { kind: 'file', file };
+    },
+
+    /** How many reads are waiting in a guild (for /read status). */
+    pendingIn(guildId: string): number {
+      return pendingCount(guildId);
+    },
+  };
+}
+
+/** The reading service's shape. */
+export type ReadingService = ReturnType<typeof createReadingService>;

@@ -1,0 +1,121 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { BotError } from '../errors.js';
+
+/** One pronunciation: a whole word (case-insensitive) and how to say it. */
+export interface DictionaryEntry {
+  word: string;
+  reading: string;
+}
+
+/** Most entries a guild's dictionary may hold. */
+export const DICTIONARY_LIMIT = 500;
+/** Longest word and reading. */
+export const DICTIONARY_TEXT_MAX = 100;
+
+/** A guild's pronunciation dictionary; cached in memory. */
+export interface DictionaryStore {
+  /** Entries sorted by word. */
+  entries(guildId: string): readonly DictionaryEntry[];
+  /** Adds or replaces an entry; throws BotError('input.invalid') on a bad word or a full dictionary. */
+  set(guildId: string, word: string, reading: string): { replaced: boolean };
+  /** Removes an entry; true if it was there. */
+  remove(guildId: string, word: string): boolean;
+  /** Adds or replaces many entries at once (all or nothing); returns how many were written. */
+  import(guildId: string, entries: readonly DictionaryEntry[], replaceAll: boolean): number;
+  /** Bumps when the guild's dictionary changes, so compiled matchers can be rebuilt. */
+  version(guildId: string): number;
+}
+
+/** Checks a dictionary entry and returns it trimmed. */
+export function validateEntry(word: string, reading: string): DictionaryEntry {
+  const w = word.trim();
+  const r = reading.trim();
+  const bad = /[\p{Cc}\p{Cf}]/u;
+  if (w.length === 0 || w.length > DICTIONARY_TEXT_MAX || bad.test(w)) {
+    throw new BotError('input.invalid', { reason: `A word must be 1 to ${DICTIONARY_TEXT_MAX} visible characters.` });
+  }
+  if (r.length > DICTIONARY_TEXT_MAX || bad.test(r)) {
+    throw new BotError('input.invalid', { reason: `A reading must be at most ${DICTIONARY_TEXT_MAX} visible characters (empty: the word is not said).` });
+  }
+  return { word: w, reading: r };
+}
+
+/** The SQLite dictionary store. */
+export class SqliteDictionary implements DictionaryStore {
+  readonly #cache = new Map<string, readonly DictionaryEntry[]>();
+  readonly #versions = new Map<string, number>();
+  readonly #sql: Record<'list' | 'upsert' | 'remove' | 'clear' | 'exists' | 'count', StatementSync>;
+
+  constructor(private readonly db: DatabaseSync, private readonly count: () => void) {
+    this.#sql = {
+      list: db.prepare('SELECT word, reading FROM dictionary WHERE guild_id = ? ORDER BY word_key'),
+      upsert: db.prepare(
+        'INSERT INTO dictionary (guild_id, word_key, word, reading, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, word_key) DO UPDATE SET word = excluded.word, reading = excluded.reading, updated_at = excluded.updated_at',
+      ),
+      remove: db.prepare('DELETE FROM dictionary WHERE guild_id = ? AND word_key = ?'),
+      clear: db.prepare('DELETE FROM dictionary WHERE guild_id = ?'),
+      exists: db.prepare('SELECT 1 AS yes FROM dictionary WHERE guild_id = ? AND word_key = ?'),
+      count: db.prepare('SELECT count(*) AS n FROM dictionary WHERE guild_id = ?'),
+    };
+  }
+
+  entries(guildId: string): readonly DictionaryEntry[] {
+    const cached = this.#cache.get(guildId);
+    if (cached) return cached;
+    this.count();
+    const list = Object.freeze(this.#sql.list.all(guildId) as unknown as DictionaryEntry[]);
+    this.#cache.set(guildId, list);
+    return list;
+  }
+
+  set(guildId: string, word: string, reading: string): { replaced: boolean } {
+    const entry = validateEntry(word, reading);
+    const key = entry.word.toLowerCase();
+    this.count();
+    const replaced = this.#sql.exists.get(guildId, key) !== undefined;
+    if (!replaced && this.entries(guildId).length >= DICTIONARY_LIMIT) {
+      throw new BotError('input.invalid', { reason: `The dictionary is full (${DICTIONARY_LIMIT} words). Remove some first.` });
+    }
+    this.count();
+    this.#sql.upsert.run(guildId, key, entry.word, entry.reading, Date.now());
+    this.#changed(guildId);
+    return { replaced };
+  }
+
+  remove(guildId: string, word: string): boolean {
+    this.count();
+    const removed = Number(this.#sql.remove.run(guildId, word.trim().toLowerCase()).changes) > 0;
+    this.#changed(guildId);
+    return removed;
+  }
+
+  import(guildId: string, entries: readonly DictionaryEntry[], replaceAll: boolean): number {
+    const valid = entries.map((e) => validateEntry(e.word, e.reading));
+    const keys = new Set([...(replaceAll ? [] : this.entries(guildId).map((e) => e.word.toLowerCase())), ...valid.map((e) => e.word.toLowerCase())]);
+    if (keys.size > DICTIONARY_LIMIT) {
+      throw new BotError('input.invalid', { reason: `That would make ${keys.size} words; the limit is ${DICTIONARY_LIMIT}.` });
+    }
+    const now = Date.now();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      if (replaceAll) this.#sql.clear.run(guildId);
+      for (const e of valid) this.#sql.upsert.run(guildId, e.word.toLowerCase(), e.word, e.reading, now);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    this.count();
+    this.#changed(guildId);
+    return valid.length;
+  }
+
+  version(guildId: string): number {
+    return this.#versions.get(guildId) ?? 0;
+  }
+
+  #changed(guildId: string): void {
+    this.#cache.delete(guildId);
+    this.#versions.set(guildId, this.version(guildId) + 1);
+  }
+}

@@ -1,0 +1,59 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** Text channels bound to reading, per guild; cached in memory. */
+export interface ReadingChannelStore {
+  /** Channel ids bound in the guild. */
+  channels(guildId: string): ReadonlySet<string>;
+  /** Binds a channel; `firstNotice` is true when no privacy notice was ever posted there. */
+  bind(guildId: string, channelId: string): { added: boolean; firstNotice: boolean };
+  /** Unbinds a channel; true if it was bound. */
+  unbind(guildId: string, channelId: string): boolean;
+  /** Records that the privacy notice was posted in a channel. */
+  noticePosted(channelId: string): void;
+}
+
+/** The SQLite reading-channel store. */
+export class SqliteReadingChannels implements ReadingChannelStore {
+  readonly #cache = new Map<string, ReadonlySet<string>>();
+  readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', StatementSync>;
+
+  constructor(db: DatabaseSync, private readonly count: () => void) {
+    this.#sql = {
+      list: db.prepare('SELECT channel_id FROM reading_channels WHERE guild_id = ?'),
+      add: db.prepare('INSERT OR IGNORE INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?)'),
+      remove: db.prepare('DELETE FROM reading_channels WHERE guild_id = ? AND channel_id = ?'),
+      hasNotice: db.prepare('SELECT 1 AS yes FROM notices_posted WHERE channel_id = ?'),
+      addNotice: db.prepare('INSERT OR IGNORE INTO notices_posted (channel_id, posted_at) VALUES (?, ?)'),
+    };
+  }
+
+  channels(guildId: string): ReadonlySet<string> {
+    const cached = this.#cache.get(guildId);
+    if (cached) return cached;
+    this.count();
+    const set = new Set((this.#sql.list.all(guildId) as Array<{ channel_id: string }>).map((r) => r.channel_id));
+    this.#cache.set(guildId, set);
+    return set;
+  }
+
+  bind(guildId: string, channelId: string): { added: boolean; firstNotice: boolean } {
+    this.count();
+    const added = Number(this.#sql.add.run(guildId, channelId, Date.now()).changes) > 0;
+    this.#cache.delete(guildId);
+    this.count();
+    const firstNotice = this.#sql.hasNotice.get(channelId) === undefined;
+    return { added, firstNotice };
+  }
+
+  unbind(guildId: string, channelId: string): boolean {
+    this.count();
+    const removed = Number(this.#sql.remove.run(guildId, channelId).changes) > 0;
+    this.#cache.delete(guildId);
+    return removed;
+  }
+
+  noticePosted(channelId: string): void {
+    this.count();
+    this.#sql.addNotice.run(channelId, Date.now());
+  }
+}
