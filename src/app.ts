@@ -11,6 +11,8 @@ import { createReadingService, type ReadingService } from './features/reading/re
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { SpeechRequest } from './speech/request.js';
+import type { AudioCache } from './speech/audioCache.js';
+import { createCachingSpeechClient } from './speech/cachingSpeechClient.js';
 import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
 import type { SettingsStore } from './settings/types.js';
@@ -43,6 +45,8 @@ export interface AppOverrides {
   voiceLink?: VoiceLinkFactory;
   ffmpegPath?: string;
   settings?: SettingsStore;
+  /** The opened audio cache (opening is asynchronous, so the caller opens it); none: no cache. */
+  audioCache?: AudioCache;
 }
 
 /** The running bot: its parts, and how to start and stop it. */
@@ -66,7 +70,7 @@ function bundledFfmpegPath(): string {
 export function createApp(config: Config, commands: readonly BotCommand[], overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
-  const speech =
+  const provider =
     overrides.speech ??
     createSpeechClient({
       baseUrl: config.tts.baseUrl,
@@ -76,6 +80,10 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       maxRetries: config.tts.maxRetries,
       logger,
     });
+  // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
+  const speech: SpeechClient = overrides.audioCache
+    ? createCachingSpeechClient({ inner: provider, cache: overrides.audioCache, logger })
+    : provider;
   const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();

@@ -49,6 +49,7 @@ const schema = z
     QUEUE_MAX_PER_GUILD: z.preprocess(emptyAsUndefined, intInRange(50, 1, 1000)),
     QUEUE_MAX_PER_MEMBER: z.preprocess(emptyAsUndefined, intInRange(5, 1, 1000)),
     VOICE_IDLE_TIMEOUT_S: z.preprocess(emptyAsUndefined, intInRange(300, 5, 86_400)),
+    AUDIO_CACHE_MB: z.preprocess(emptyAsUndefined, intInRange(256, 0, 1_000_000)),
     READING_ENABLED: z.preprocess(
       emptyAsUndefined,
       z
@@ -102,6 +103,8 @@ export interface Config {
   ffmpegPath: string | undefined;
   queue: { maxPerGuild: number; maxPerMember: number };
   voice: { idleTimeoutMs: number };
+  /** Disk cache of synthesized audio; 0 bytes turns it off. */
+  cache: { maxBytes: number };
   /** Reading messages aloud needs the privileged Message Content intent. */
   reading: { enabled: boolean };
   dataDir: string;
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ffmpegPath: e.FFMPEG_PATH,
     queue: { maxPerGuild: e.QUEUE_MAX_PER_GUILD, maxPerMember: e.QUEUE_MAX_PER_MEMBER },
     voice: { idleTimeoutMs: e.VOICE_IDLE_TIMEOUT_S * 1000 },
+    cache: { maxBytes: e.AUDIO_CACHE_MB * 1024 * 1024 },
     reading: { enabled: e.READING_ENABLED },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,

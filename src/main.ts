@@ -1,7 +1,9 @@
 import { config as loadDotenv } from 'dotenv';
+import { join } from 'node:path';
 import { createApp, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
 
 /** Start-up: .env → config → logger → app → login; signals → orderly shutdown. Returns the exit code on failure. */
 export async function runBot(commands: readonly BotCommand[]): Promise<void> {
@@ -19,7 +21,13 @@ export async function runBot(commands: readonly BotCommand[]): Promise<void> {
   const logger = createLogger(config.logLevel);
   let app;
   try {
-    app = createApp(config, commands, { logger });
+    const audioCache =
+      config.cache.maxBytes > 0
+        ? await AudioCache.open({ dir: join(config.dataDir, AUDIO_CACHE_DIR), maxBytes: config.cache.maxBytes, logger }).catch((err: unknown) => {
+            throw new Error(`Audio cache ${join(config.dataDir, AUDIO_CACHE_DIR)} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
+          })
+        : undefined;
+    app = createApp(config, commands, { logger, ...(audioCache ? { audioCache } : {}) });
   } catch (err) {
     // Start-up problems (e.g. the settings database) carry a message written for the operator: no stack trace.
     process.stderr.write(`${(err as Error).message}\n`);

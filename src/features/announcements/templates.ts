@@ -35,8 +35,8 @@ export function validateTemplate(kind: AnnouncementKind, text: string): Template
   for (const match of text.matchAll(/\{([^{}]*)\}/g)) {
     const key = match[1];
     if (key === 'name' || (key === 'channel' && kind === 'move')) continue;
-    const where = key === 'channel' ? ' {channel} only works in the move template.' : '';
-    return { ok: false, reason: `Unknown placeholder {${key}}:${where} the ${kind} template may use ${allowed}.` };
+    const problem = key === 'channel' ? '{channel} only works in the move template' : `Unknown placeholder {${key}}`;
+    return { ok: false, reason: `${problem}: the ${kind} template may use ${allowed}.` };
   }
   if (/[{}]/.test(text.replace(/\{(name|channel)\}/g, ''))) {
     return { ok: false, reason: `Braces are only for placeholders: the ${kind} template may use ${allowed}.` };

@@ -109,6 +109,7 @@ describe('loadConfig: valid environments', () => {
       ffmpegPath: undefined,
       queue: { maxPerGuild: 50, maxPerMember: 5 },
       voice: { idleTimeoutMs: 300_000 },
+      cache: { maxBytes: 256 * 1024 * 1024 },
       reading: { enabled: false },
       dataDir: './data',
       logLevel: 'info',
