@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/voice/ports.js';
+import { ManualClock } from '../core/playbackFakes.js';
 import {
   VoiceEventBatcher,
   type AnnouncementBatch,
@@ -7,43 +7,7 @@ import {
 } from '../../../src/features/announcements/voiceEventBatcher.js';
 
 /** Manual clock: timers run in due order (ties in creation order) as time is advanced. */
-class FakeClock implements Clock {
-  private time = 0;
-  private nextId = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.nextId;
-    this.timers.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  get pendingTimers(): number {
-    return this.timers.size;
-  }
-
-  advanceTo(end: number): void {
-    for (;;) {
-      let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) {
-        if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
-      }
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = end;
-  }
-}
+class FakeClock extends ManualClock {}
 
 const alice = { userId: 'a', name: 'Alice' };
 const bob = { userId: 'b', name: 'Bob' };

@@ -11,6 +11,7 @@ import { createCachingSpeechClient, type CachingSpeechClient } from '../../../sr
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechAudio, SpeechClient } from '../../../src/speech/speechClient.js';
 import { SpeechError } from '../../../src/speech/speechErrors.js';
+import { rejectionOf } from '../../support/rejectionOf.js';
 
 const logger = createLogger('silent');
 const request: SpeechRequest = { model: 'gpt-4o-mini-tts', input: 'Hello there', voice: 'alloy', response_format: 'opus', speed: 1 };
@@ -72,16 +73,6 @@ async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown 
     error = err;
   }
   return { bytes: Buffer.concat(chunks), error };
-}
-
-/** The rejection of a promise (fails the test if it resolves). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Writes the chunks one by one, letting readers run in between. */

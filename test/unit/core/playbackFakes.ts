@@ -218,6 +218,11 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** Moves time forward to an absolute time, firing due timers in order. */
+  advanceTo(end: number): void {
+    this.advance(end - this.time);
+  }
+
   /** Moves time forward, firing due timers in order. */
   advance(ms: number): void {
     const target = this.time + ms;

@@ -7,6 +7,7 @@ import type { SpeechRequest } from '../../../src/speech/request.js';
 import { createSpeechClient, type SpeechClientOptions } from '../../../src/speech/speechClient.js';
 import { SpeechError } from '../../../src/speech/speechErrors.js';
 import { closedPort, reply, startScriptedServer, type Handler, type ScriptedServer } from './scriptedHttpServer.js';
+import { rejectionOf } from '../../support/rejectionOf.js';
 
 const API_KEY = 'sk-test-TOPSECRET-7f3a9c';
 const request: SpeechRequest = { model: 'gpt-4o-mini-tts', input: 'Hello there', voice: 'alloy', response_format: 'opus', speed: 1.25 };
@@ -45,16 +46,6 @@ async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown;
     error = err;
   }
   return { bytes: Buffer.concat(chunks), error, lastByteAt, endedAt: performance.now() };
-}
-
-/** The rejection of a promise (fails the test if it resolves). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Sends `chunks` as a chunked 200 body, waiting for `gate` after the first one. */
