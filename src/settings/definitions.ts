@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import { isValidTimeZone } from '../features/announcements/schedule.js';
+import { validateTemplate } from '../features/announcements/templates.js';
 import { SPEED_RANGE } from '../speech/request.js';
 
 /** A stored setting value: what a moderator can set with /settings. */
@@ -87,33 +89,15 @@ function role(key: string, description: string): SettingDefinition<string | null
     parse: (t) => nullable(t, (x) => { const m = ROLE_MENTION.exec(x); return m ? (m[1] ?? m[2]) : undefined; }),
   };
 }
-/** Placeholders a join/leave/move template may hold. */
-const TEMPLATE_PLACEHOLDERS: Record<string, readonly string[]> = { join: ['name'], leave: ['name'], move: ['name', 'channel'] };
-
 function template(kind: 'join' | 'leave' | 'move', fallback: string): SettingDefinition<string> {
-  const allowedNames = TEMPLATE_PLACEHOLDERS[kind]!;
   return {
     key: `announce_${kind}_template`,
     description: `What is said when someone ${kind === 'move' ? 'moves away' : kind === 'join' ? 'joins' : 'leaves'}`,
     default: fallback,
-    schema: z
-      .string()
-      .min(1)
-      .max(100)
-      .refine((v) => v.includes('{name}'))
-      .refine((v) => [...v.matchAll(/\{([^}]*)\}/g)].every((m) => allowedNames.includes(m[1]!))),
+    schema: z.string().refine((v) => validateTemplate(kind, v).ok),
     allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders}`,
     parse: (t) => t,
   };
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every guild setting, in the order /settings shows them; new keys are added here (key/value rows: no migration). */
@@ -158,7 +142,7 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       key: 'time_zone',
       description: 'Time zone for scheduled announcements (IANA name)',
       default: 'UTC',
-      schema: z.string().refine(isTimeZone),
+      schema: z.string().refine(isValidTimeZone),
       allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
       parse: (t: string) => t.trim(),
     },

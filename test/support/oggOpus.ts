@@ -20,6 +20,7 @@
  *   continued-packet flag 0x01 on the next page); with 255 a 600-byte packet spans 3 pages.
  */
 import OpusScript from 'opusscript';
+import { oggPageCrc } from '../../src/voice/opus/oggCrc.js';
 
 /** Options for `encodeOpusPackets`. */
 export interface OpusEncodeOptions {
@@ -266,25 +267,8 @@ function serializePage(p: PageDraft, serial: number, sequence: number): Buffer {
   header[26] = p.lacing.length;
   Buffer.from(p.lacing).copy(header, 27);
   const page = Buffer.concat([header, ...p.body]);
-  page.writeUInt32LE(oggCrc32(page), 22);
+  page.writeUInt32LE(oggPageCrc(page), 22);
   return page;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-/** Ogg CRC32 (polynomial 0x04c11db7, MSB first, init 0, no final xor) of a page whose CRC field is zero. */
-export function oggCrc32(data: Uint8Array): number {
-  let crc = 0;
-  for (let i = 0; i < data.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ data[i]!) & 0xff]!) >>> 0;
-  return crc >>> 0;
 }
 
 /** Parse every page of an Ogg file (stops at the first byte that does not start a complete page). */
@@ -297,16 +281,14 @@ export function parseOggPages(buf: Buffer): OggPage[] {
     const bodyLen = lacing.reduce((a, b) => a + b, 0);
     const end = pos + 27 + nseg + bodyLen;
     if (end > buf.length) break;
-    const raw = Buffer.from(buf.subarray(pos, end));
-    const crc = raw.readUInt32LE(22);
-    raw.writeUInt32LE(0, 22);
+    const crc = buf.readUInt32LE(pos + 22);
     pages.push({
       flags: buf[pos + 5]!,
       granule: buf.readBigInt64LE(pos + 6),
       serial: buf.readUInt32LE(pos + 14),
       sequence: buf.readUInt32LE(pos + 18),
       crc,
-      crcOk: oggCrc32(raw) === crc,
+      crcOk: oggPageCrc(buf.subarray(pos, end)) === crc,
       lacing,
       body: buf.subarray(pos + 27 + nseg, end),
     });

@@ -25,8 +25,6 @@ export interface ReadingPorts {
 
 interface PendingRead {
   entryId: number;
-  guildId: string;
-  channelId: string;
   authorId: string;
   sayName: boolean;
 }
@@ -45,7 +43,13 @@ export function createReadingService(deps: {
   logger: Logger;
 }) {
   const log = deps.logger.child({ module: 'reading' });
-  const pending = new Map<string, PendingRead>();
+  // guild → message id → the queue entry reading it, until it starts or ends.
+  const pending = new Map<string, Map<string, PendingRead>>();
+  const pendingIn = (guildId: string) => {
+    let map = pending.get(guildId);
+    if (!map) pending.set(guildId, (map = new Map()));
+    return map;
+  };
   const lastSpoken = new Map<string, { authorId: string; at: number }>();
   // Compiled once per guild and dictionary version: compiling builds one large regular expression.
   const compiled = new Map<string, { version: number; replace: DictionaryReplacer }>();
@@ -58,9 +62,9 @@ export function createReadingService(deps: {
     return replace;
   };
 
-  const pendingCount = (guildId: string, authorId?: string) => {
+  const pendingOf = (guildId: string, authorId: string) => {
     let n = 0;
-    for (const p of pending.values()) if (p.guildId === guildId && (authorId === undefined || p.authorId === authorId)) n++;
+    for (const p of pendingIn(guildId).values()) if (p.authorId === authorId) n++;
     return n;
   };
 
@@ -101,6 +105,15 @@ export function createReadingService(deps: {
     return settings.read_distinct_voices ? distinctVoice(m.authorId, deps.config.tts.voices) : undefined;
   };
 
+  /** Whether and where a message is read, from the guild's settings and the bot's voice channel now. */
+  const decide = (m: MessageFacts, settings: GuildSettings) =>
+    readDecision(m, {
+      settings,
+      boundChannels: deps.settings.readingChannels.channels(m.guildId),
+      botVoiceChannelId: deps.playback.get(m.guildId)?.channelId ?? null,
+      optedOut: memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true,
+    });
+
   const react = (m: { channelId: string; id: string }, emoji: string) =>
     void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
 
@@ -113,10 +126,10 @@ export function createReadingService(deps: {
       ask: { text, ...(voice ? { voice } : {}) },
       label: `message from ${m.authorDisplayName}`,
       onStart: () => {
-        pending.delete(m.id);
+        pendingIn(m.guildId).delete(m.id);
       },
       onEnd: (outcome: EntryOutcome) => {
-        pending.delete(m.id);
+        pendingIn(m.guildId).delete(m.id);
         if (outcome.status === 'failed') react(m, READ_REACTIONS.failed);
       },
     };
@@ -126,13 +139,7 @@ export function createReadingService(deps: {
     /** A message was posted in the guild. */
     onMessage(m: MessageFacts): void {
       const settings = deps.settings.guild(m.guildId);
-      const member = deps.settings.member(m.guildId, m.authorId);
-      const decision = readDecision(m, {
-        settings,
-        boundChannels: deps.settings.readingChannels.channels(m.guildId),
-        botVoiceChannelId: deps.playback.get(m.guildId)?.channelId ?? null,
-        optedOut: memberValue(member, 'optOut') === true,
-      });
+      const decision = decide(m, settings);
       if (!decision.read) {
         if (decision.reason !== 'not_reading_channel') log.debug({ guildId: m.guildId, reason: decision.reason }, 'message not read');
         return;
@@ -141,8 +148,9 @@ export function createReadingService(deps: {
         log.info({ guildId: m.guildId }, 'auto-join skipped: cannot speak in the author’s channel');
         return;
       }
-      if (pendingCount(m.guildId, m.authorId) >= settings.read_max_pending_member || pendingCount(m.guildId) >= settings.read_max_pending_guild) {
-        log.info({ guildId: m.guildId, guildPending: pendingCount(m.guildId) }, 'read dropped: backlog limit');
+      const waiting = pendingIn(m.guildId);
+      if (pendingOf(m.guildId, m.authorId) >= settings.read_max_pending_member || waiting.size >= settings.read_max_pending_guild) {
+        log.info({ guildId: m.guildId, guildPending: waiting.size }, 'read dropped: backlog limit');
         react(m, READ_REACTIONS.dropped);
         return;
       }
@@ -152,7 +160,7 @@ export function createReadingService(deps: {
       if (text === null) return;
       try {
         const { id } = deps.speak.toVoice(job(m, decision.voiceChannelId, text, settings));
-        pending.set(m.id, { entryId: id, guildId: m.guildId, channelId: m.channelId, authorId: m.authorId, sayName });
+        waiting.set(m.id, { entryId: id, authorId: m.authorId, sayName });
         lastSpoken.set(m.guildId, { authorId: m.authorId, at: now });
       } catch (err) {
         log.info({ guildId: m.guildId, key: isBotError(err) ? err.key : 'internal' }, 'read dropped');
@@ -161,23 +169,21 @@ export function createReadingService(deps: {
       }
     },
 
-    /** A message was edited: if it is still waiting, it is read as edited (or dropped if nothing is left to say). */
+    /** A message was edited: if it is still waiting, it is read as edited, or dropped if it would no longer be read. */
     onEdit(m: MessageFacts): void {
-      const waiting = pending.get(m.id);
-      if (!waiting) return;
+      const waiting = pendingIn(m.guildId).get(m.id);
       const playback = deps.playback.get(m.guildId);
+      if (!waiting || !playback) return;
       const settings = deps.settings.guild(m.guildId);
-      const text = textFor(m, settings, waiting.sayName);
-      const skip = m.content.trimStart().startsWith(settings.read_skip_prefix) && settings.read_skip_prefix !== '';
-      if (!playback) return;
-      if (text === null || skip) {
+      const decision = decide(m, settings);
+      const text = decision.read ? textFor(m, settings, waiting.sayName) : null;
+      if (!decision.read || text === null) {
         playback.remove(waiting.entryId, 'stopped');
-        pending.delete(m.id);
+        pendingIn(m.guildId).delete(m.id);
         return;
       }
       try {
-        const channelId = playback.channelId;
-        if (!channelId || !playback.replace(waiting.entryId, deps.speak.voiceJob(job(m, channelId, text, settings)))) pending.delete(m.id);
+        if (!playback.replace(waiting.entryId, deps.speak.voiceJob(job(m, decision.voiceChannelId, text, settings)))) pendingIn(m.guildId).delete(m.id);
       } catch (err) {
         log.info({ key: isBotError(err) ? err.key : 'internal' }, 'edited message not re-read');
       }
@@ -185,9 +191,9 @@ export function createReadingService(deps: {
 
     /** A message was deleted: if it was still waiting, it is never read. */
     onDelete(guildId: string, messageId: string): void {
-      const waiting = pending.get(messageId);
+      const waiting = pendingIn(guildId).get(messageId);
       if (!waiting) return;
-      pending.delete(messageId);
+      pendingIn(guildId).delete(messageId);
       deps.playback.get(guildId)?.remove(waiting.entryId, 'stopped');
       log.debug({ guildId }, 'deleted message dropped from the queue');
     },
@@ -221,7 +227,7 @@ export function createReadingService(deps: {
 
     /** How many reads are waiting in a guild (for /read status). */
     pendingIn(guildId: string): number {
-      return pendingCount(guildId);
+      return pending.get(guildId)?.size ?? 0;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback, type TransformOptions } from 'node:stream';
 import { AudioFormatError } from './errors.js';
+import { oggPageCrc } from './oggCrc.js';
 
 /** Fields of the OpusHead identification header (RFC 7845 §5.1). */
 export interface OpusHead {
@@ -32,26 +33,6 @@ const HEADER_BYTES = 27;
 const FLAG_CONTINUED = 0x01;
 const FLAG_BOS = 0x02;
 const FLAG_EOS = 0x04;
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    table[i] = r >>> 0;
-  }
-  return table;
-})();
-
-/** Ogg page CRC32: polynomial 0x04c11db7, MSB first, the CRC field (bytes 22–25) counted as zero. */
-function pageCrc(page: Buffer): number {
-  let crc = 0;
-  for (let i = 0; i < page.length; i++) {
-    const byte = i >= 22 && i < 26 ? 0 : page[i]!;
-    crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
-  }
-  return crc;
-}
 
 function parseOpusHead(packet: Buffer): OpusHead {
   if (packet.length < 19) throw new AudioFormatError('unsupported', `OpusHead too short (${packet.length} bytes)`);
@@ -193,7 +174,7 @@ export class OggOpusDemuxer extends Transform {
       if (this.buffered < pageLength) return;
       buf = this.peek(pageLength);
       const page = buf.subarray(0, pageLength);
-      if (pageCrc(page) !== page.readUInt32LE(22)) {
+      if (oggPageCrc(page) !== page.readUInt32LE(22)) {
         this.lose();
         continue;
       }
