@@ -40,8 +40,13 @@ export interface PreparedAudio {
   ttfbMs: number;
 }
 
+/** Whose audio is being prepared: provider calls are shared fairly between guilds. */
+export interface PrepareContext {
+  guildId: string;
+}
+
 /** Turns a job's request into playable audio; the signal aborts the provider call. */
-export type AudioPreparer<R> = (request: R, signal: AbortSignal) => Promise<PreparedAudio>;
+export type AudioPreparer<R> = (request: R, signal: AbortSignal, context: PrepareContext) => Promise<PreparedAudio>;
 
 /** Timers, injected so tests can drive idle timeouts. */
 export interface Clock {
