@@ -7,6 +7,9 @@ import { createDiscordClient } from './discord/client.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
 import { messageFacts } from './discord/messageFacts.js';
+import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
+import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
+import { createPronunciation } from './features/pronunciation.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -29,6 +32,7 @@ export interface Services {
   playback: PlaybackRegistry<SpeechRequest>;
   settings: SettingsStore;
   reading: ReadingService;
+  announce: AnnounceService;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
@@ -56,6 +60,10 @@ export interface App {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Voice events gathered into one announcement, and the least time between two about one member. */
+const PRESENCE_WINDOW_MS = 2_000;
+const PRESENCE_FLAP_MS = 30_000;
 
 /** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms (200 ms through ffmpeg). */
 const PREBUFFER_PACKETS = 3;
@@ -127,11 +135,45 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       ),
   );
   const speak = createSpeakService({ config, speech, playback, settings, logger });
+  const pronunciation = createPronunciation(settings);
+  const notify = async (channelId: string, content: string) => {
+    await client.rest.post(Routes.channelMessages(channelId), { body: { content, allowed_mentions: { parse: [] } } });
+  };
+  const voiceOf = (guildId: string) => {
+    const guild = client.guilds.cache.get(guildId);
+    return guild && client.user ? guildVoiceView(guild, client.user.id) : undefined;
+  };
+  const presence = createPresenceAnnouncer({
+    settings,
+    speak,
+    playback,
+    pronunciation,
+    clock,
+    logger,
+    windowMs: PRESENCE_WINDOW_MS,
+    flapMs: PRESENCE_FLAP_MS,
+  });
+  const announce = createAnnounceService({
+    settings,
+    speak,
+    playback,
+    clock,
+    logger,
+    ports: {
+      cannotSpeakIn: (guildId, channelId) => {
+        const check = voiceOf(guildId)?.check(channelId) ?? { ok: false, reason: 'I am not in that server' };
+        return check.ok ? null : check.reason;
+      },
+      humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
+      notify,
+    },
+  });
   const reading = createReadingService({
     config,
     settings,
     speak,
     playback,
+    pronunciation,
     clock,
     logger,
     ports: {
@@ -150,23 +192,34 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     playback,
     settings,
     reading,
-    notify: async (channelId, content) => {
-      await client.rest.post(Routes.channelMessages(channelId), { body: { content, allowed_mentions: { parse: [] } } });
-    },
+    announce,
+    notify,
     logger,
   };
   const router = createInteractionRouter({ commands, services, logger });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
-  client.on(Events.VoiceStateUpdate, (_old, now) => {
+  client.on(Events.VoiceStateUpdate, (old, now) => {
     const guildPlayback = playback.get(now.guild.id);
     if (!guildPlayback) return;
     if (now.id === client.user?.id) {
       guildPlayback.handleBotVoiceState(now.channelId);
+      if (guildPlayback.channelId !== presenceChannel.get(now.guild.id)) presence.botMoved(now.guild.id);
+      presenceChannel.set(now.guild.id, guildPlayback.channelId);
       return;
     }
+    const member = now.member ?? old.member;
+    presence.onVoiceStateChange(now.guild.id, {
+      userId: now.id,
+      isBot: member?.user.bot ?? false,
+      name: member?.displayName ?? 'someone',
+      fromChannelId: old.channelId,
+      toChannelId: now.channelId,
+      ...(now.channel ? { toChannelName: now.channel.name } : {}),
+    });
     const channelId = guildPlayback.channelId;
-    if (channelId && guildPlayback.state.status !== 'joining') {
+    // On a visit elsewhere (an announcement) the bot is often alone there, or away from an empty home: not a reason to leave.
+    if (channelId && guildPlayback.state.status !== 'joining' && !guildPlayback.visiting) {
       const channel = now.guild.channels.cache.get(channelId);
       const humans = channel?.isVoiceBased() ? channel.members.filter((m) => !m.user.bot).size : 0;
       if (humans === 0) {
@@ -187,7 +240,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       if (message.guildId) reading.onDelete(message.guildId, message.id);
     });
   }
-  client.on(Events.ClientReady, (c) => logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord'));
+  // The channel the presence announcer last saw the bot serve, per guild: a change resets its batching.
+  const presenceChannel = new Map<string, string | null>();
+  client.on(Events.ClientReady, (c) => {
+    logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord');
+    announce.start();
+  });
   client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
 
@@ -200,6 +258,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       await client.login(config.discord.token);
     },
     async stop() {
+      announce.stop();
+      presence.dispose();
       playback.destroyAll();
       await client.destroy();
       settings.close();

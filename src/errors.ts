@@ -17,6 +17,9 @@ export type ErrorKey =
   | 'voice.bot_not_connected'
   | 'file.too_large'
   | 'command.guild_only'
+  | 'announce.not_allowed'
+  | 'announce.too_many'
+  | 'announce.unknown'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

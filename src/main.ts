@@ -1,12 +1,12 @@
 import { config as loadDotenv } from 'dotenv';
 import { join } from 'node:path';
-import { createApp, type BotCommand } from './app.js';
+import { createApp, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
 
-/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. Returns the exit code on failure. */
-export async function runBot(commands: readonly BotCommand[]): Promise<void> {
+/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. */
+export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<void> {
   loadDotenv({ quiet: true });
   let config;
   try {
@@ -27,7 +27,7 @@ export async function runBot(commands: readonly BotCommand[]): Promise<void> {
             throw new Error(`Audio cache ${join(config.dataDir, AUDIO_CACHE_DIR)} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
           })
         : undefined;
-    app = createApp(config, commands, { logger, ...(audioCache ? { audioCache } : {}) });
+    app = createApp(config, commands, { ...overrides, logger, ...(audioCache ? { audioCache } : {}) });
   } catch (err) {
     // Start-up problems (e.g. the settings database) carry a message written for the operator: no stack trace.
     process.stderr.write(`${(err as Error).message}\n`);

@@ -25,6 +25,10 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'file.too_large': (d) =>
     `The audio is larger than the ${d.limitMiB} MiB a file may be here. Use a shorter text, a higher speed, or the opus format.`,
   'command.guild_only': () => 'This command works only in a server.',
+  'announce.not_allowed': (d) =>
+    `Announcements are for members with Manage Server${d.roleId ? ` or the <@&${d.roleId}> role` : ''}.`,
+  'announce.too_many': (d) => `This server already has ${d.limit} scheduled announcements. Cancel one with /announce cancel first.`,
+  'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 

@@ -32,6 +32,8 @@ export interface CommandContext<S> {
   guildId: string;
   channelId: string;
   user: { id: string; displayName: string };
+  /** The member's standing in the guild, for commands that check it at run time. */
+  member: { canManageGuild: boolean; roleIds: readonly string[] };
   subcommand: string | null;
   options: OptionValues;
   /** Files given in attachment options, by option name. */
@@ -58,7 +60,7 @@ export interface Command<S> {
   /** Does the work; the reply goes through ctx.reply; errors are turned into replies by the router. */
   execute(ctx: CommandContext<S>): Promise<void>;
   /** Suggestions for an option being typed. */
-  autocomplete?(ctx: AutocompleteContext<S>): Promise<Array<{ name: string; value: string }>>;
+  autocomplete?(ctx: AutocompleteContext<S>): Promise<Array<{ name: string; value: string | number }>>;
 }
 
 /** What an autocomplete handler sees. */

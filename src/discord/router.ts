@@ -1,6 +1,7 @@
 import {
   ApplicationCommandOptionType,
   MessageFlags,
+  PermissionFlagsBits,
   Routes,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
@@ -99,6 +100,10 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
       guildId: guild.id,
       channelId: interaction.channelId,
       user: { id: interaction.user.id, displayName },
+      member: {
+        canManageGuild: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+        roleIds: !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()],
+      },
       subcommand,
       options: values,
       attachments,

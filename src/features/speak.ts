@@ -33,6 +33,10 @@ export interface VoiceAsk {
   onEnd?: (outcome: EntryOutcome) => void;
   /** What /queue shows for the item (default: the start of the text). */
   label?: string;
+  /** Announcements go ahead of waiting items (see QueueJob.priority). */
+  priority?: 'announcement';
+  /** Said in `channelId` even when the bot serves another channel: it goes there and comes back. */
+  visit?: boolean;
 }
 
 /** Shortens text for display, on a word boundary where possible. */
@@ -84,6 +88,8 @@ export function createSpeakService(deps: {
       label: v.label ?? shorten(req.input, 80),
       ...(v.onStart ? { onStart: v.onStart } : {}),
       ...(v.onEnd ? { onEnd: v.onEnd } : {}),
+      ...(v.priority ? { priority: v.priority } : {}),
+      ...(v.visit ? { visit: true } : {}),
     };
   };
   return {
@@ -123,7 +129,7 @@ export function createSpeakService(deps: {
       const job = voiceJob(v);
       const playback = deps.playback.getOrCreate(v.guildId);
       const busyIn = playback.channelId;
-      if (busyIn && busyIn !== v.channelId) throw new BotError('voice.not_in_bot_channel', { channelId: busyIn });
+      if (!v.visit && busyIn && busyIn !== v.channelId) throw new BotError('voice.not_in_bot_channel', { channelId: busyIn });
       const { id, position } = playback.enqueue(job);
       return { id, position, request: job.request };
     },

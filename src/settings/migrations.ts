@@ -52,4 +52,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'scheduled announcements',
+    up: `
+      CREATE TABLE scheduled_announcements (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id        TEXT NOT NULL,
+        channel_id      TEXT NOT NULL, -- the voice channel it is said in
+        reply_channel_id TEXT NOT NULL, -- the text channel told when it cannot be said
+        text            TEXT NOT NULL,
+        voice           TEXT,
+        spec            TEXT NOT NULL, -- JSON ScheduleSpec
+        created_by      TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        checked_until   INTEGER NOT NULL -- runs up to this instant were fired or counted as missed
+      );
+      CREATE INDEX scheduled_announcements_guild ON scheduled_announcements (guild_id);
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { openDatabase } from './database.js';
 import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
 import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
+import { SqliteScheduledAnnouncements, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
 import {
   EMPTY_MEMBER_SETTINGS,
   GUILD_SETTING_KEYS,
@@ -58,6 +59,7 @@ export class SqliteSettingsStore implements SettingsStore {
   #cachedReads = 0;
   readonly readingChannels: ReadingChannelStore;
   readonly dictionary: DictionaryStore;
+  readonly schedules: ScheduledAnnouncementStore;
 
   constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>) {
     this.#db = db;
@@ -69,6 +71,7 @@ export class SqliteSettingsStore implements SettingsStore {
     const count = () => void this.#queries++;
     this.readingChannels = new SqliteReadingChannels(db, count);
     this.dictionary = new SqliteDictionary(db, count);
+    this.schedules = new SqliteScheduledAnnouncements(db, count);
     this.#sql = {
       guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
       guildUpsert: db.prepare(

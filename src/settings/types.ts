@@ -1,5 +1,6 @@
 import type { DictionaryStore } from './dictionary.js';
 import type { ReadingChannelStore } from './readingChannels.js';
+import type { ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
 import type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
 
 export type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
@@ -40,6 +41,8 @@ export interface SettingsStore {
   readonly readingChannels: ReadingChannelStore;
   /** Per-guild pronunciation dictionaries. */
   readonly dictionary: DictionaryStore;
+  /** Scheduled announcements. */
+  readonly schedules: ScheduledAnnouncementStore;
   /** Counts of SQL statements run and reads served from memory (benchmarks, tests). */
   stats(): { queries: number; cachedReads: number };
   close(): void;

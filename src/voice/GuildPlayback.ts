@@ -26,6 +26,16 @@ export interface QueueJob<R> {
   requester: Requester;
   /** Short text for /queue (already shortened, safe to show). */
   label: string;
+  /**
+   * Announcements go ahead of every normal item still waiting (never cutting the one being said), in the order
+   * they came, and are not counted against the member limit.
+   */
+  priority?: 'announcement';
+  /**
+   * A visit: the item may be for another channel than the one the queue serves. The bot finishes the current item,
+   * goes there, says it, and comes back to go on with its queue (or leaves, if it had no channel).
+   */
+  visit?: boolean;
   onStart?: () => void;
   onEnd?: (outcome: EntryOutcome) => void;
 }
@@ -103,10 +113,24 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     return this._state;
   }
 
-  /** The voice channel the bot is in or joining here, or null. */
+  /**
+   * The voice channel the queue serves (where its listeners are), or null. During a visit elsewhere this stays
+   * the channel the bot comes back to.
+   */
   get channelId(): string | null {
+    return this.home ?? this.connectedChannelId;
+  }
+
+  /** The channel the voice connection is in or joining right now, or null. */
+  get connectedChannelId(): string | null {
     const s = this._state;
     return 'channelId' in s ? s.channelId : null;
+  }
+
+  /** True while the bot is in another channel than the one its queue serves (a visit). */
+  get visiting(): boolean {
+    const now = this.connectedChannelId;
+    return now !== null && now !== this.home;
   }
 
   private setState(next: PlaybackState): void {
@@ -124,16 +148,23 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     const current = this.currentEntry();
     const total = this.pending.length + (current ? 1 : 0);
     if (total >= this.options.maxQueue) throw new BotError('queue.full_guild', { limit: this.options.maxQueue });
-    const mine =
-      this.pending.filter((e) => e.job.requester.id === job.requester.id).length +
-      (current?.job.requester.id === job.requester.id ? 1 : 0);
-    if (mine >= this.options.maxPerMember) throw new BotError('queue.full_member', { limit: this.options.maxPerMember });
+    const counts = (e: QueueEntry<R> | undefined) => e !== undefined && e.job.priority === undefined && e.job.requester.id === job.requester.id;
+    const mine = this.pending.filter(counts).length + (counts(current) ? 1 : 0);
+    if (job.priority === undefined && mine >= this.options.maxPerMember) {
+      throw new BotError('queue.full_member', { limit: this.options.maxPerMember });
+    }
 
     // Before queueing: it throws when the job is for another channel while busy, and then nothing may stay queued.
-    this.ensureChannel(job.channelId);
+    if (job.visit) this.ensureConnected(job.channelId);
+    else this.ensureChannel(job.channelId);
     const entry: QueueEntry<R> = { id: this.nextId++, job, state: 'pending', audio: undefined, abort: new AbortController() };
-    this.pending.push(entry);
-    const position = total + 1;
+    let index = this.pending.length;
+    if (job.priority !== undefined) {
+      index = this.pending.findIndex((e) => e.job.priority === undefined);
+      if (index < 0) index = this.pending.length;
+    }
+    this.pending.splice(index, 0, entry);
+    const position = index + 1 + (current ? 1 : 0);
     this.prefetch();
     void this.run();
     return { id: entry.id, position };
@@ -207,6 +238,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
       // Moved by a moderator: what was queued was meant for the old channel's listeners.
       this.logger.info({ guildId: this.guildId }, 'bot was moved to another voice channel');
       this.clear('moved', false);
+      this.home = channelId;
       this.setState({ status: 'connected', channelId });
     }
   }
@@ -244,14 +276,32 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
   }
 
   private joining: Promise<void> | undefined;
+  /** The channel the queue serves; null when the bot is only visiting (or not in voice). */
+  private home: string | null = null;
 
+  /** Makes `channelId` the queue's channel, joining it unless the bot is already there or on a visit. */
   private ensureChannel(channelId: string): void {
-    if (this.channelId === channelId && this._state.status !== 'idle') return;
     const s = this._state;
-    if (s.status === 'playing' || s.status === 'paused' || s.status === 'buffering') {
-      // Callers only queue for the bot's own channel while it is busy; a different channel here is a bug upstream.
-      throw new BotError('voice.not_in_bot_channel', { channelId: s.channelId });
+    if (s.status !== 'idle' && this.home === channelId) return;
+    if (s.status !== 'idle' && this.home === null && s.status !== 'destroyed') {
+      // Only visiting (an announcement): this channel becomes home, and the bot goes there after the visit.
+      this.home = channelId;
+      return;
     }
+    if (s.status === 'playing' || s.status === 'paused' || s.status === 'buffering' || this.visiting) {
+      // Callers only queue for the bot's own channel while it is busy; a different channel here is a bug upstream.
+      throw new BotError('voice.not_in_bot_channel', { channelId: this.channelId ?? '' });
+    }
+    this.home = channelId;
+    this.startJoin(channelId);
+  }
+
+  /** For a visit: joins the channel when the bot is not in voice at all; otherwise the play loop goes there in turn. */
+  private ensureConnected(channelId: string): void {
+    if (this._state.status === 'idle') this.startJoin(channelId);
+  }
+
+  private startJoin(channelId: string): void {
     this.setState({ status: 'joining', channelId });
     const attempt = this.link.join(channelId).then(
       () => {
@@ -268,6 +318,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
         this.logger.warn({ guildId: this.guildId, err: String(err) }, 'voice join failed');
         const error = err instanceof BotError ? err : new BotError('voice.join_failed', {}, { cause: err });
         this.failAll(error);
+        this.home = null;
         this.link.destroy();
         if (this._state.status !== 'destroyed') this.setState({ status: 'idle' });
         throw error;
@@ -301,41 +352,102 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     if (this.running) return;
     this.running = true;
     try {
-      while (this.pending.length > 0 && this._state.status === 'connected') {
-        const channelId = this._state.channelId;
-        const entry = this.pending.shift()!;
-        this.skipRequested = false;
-        this.setState({ status: 'buffering', channelId, entry: entry as QueueEntry<unknown> });
-        this.prefetch();
-        let handle: PlayHandle;
-        try {
-          const audio = await this.startFetch(entry);
-          if (entry.state === 'done') continue;
-          // Skipped while buffering, but the audio arrived anyway: the catch below reports it as skipped.
-          if (this.skipRequested) throw new Error('skipped before playing');
-          if (!this.isCurrent(entry, 'buffering')) {
-            audio.packets.destroy();
+      do {
+        while (this.pending.length > 0 && this._state.status === 'connected') {
+          const channelId = this._state.channelId;
+          const wanted = this.channelFor(this.pending[0]!);
+          if (wanted !== null && wanted !== channelId) {
+            await this.moveTo(wanted);
             continue;
           }
-          // A prefetched stream can fail while it waits its turn; report that failure, not an empty play.
-          if (audio.packets.errored) throw audio.packets.errored;
-          entry.state = 'playing';
-          handle = this.link.play(audio.packets);
-          this.setState({ status: 'playing', channelId, entry: entry as QueueEntry<unknown>, handle });
-          entry.job.onStart?.();
-          await handle.finished;
-          this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'spoken' });
-        } catch (error) {
-          if (entry.state !== 'done') {
-            this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'failed', error });
+          const entry = this.pending.shift()!;
+          this.skipRequested = false;
+          this.setState({ status: 'buffering', channelId, entry: entry as QueueEntry<unknown> });
+          this.prefetch();
+          let handle: PlayHandle;
+          try {
+            const audio = await this.startFetch(entry);
+            if (entry.state === 'done') continue;
+            // Skipped while buffering, but the audio arrived anyway: the catch below reports it as skipped.
+            if (this.skipRequested) throw new Error('skipped before playing');
+            if (!this.isCurrent(entry, 'buffering')) {
+              audio.packets.destroy();
+              continue;
+            }
+            // A prefetched stream can fail while it waits its turn; report that failure, not an empty play.
+            if (audio.packets.errored) throw audio.packets.errored;
+            entry.state = 'playing';
+            handle = this.link.play(audio.packets);
+            this.setState({ status: 'playing', channelId, entry: entry as QueueEntry<unknown>, handle });
+            entry.job.onStart?.();
+            await handle.finished;
+            this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'spoken' });
+          } catch (error) {
+            if (entry.state !== 'done') {
+              this.finish(entry, this.skipRequested ? { status: 'skipped' } : { status: 'failed', error });
+            }
           }
+          const s = this._state;
+          if ('entry' in s && s.entry === entry) this.setState({ status: 'connected', channelId: s.channelId });
         }
-        const s = this._state;
-        if ('entry' in s && s.entry === entry) this.setState({ status: 'connected', channelId: s.channelId });
-      }
+      // Checked synchronously first: an await here with nothing to do would swallow a run() asked for meanwhile.
+      } while (this.visitOver() && (await this.endVisit()));
     } finally {
       this.running = false;
     }
+  }
+
+  /** Where an entry is said: a visit's own channel, else the queue's channel. */
+  private channelFor(entry: QueueEntry<R>): string | null {
+    return entry.job.visit ? entry.job.channelId : this.home;
+  }
+
+  /** True when the bot is connected away from the queue's channel with nothing left to say there. */
+  private visitOver(): boolean {
+    const s = this._state;
+    return s.status === 'connected' && this.pending.length === 0 && s.channelId !== this.home;
+  }
+
+  /** With nothing left to say on a visit: back to the queue's channel (true), or out of voice if it had none. */
+  private async endVisit(): Promise<boolean> {
+    if (this.home === null) {
+      this.logger.info({ guildId: this.guildId }, 'announcement visit over; leaving');
+      this.clear('left', true);
+      return false;
+    }
+    await this.moveTo(this.home);
+    return true;
+  }
+
+  /**
+   * Moves the connection to another channel of the guild (a visit, or back from one). If that fails, what
+   * was waiting for that channel fails with the reason and the bot goes back (or leaves).
+   */
+  private async moveTo(channelId: string): Promise<void> {
+    this.setState({ status: 'joining', channelId });
+    this.logger.info({ guildId: this.guildId, visit: channelId !== this.home }, 'moving to another voice channel');
+    try {
+      await this.link.join(channelId);
+      if (this._state.status === 'joining' && this._state.channelId === channelId) this.setState({ status: 'connected', channelId });
+    } catch (err) {
+      if (!(this._state.status === 'joining' && this._state.channelId === channelId)) return;
+      this.logger.warn({ guildId: this.guildId, err: String(err) }, 'voice move failed');
+      const error = err instanceof BotError ? err : new BotError('voice.join_failed', {}, { cause: err });
+      const stranded = channelId === this.home ? this.pending.splice(0) : this.takePending((e) => this.channelFor(e) === channelId);
+      for (const entry of stranded) this.finish(entry, { status: 'failed', error });
+      if (channelId === this.home) this.home = null;
+      // The link may still hold the old channel; start from a clean connection wherever we go next.
+      this.link.destroy();
+      this.setState({ status: 'idle' });
+      const next = this.pending[0] ? this.channelFor(this.pending[0]) : this.home;
+      if (next !== null) this.startJoin(next);
+    }
+  }
+
+  private takePending(match: (entry: QueueEntry<R>) => boolean): QueueEntry<R>[] {
+    const taken = this.pending.filter(match);
+    for (const entry of taken) this.pending.splice(this.pending.indexOf(entry), 1);
+    return taken;
   }
 
   private isCurrent(entry: QueueEntry<R>, status: PlaybackState['status']): boolean {
@@ -377,6 +489,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     }
     if (leave) {
       this.joining = undefined;
+      this.home = null;
       this.link.destroy();
       if (s.status !== 'destroyed' && s.status !== 'idle') this.setState({ status: 'idle' });
     } else if (current && 'channelId' in s) {

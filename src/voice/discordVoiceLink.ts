@@ -36,6 +36,26 @@ export interface DiscordVoiceLinkOptions {
   maxMissedFrames: number;
 }
 
+/** Resolves when the connection is Ready on another voice server session than `before` (after a move). */
+function readyOnNewServer(c: VoiceConnection, before: unknown, timeoutMs: number): Promise<void> {
+  const done = () => c.state.status === VoiceConnectionStatus.Ready && Reflect.get(c.state, 'networking') !== before;
+  if (done()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error('voice move did not complete')), timeoutMs);
+    const onChange = () => {
+      if (done()) finish();
+      else if (c.state.status === VoiceConnectionStatus.Destroyed) finish(new Error('voice connection destroyed during a move'));
+    };
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      c.off('stateChange', onChange);
+      if (err) reject(err);
+      else resolve();
+    };
+    c.on('stateChange', onChange);
+  });
+}
+
 /** The VoiceLink over @discordjs/voice: one VoiceConnection and one AudioPlayer for a guild. */
 export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceLink {
   const log = options.logger.child({ module: 'voice', guildId: options.guildId });
@@ -116,6 +136,7 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
     async join(target) {
       const p = ensurePlayer();
       if (!connection || connection.state.status === VoiceConnectionStatus.Destroyed) {
+        channelId = null;
         rejoinTimes = [];
         connection = joinVoiceChannel({
           channelId: target,
@@ -126,14 +147,20 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
           selfMute: false,
         });
         watch(connection);
-      } else if (channelId !== target) {
+      }
+      let moving: unknown;
+      if (connection && channelId !== target && connection.state.status !== VoiceConnectionStatus.Destroyed && channelId !== null) {
+        // rejoin() on a Ready connection stays Ready until Discord's VOICE_SERVER_UPDATE brings a new voice server:
+        // waiting for plain Ready would send the first packets to the channel we are leaving.
+        moving = Reflect.get(connection.state, 'networking');
         connection.rejoin({ channelId: target, selfDeaf: true, selfMute: false });
       }
       channelId = target;
       const c = connection;
       c.subscribe(p);
       try {
-        await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
+        if (moving !== undefined) await readyOnNewServer(c, moving, options.readyTimeoutMs);
+        else await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
       } catch (err) {
         if (c === connection) {
           connection = undefined;

@@ -11,17 +11,19 @@ export interface ProcessHandle {
   readonly exited: Promise<number | null>;
   /** Resolves with the first output line matching, or rejects after the timeout or on exit. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends an IPC message (scripts started with `ipc: true`) and resolves with the script's first answer. */
+  request(message: object): Promise<unknown>;
   stop(): Promise<number | null>;
 }
 
 /** Runs a project script (e.g. scripts/start.ts) the way npm does: Node 22 with tsx, from the project root. */
-export function runScript(script: string, env: Record<string, string>): ProcessHandle {
+export function runScript(script: string, env: Record<string, string>, options: { ipc?: boolean } = {}): ProcessHandle {
   // The same flags as the npm scripts in package.json.
   const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', script], {
     cwd: ROOT,
     // A clean environment: only what a user would set, plus PATH/HOME for the runtime.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   const waiters = new Set<() => void>();
@@ -65,6 +67,13 @@ export function runScript(script: string, env: Record<string, string>): ProcessH
         waiters.add(check);
         proc.once('exit', onExit);
         check();
+      });
+    },
+    request(message) {
+      return new Promise((resolve, reject) => {
+        if (!proc.send) return reject(new Error(`${script} was not started with an IPC channel`));
+        proc.once('message', resolve);
+        proc.send(message, (err) => err && reject(err));
       });
     },
     async stop() {

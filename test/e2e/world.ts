@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
+import type { MemberSpec, RoleSpec } from '../standins/discord/guildState.js';
 import { startSpeechStandin, type SpeechStandin, type SpeechStandinOptions } from '../standins/speech/index.js';
 import { startVoiceStandin, type VoiceStandin, type VoiceStandinOptions } from '../standins/voice/index.js';
 import { runScript, type ProcessHandle } from './botProcess.js';
@@ -31,6 +32,10 @@ export interface WorldOptions {
   voice?: VoiceStandinOptions;
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /** More members (e.g. a bot user, a member with a role) and roles in the test guild. */
+  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[] };
+  /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
+  clockStartMs?: number;
 }
 
 /** A running world. */
@@ -45,12 +50,14 @@ export interface World {
   env: Record<string, string>;
   /** Registers the commands through the deploy script, then starts the bot and waits until it is ready. */
   startBot(): Promise<ProcessHandle>;
-  /** Stops the bot process and starts it again on the same data directory (commands stay registered). */
-  restartBot(): Promise<ProcessHandle>;
+  /** Stops the bot process and starts it again on the same data directory (commands stay registered), with its clock at `clockStartMs` if given. */
+  restartBot(options?: { clockStartMs?: number }): Promise<ProcessHandle>;
   /** Puts a member in a voice channel (by name) or out of voice (null). */
-  join(member: MemberName, channel: string | null): void;
+  join(member: MemberName | (string & {}), channel: string | null): void;
+  /** Sets the bot's clock (worlds started with clockStartMs). */
+  setBotClock(ms: number): Promise<void>;
   /** Runs a slash command as a member, from the text channel. */
-  command(member: MemberName, command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
+  command(member: MemberName | (string & {}), command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
   /** /speak as a member. */
   speak(member: MemberName, options: Record<string, string | number | boolean>): InteractionHandle;
   channelId(name: string): string;
@@ -71,7 +78,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       { name: 'Lounge', type: 'voice' },
       { name: 'Quiet', type: 'voice' },
     ],
-    members: MEMBERS.map((username) => ({ username, globalName: username[0]!.toUpperCase() + username.slice(1) })),
+    members: [
+      ...MEMBERS.map((username) => ({ username, globalName: username[0]!.toUpperCase() + username.slice(1) })),
+      ...(options.guild?.extraMembers ?? []),
+    ],
+    ...(options.guild?.roles ? { roles: options.guild.roles } : {}),
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'speech-bot-e2e-'));
   const env: Record<string, string> = {
@@ -87,8 +98,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     ...options.env,
   };
   const channelId = (name: string) => guild.channel(name).id;
+  let clockStartMs = options.clockStartMs;
   const launch = async () => {
-    const bot = runScript('scripts/start.ts', env);
+    const bot =
+      clockStartMs === undefined
+        ? runScript('scripts/start.ts', env)
+        : runScript('test/e2e/shiftedClockBot.ts', { ...env, TEST_CLOCK_START_MS: String(clockStartMs) }, { ipc: true });
     world.bot = bot;
     await bot.waitForLine(/connected to Discord/, 20_000);
     await discord.waitForReady(20_000);
@@ -108,13 +123,18 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       if (code !== 0) throw new Error(`deploy-commands failed (${code}):\n${deploy.output.join('\n')}`);
       return launch();
     },
-    async restartBot() {
+    async restartBot(restart = {}) {
+      if (restart.clockStartMs !== undefined) clockStartMs = restart.clockStartMs;
       const old = world.bot;
       if (old) {
         const code = await old.stop();
         if (code !== 0) throw new Error(`the bot did not shut down cleanly (exit ${code}):\n${old.output.slice(-20).join('\n')}`);
       }
       return launch();
+    },
+    async setBotClock(ms) {
+      if (!world.bot) throw new Error('the bot is not running');
+      await world.bot.request({ setNow: ms });
     },
     join(member, channel) {
       discord.setVoiceState(guild.id, guild.member(member).id, channel === null ? null : channelId(channel));

@@ -10,7 +10,8 @@ import type { PlaybackRegistry } from '../../voice/PlaybackRegistry.js';
 import type { Clock } from '../../voice/ports.js';
 import type { SpeakService, SpeechFile } from '../speak.js';
 import type { MessageFacts } from './messageFacts.js';
-import { compileDictionary, prepareText, shouldSayName, type DictionaryReplacer } from './prepareText.js';
+import type { Pronunciation } from '../pronunciation.js';
+import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
 
 /** Reactions the bot leaves instead of messages: quiet, visible to the author. */
@@ -39,6 +40,7 @@ export function createReadingService(deps: {
   speak: SpeakService;
   playback: PlaybackRegistry<SpeechRequest>;
   ports: ReadingPorts;
+  pronunciation: Pronunciation;
   clock: Clock;
   logger: Logger;
 }) {
@@ -51,25 +53,13 @@ export function createReadingService(deps: {
     return map;
   };
   const lastSpoken = new Map<string, { authorId: string; at: number }>();
-  // Compiled once per guild and dictionary version: compiling builds one large regular expression.
-  const compiled = new Map<string, { version: number; replace: DictionaryReplacer }>();
-  const dictionaryFor = (guildId: string): DictionaryReplacer => {
-    const version = deps.settings.dictionary.version(guildId);
-    const hit = compiled.get(guildId);
-    if (hit && hit.version === version) return hit.replace;
-    const replace = compileDictionary(deps.settings.dictionary.entries(guildId));
-    compiled.set(guildId, { version, replace });
-    return replace;
-  };
+  const { dictionaryFor, spokenName } = deps.pronunciation;
 
   const pendingOf = (guildId: string, authorId: string) => {
     let n = 0;
     for (const p of pendingIn(guildId).values()) if (p.authorId === authorId) n++;
     return n;
   };
-
-  const spokenName = (guildId: string, userId: string, fallback: string) =>
-    memberValue(deps.settings.member(guildId, userId), 'spokenName') ?? fallback;
 
   /** The text to say for a message, or null when nothing is left. */
   const textFor = (m: MessageFacts, settings: GuildSettings, sayName: boolean): string | null => {

@@ -1,0 +1,42 @@
+import { memberValue } from '../settings/effective.js';
+import type { SettingsStore } from '../settings/types.js';
+import { compileDictionary, prepareText, type DictionaryReplacer } from './reading/prepareText.js';
+
+/** Longest name said in an announcement, in characters. */
+const NAME_MAX_CHARS = 60;
+
+/** How a guild says things: members' spoken names and its pronunciation dictionary (compiled once per version). */
+export function createPronunciation(settings: SettingsStore) {
+  // Compiling builds one large regular expression: once per guild and dictionary version.
+  const compiled = new Map<string, { version: number; replace: DictionaryReplacer }>();
+  const dictionaryFor = (guildId: string): DictionaryReplacer => {
+    const version = settings.dictionary.version(guildId);
+    const hit = compiled.get(guildId);
+    if (hit && hit.version === version) return hit.replace;
+    const replace = compileDictionary(settings.dictionary.entries(guildId));
+    compiled.set(guildId, { version, replace });
+    return replace;
+  };
+  const spokenName = (guildId: string, userId: string, fallback: string): string =>
+    memberValue(settings.member(guildId, userId), 'spokenName') ?? fallback;
+  return {
+    dictionaryFor,
+    /** The member's own spoken name here (or everywhere), else `fallback` (their display name). */
+    spokenName,
+    /**
+     * A short label (a member's name, a channel's name) as it is said: emoji per the guild's setting, the
+     * dictionary applied, markup and invisible characters gone; `fallback` when nothing sayable is left.
+     */
+    sayLabel(guildId: string, label: string, fallback: string): string {
+      const emoji = settings.guild(guildId).read_emoji;
+      const said = prepareText(
+        { content: label, authorName: '', mentions: { users: {}, roles: {}, channels: {} } },
+        { sayName: false, customEmoji: emoji, unicodeEmoji: emoji, maxChars: NAME_MAX_CHARS, maxRepeat: 3, dictionary: dictionaryFor(guildId) },
+      );
+      return said ?? fallback;
+    },
+  };
+}
+
+/** The pronunciation helpers' shape. */
+export type Pronunciation = ReturnType<typeof createPronunciation>;
