@@ -16,6 +16,8 @@ import { createLogger, type Logger } from './observability/logger.js';
 import type { SpeechRequest } from './speech/request.js';
 import type { AudioCache } from './speech/audioCache.js';
 import { createCachingSpeechClient } from './speech/cachingSpeechClient.js';
+import { createFairLimiter } from './speech/fairLimiter.js';
+import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
 import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
 import type { SettingsStore } from './settings/types.js';
@@ -88,10 +90,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       maxRetries: config.tts.maxRetries,
       logger,
     });
+  // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
+  const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
   const speech: SpeechClient = overrides.audioCache
-    ? createCachingSpeechClient({ inner: provider, cache: overrides.audioCache, logger })
-    : provider;
+    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger })
+    : limited;
   const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
@@ -101,6 +105,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     logger,
     prebufferPackets: PREBUFFER_PACKETS,
     transcodedPrebufferPackets: TRANSCODED_PREBUFFER_PACKETS,
+    pipeline: config.tts.pipeline,
   });
   const voiceLink: VoiceLinkFactory =
     overrides.voiceLink ??

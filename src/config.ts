@@ -45,6 +45,9 @@ const schema = z
     TTS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(15_000, 500, 120_000)),
     TTS_STALL_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(8_000, 200, 120_000)),
     TTS_MAX_RETRIES: z.preprocess(emptyAsUndefined, intInRange(2, 0, 5)),
+    TTS_MAX_CONCURRENCY: z.preprocess(emptyAsUndefined, intInRange(8, 1, 1000)),
+    TTS_PIPELINE_MIN_CHARS: z.preprocess(emptyAsUndefined, intInRange(300, 0, 4096)),
+    TTS_PIPELINE_AHEAD: z.preprocess(emptyAsUndefined, intInRange(2, 1, 8)),
     FFMPEG_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
     QUEUE_MAX_PER_GUILD: z.preprocess(emptyAsUndefined, intInRange(50, 1, 1000)),
     QUEUE_MAX_PER_MEMBER: z.preprocess(emptyAsUndefined, intInRange(5, 1, 1000)),
@@ -99,6 +102,10 @@ export interface Config {
     timeoutMs: number;
     stallTimeoutMs: number;
     maxRetries: number;
+    /** Provider calls in flight at once, across all guilds (shared fairly between them). */
+    maxConcurrency: number;
+    /** Voice texts longer than `minChars` are spoken as sentence parts, `ahead` parts made while one plays; 0 turns it off. */
+    pipeline: { minChars: number; ahead: number };
   };
   ffmpegPath: string | undefined;
   queue: { maxPerGuild: number; maxPerMember: number };
@@ -168,6 +175,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.TTS_TIMEOUT_MS,
       stallTimeoutMs: e.TTS_STALL_TIMEOUT_MS,
       maxRetries: e.TTS_MAX_RETRIES,
+      maxConcurrency: e.TTS_MAX_CONCURRENCY,
+      pipeline: { minChars: e.TTS_PIPELINE_MIN_CHARS, ahead: e.TTS_PIPELINE_AHEAD },
     },
     ffmpegPath: e.FFMPEG_PATH,
     queue: { maxPerGuild: e.QUEUE_MAX_PER_GUILD, maxPerMember: e.QUEUE_MAX_PER_MEMBER },

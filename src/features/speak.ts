@@ -99,7 +99,7 @@ export function createSpeakService(deps: {
     async toFile(ask: SpeechAsk, who: Asker, limitBytes: number): Promise<SpeechFile> {
       const request_ = request(ask, who);
       const controller = new AbortController();
-      const audio = await deps.speech.synthesize(request_, { signal: controller.signal });
+      const audio = await deps.speech.synthesize(request_, { signal: controller.signal, key: who.guildId });
       const chunks: Buffer[] = [];
       let size = 0;
       try {

@@ -124,11 +124,11 @@ class SharedCall {
     });
   }
 
-  /** Starts the provider call. */
-  start(inner: SpeechClient, request: SpeechRequest): void {
+  /** Starts the provider call on behalf of `key` (the leader's: whoever asked first is charged for the call). */
+  start(inner: SpeechClient, request: SpeechRequest, key: string | undefined): void {
     let answer: Promise<SpeechAudio>;
     try {
-      answer = inner.synthesize(request, { signal: this.#controller.signal });
+      answer = inner.synthesize(request, { signal: this.#controller.signal, key });
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -291,7 +291,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       unsettled.add(call);
       void call.done.then(() => unsettled.delete(call));
       const joined = call.join(signal, startedAt, true);
-      call.start(inner, request);
+      call.start(inner, request, opts.key);
       return joined;
     },
 

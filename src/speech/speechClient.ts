@@ -16,10 +16,18 @@ export interface SpeechAudio {
   attempts: number;
 }
 
+/** Per-call options of {@link SpeechClient.synthesize}. */
+export interface SynthesizeOptions {
+  /** Aborts the call: rejects it before audio, errors the body after. */
+  signal?: AbortSignal | undefined;
+  /** Who asks (the guild id): provider calls are shared fairly between keys; calls without a key share one. */
+  key?: string | undefined;
+}
+
 /** Talks to an OpenAI-compatible speech endpoint. */
 export interface SpeechClient {
   /** Sends the request and resolves once the first audio bytes have arrived. */
-  synthesize(request: SpeechRequest, options?: { signal?: AbortSignal }): Promise<SpeechAudio>;
+  synthesize(request: SpeechRequest, options?: SynthesizeOptions): Promise<SpeechAudio>;
 }
 
 /** Settings of the speech client; `fetch` is injectable for tests. */

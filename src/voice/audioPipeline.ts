@@ -1,13 +1,24 @@
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { AudioFormat } from '../config.js';
 import type { Logger } from '../observability/logger.js';
-import type { SpeechRequest } from '../speech/request.js';
+import { MAX_INPUT_CHARS, type SpeechRequest } from '../speech/request.js';
+import { splitForSpeech, type SentenceSplitOptions } from '../speech/sentenceSplit.js';
 import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import { opusPacketsFrom, transcodeToOggOpus } from './opus/index.js';
+import { createPartsStream, type OpenedPart } from './partsPipeline.js';
 import type { AudioPreparer, PreparedAudio } from './ports.js';
 import { sniffAudioFormat } from './sniffAudioFormat.js';
+
+/** Long texts are spoken as a pipeline of sentence parts: the first plays while the next ones are made. */
+export interface PartsPipelineSettings {
+  /** Texts longer than this many characters are split; 0 splits only what one request cannot take (4096). */
+  minChars: number;
+  /** Parts requested beyond the one playing (so at most ahead + 1 provider calls per item). */
+  ahead: number;
+  /** Part sizes; the splitter's defaults when absent. */
+  split?: SentenceSplitOptions;
+}
 
 /** Settings of the voice audio path. */
 export interface AudioPipelineOptions {
@@ -19,11 +30,11 @@ export interface AudioPipelineOptions {
   prebufferPackets: number;
   /** The same when ffmpeg transcodes: its output comes in bursts after a start-up delay. */
   transcodedPrebufferPackets: number;
+  /** Long-text pipeline; absent: only text over one request's limit is split (with 2 parts ahead). */
+  pipeline?: PartsPipelineSettings;
 }
 
-// Packets are small (≈100 bytes per 20 ms); buffering a whole item keeps the provider's socket drained,
-// so the stall clock measures the provider, not our playback pace.
-const PACKET_BUFFER_LIMIT = 1 << 20;
+const DEFAULT_AHEAD = 2;
 
 /** Reads up to `n` bytes from the start of a stream and puts them back. */
 async function peekHead(stream: Readable, n: number): Promise<Buffer> {
@@ -39,35 +50,31 @@ async function peekHead(stream: Readable, n: number): Promise<Buffer> {
   return head;
 }
 
-/** A pass-through that resolves `ready` once `count` packets went by, the stream ended, or it failed. */
-function prebufferGate(count: number): { gate: Transform; ready: Promise<void> } {
-  let seen = 0;
-  let settle!: (err?: Error) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    settle = (err) => (err ? reject(err) : resolve());
-  });
-  const gate = new Transform({
-    objectMode: true,
-    transform(packet, _enc, callback) {
-      if (++seen === count) settle();
-      callback(null, packet);
-    },
-    flush(callback) {
-      settle();
-      callback();
-    },
-  });
-  gate.once('error', (err) => settle(err));
-  gate.once('close', () => settle(new Error('audio stream closed before it started')));
-  return { gate, ready };
-}
-
 /** The voice path: asks for Opus, plays Ogg Opus as 20 ms packets without re-encoding, transcodes anything else. */
 export function createAudioPreparer(options: AudioPipelineOptions): AudioPreparer<SpeechRequest> {
   const log = options.logger.child({ module: 'audio' });
-  return async (request, signal): Promise<PreparedAudio> => {
-    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal });
-    const head = await peekHead(audio.stream, 12);
+  const minChars = options.pipeline?.minChars ?? 0;
+  const ahead = options.pipeline?.ahead ?? DEFAULT_AHEAD;
+
+  /** The texts one item is spoken as: the whole input, or its sentence parts when it is long. */
+  function partsOf(input: string): string[] {
+    const long = minChars > 0 && input.length > minChars;
+    if (!long && input.length <= MAX_INPUT_CHARS) return [input];
+    const parts = splitForSpeech(input, options.pipeline?.split);
+    return parts.length > 0 ? parts : [input];
+  }
+
+  /** One provider call, as 20 ms packets: synthesize, look at the bytes, transcode if they are not Ogg Opus. */
+  async function openPart(request: SpeechRequest, signal: AbortSignal, key: string): Promise<OpenedPart> {
+    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key });
+    let head: Buffer;
+    try {
+      head = await peekHead(audio.stream, 12);
+      signal.throwIfAborted();
+    } catch (err) {
+      audio.stream.destroy();
+      throw err;
+    }
     const format: AudioFormat | undefined = sniffAudioFormat(head, audio.contentType);
     if (!format) {
       audio.stream.destroy();
@@ -79,13 +86,29 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal });
     }
     const { packets } = opusPacketsFrom(ogg);
-    const { gate, ready } = prebufferGate(format === 'opus' ? options.prebufferPackets : options.transcodedPrebufferPackets);
-    const buffer = new PassThrough({ objectMode: true, highWaterMark: PACKET_BUFFER_LIMIT });
-    pipeline(packets, gate, buffer).catch((err: unknown) => {
-      if (!signal.aborted) log.debug({ err: (err as Error).message }, 'audio stream ended with an error');
+    return { packets, ttfbMs: audio.ttfbMs, transcoded: format !== 'opus' };
+  }
+
+  return async (request, signal, context): Promise<PreparedAudio> => {
+    const texts = partsOf(request.input);
+    if (texts.length > 1) {
+      log.debug({ parts: texts.length, chars: request.input.length, ahead }, 'long text: speaking it as a pipeline of parts');
+    }
+    const packets = createPartsStream({
+      count: texts.length,
+      ahead,
+      signal,
+      open: (index, partSignal) => openPart({ ...request, input: texts[index]! }, partSignal, context.guildId),
     });
-    signal.addEventListener('abort', () => buffer.destroy(), { once: true });
-    await ready;
-    return { packets: buffer, ttfbMs: audio.ttfbMs };
+    packets.once('error', (err) => {
+      if (!signal.aborted) log.debug({ err: err.message }, 'audio stream ended with an error');
+    });
+    try {
+      const first = await packets.ready((part) => (part.transcoded ? options.transcodedPrebufferPackets : options.prebufferPackets));
+      return { packets, ttfbMs: first.ttfbMs };
+    } catch (err) {
+      packets.destroy();
+      throw err;
+    }
   };
 }

@@ -105,6 +105,8 @@ describe('loadConfig: valid environments', () => {
         timeoutMs: 15_000,
         stallTimeoutMs: 8_000,
         maxRetries: 2,
+        maxConcurrency: 8,
+        pipeline: { minChars: 300, ahead: 2 },
       },
       ffmpegPath: undefined,
       queue: { maxPerGuild: 50, maxPerMember: 5 },
