@@ -123,9 +123,12 @@ describe('join, leave and move announcements', () => {
     }
     const path = pathNow();
     expect(path.map(([c]) => c)).toEqual([w.channelId('Lounge'), w.channelId('Quiet'), w.channelId('Lounge')]);
-    expect(within(path[0]![1].at(-1)!, toneFor(first), 0.03)).toBe(true);
-    expect(path[1]![1].map((t) => within(t, toneFor('Dinner is ready'), 0.03))).toEqual([true]);
-    expect(within(path[2]![1][0]!, toneFor(second), 0.03)).toBe(true);
+    // (A loaded machine may split one item into pieces; a piece too short to measure well is not held against it.)
+    expect(path[0]![1].some((t) => within(t, toneFor(first), 0.03))).toBe(true);
+    expect(path[1]![1].some((t) => within(t, toneFor('Dinner is ready'), 0.03))).toBe(true);
+    expect(path[1]![1].some((t) => within(t, toneFor(first), 0.03) || within(t, toneFor(second), 0.03))).toBe(false);
+    expect(path[2]![1].some((t) => within(t, toneFor(second), 0.03))).toBe(true);
+    expect(path[2]![1].some((t) => within(t, toneFor('Dinner is ready'), 0.03))).toBe(false);
   });
 
   it('is refused to members without Manage Server or the announcer role', async () => {
