@@ -185,10 +185,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       react: async (channelId, messageId, emoji) => {
         await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)));
       },
-      canSpeakIn: (guildId, channelId) => {
-        const guild = client.guilds.cache.get(guildId);
-        return guild !== undefined && client.user !== null && guildVoiceView(guild, client.user.id).check(channelId).ok;
-      },
+      canSpeakIn: (guildId, channelId) => voiceOf(guildId)?.check(channelId).ok ?? false,
     },
   });
   const services: Services = {

@@ -12,6 +12,7 @@ import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechAudio, SpeechClient } from '../../../src/speech/speechClient.js';
 import { SpeechError } from '../../../src/speech/speechErrors.js';
 import { rejectionOf } from '../../support/rejectionOf.js';
+import { drain, until } from '../../support/streamPolling.js';
 
 const logger = createLogger('silent');
 const request: SpeechRequest = { model: 'gpt-4o-mini-tts', input: 'Hello there', voice: 'alloy', response_format: 'opus', speed: 1 };
@@ -57,23 +58,6 @@ function fakeProvider() {
   return { client, calls };
 }
 
-/** Polls until `condition` holds (the client awaits the disk before it calls the provider). */
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await tick();
-  expect(condition()).toBe(true);
-}
-
-/** Reads a stream to its end; resolves with the bytes and the error it ended with, if any. */
-async function drain(stream: Readable): Promise<{ bytes: Buffer; error: unknown }> {
-  const chunks: Buffer[] = [];
-  let error: unknown;
-  try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-  } catch (err) {
-    error = err;
-  }
-  return { bytes: Buffer.concat(chunks), error };
-}
 
 /** Writes the chunks one by one, letting readers run in between. */
 async function feed(body: PassThrough, chunks: Buffer[]): Promise<void> {

@@ -9,8 +9,6 @@
  *   provider.inFlight                    // calls not yet over (pending, or body not ended/destroyed)
  */
 import { PassThrough, finished, type Readable } from 'node:stream';
-import { setImmediate as tick } from 'node:timers/promises';
-import { expect } from 'vitest';
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechAudio, SpeechClient, SynthesizeOptions } from '../../../src/speech/speechClient.js';
 
@@ -85,20 +83,4 @@ export function manualProvider(): ManualProvider {
   };
 }
 
-/** Polls until `condition` holds, letting streams and promise chains run in between. */
-export async function until(condition: () => boolean, turns = 2000): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await tick();
-  expect(condition()).toBe(true);
-}
-
-/** Reads a stream to its end; resolves with the chunks and the error it ended with, if any. */
-export async function drain(stream: Readable): Promise<{ chunks: Buffer[]; error: unknown }> {
-  const chunks: Buffer[] = [];
-  let error: unknown;
-  try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-  } catch (err) {
-    error = err;
-  }
-  return { chunks, error };
-}
+export { drain, until } from '../../support/streamPolling.js';
