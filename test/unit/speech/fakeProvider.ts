@@ -8,7 +8,7 @@
  *   provider.calls[0].body.end(bytes);   // or .destroy(err), or provider.calls[0].refuse(err)
  *   provider.inFlight                    // calls not yet over (pending, or body not ended/destroyed)
  */
-import { PassThrough, finished, type Readable } from 'node:stream';
+import { PassThrough, finished } from 'node:stream';
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechAudio, SpeechClient, SynthesizeOptions } from '../../../src/speech/speechClient.js';
 
