@@ -1,11 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchBurst } from './burst.js';
+import { benchLatency } from './latency.js';
+import { benchLongText } from './longText.js';
 import { benchStore } from './store.js';
+import { benchStreams } from './streams.js';
 import { machineLine, markdownTable, type BenchRow } from './table.js';
 
 /** Every benchmark by name; `npm run bench -- <name>` runs only the ones named. */
 const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   store: benchStore,
+  latency: benchLatency,
+  longtext: benchLongText,
+  streams: benchStreams,
+  burst: benchBurst,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

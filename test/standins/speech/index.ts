@@ -18,7 +18,8 @@
  * - `POST /v1/audio/speech` `{ model, input, voice, response_format?, speed?, instructions?, stream_format? }`:
  *   200 with `Content-Type` per format (mp3 audio/mpeg, opus `contentTypeOpus` = audio/opus, aac audio/aac (ADTS),
  *   flac audio/flac, wav audio/wav, pcm audio/pcm), `Transfer-Encoding: chunked`, pieces of ~100 ms of audio
- *   (opus: whole Ogg pages) at 4× real time by default (`bytesPerSecond`, `chunkBytes`, `ttfbMs` options).
+ *   (opus: whole Ogg pages) at 4× real time by default (`bytesPerSecond`, `chunkBytes`, `ttfbMs` options;
+ *   `ttfbMsPerChar` adds time to first byte per input character, like a provider that synthesizes before it streams).
  * - 401 without / with a wrong Bearer key (code 'invalid_api_key' for a wrong key; null, as OpenAI, for none).
  * - 400 `{ error: { message, type: 'invalid_request_error', param: '<field>', code: null } }` for a bad field:
  *   input empty or > 4096 chars, unknown voice / response_format, speed outside 0.25–4, instructions with tts-1*,

@@ -32,6 +32,11 @@ export interface SpeechStandinOptions extends DurationOptions {
   apiKey?: string;
   /** Delay from request arrival to the response headers; default 0. */
   ttfbMs?: number;
+  /**
+   * Extra delay per character (code point) of `input` for audio responses, added to `ttfbMs`: a provider that
+   * synthesizes before it streams answers long texts later. Default 0. A `delay` fault replaces both.
+   */
+  ttfbMsPerChar?: number;
   /** Delivery pace; default 'realtime-x4' (4× the clip's bytes / duration; Infinity: no pauses). */
   bytesPerSecond?: Pace;
   /** Fixed piece size in bytes; default ~100 ms of audio per piece (opus: whole Ogg pages). */
@@ -255,7 +260,8 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
       return this.#sendError(ctx, 400, invalidRequest(message), {}, ttfb);
     }
     if (!validation.ok) return this.#sendError(ctx, validation.status, validation.error, {}, ttfb);
-    return this.#serveAudio(ctx, validation.request, faults, ttfb);
+    const perChar = faults.delay ? 0 : (this.#options.ttfbMsPerChar ?? 0);
+    return this.#serveAudio(ctx, validation.request, faults, ttfb + perChar * [...validation.request.input].length);
   }
 
   async #serveAudio(ctx: ResponseContext, request: SpeechRequest, faults: FaultSet, ttfb: number): Promise<Outcome> {

@@ -4,6 +4,7 @@ export class ChangeSignal {
 
   /** Re-checks every pending `until` condition. */
   notify(): void {
+    if (this.listeners.size === 0) return;
     for (const listener of [...this.listeners]) listener();
   }
 

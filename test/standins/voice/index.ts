@@ -62,7 +62,9 @@
  * - Identity: `guildId userId sessionId token ssrc daveVersionRequested gatewayVersion secretKey mode clientAddress`.
  * - Life: `openedAt closedAt? closeCode? closeReason? closes[] resumes resumable heartbeats lastSeqAck keepAlives`.
  * - Traffic: `speaking[]` (op 5), `packets[]` ({ at, sequence, timestamp, ssrc, nonce, opus, silence, pcm }),
- *   `decryptErrors[] decodeErrors[] ignored[]`.
+ *   `decryptErrors[] decodeErrors[] ignored[]`; `packetCount firstPacketAt lastPacketAt` in either receive mode.
+ * - Load tests: `startVoiceStandin({ receive: 'count' })` only counts and times audio datagrams per session
+ *   (no decryption, no decoding, `packets` stays empty), so hundreds of streams cost the test process little.
  * - Waits: `waitForPackets(n)`, `waitForQuiet(ms)`, `waitForClose()`; analysis: `utterances(gapMs = 100)` →
  *   { startAt, endAt, packets, pcm (48 kHz stereo), durationMs (decoded samples / 48), frequency }.
  * - Faults: `close(code, reason?)`, `stopAnsweringHeartbeats()` (current socket only; a resumed one is answered).
@@ -78,11 +80,11 @@ import { ChangeSignal } from './changeSignal.js';
 import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
 import { TRANSPORT_MODES } from './transportCrypto.js';
 import { serveVoiceSocket } from './voiceGateway.js';
-import { VoiceSession } from './voiceSession.js';
+import { VoiceSession, type ReceiveMode } from './voiceSession.js';
 import { startVoiceUdp } from './voiceUdp.js';
 
 export { VoiceSession } from './voiceSession.js';
-export type { SpeakingEvent, IgnoredMessage } from './voiceSession.js';
+export type { SpeakingEvent, IgnoredMessage, ReceiveMode } from './voiceSession.js';
 export type { ReceivedPacket, Utterance } from './utterances.js';
 export { VoiceCloseCode } from './voiceGateway.js';
 export { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
@@ -100,6 +102,11 @@ export interface VoiceStandinOptions {
    * Default: a fresh certificate owned (and deleted on close) by this stand-in.
    */
   certificate?: LoopbackCertificate;
+  /**
+   * What each session does with audio: 'decode' (default: decrypt, record in `packets`, decode) or 'count'
+   * (count and time packets only: `packetCount`, `firstPacketAt`, `lastPacketAt`), for load tests with many streams.
+   */
+  receive?: ReceiveMode;
 }
 
 /** A running voice stand-in. */
@@ -133,10 +140,11 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
   const signal = new ChangeSignal();
   const sessions: VoiceSession[] = [];
   const identifyCounts = new Map<string, number>();
+  const bySsrc = new Map<number, VoiceSession>();
   let nextSsrc = 1000;
 
   const udp = await startVoiceUdp({
-    bySsrc: (ssrc) => sessions.find((s) => s.ssrc === ssrc),
+    bySsrc: (ssrc) => bySsrc.get(ssrc),
     byClientAddress: (address, port) =>
       sessions.filter((s) => s.clientAddress?.address === address && s.clientAddress.port === port),
   });
@@ -154,8 +162,9 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
         signal.notify();
       },
       createSession: (identity, socket) => {
-        const session = new VoiceSession(identity, socket, signal);
+        const session = new VoiceSession(identity, socket, signal, opts.receive ?? 'decode');
         sessions.push(session);
+        if (!bySsrc.has(session.ssrc)) bySsrc.set(session.ssrc, session);
         signal.notify();
         return session;
       },

@@ -41,6 +41,13 @@ export interface SessionIdentity {
   ssrc: number;
 }
 
+/**
+ * What the stand-in does with each audio datagram: 'decode' (default) decrypts, records and decodes it;
+ * 'count' only counts it and notes arrival times (no decryption, no `packets` entries), so a load test's
+ * receiving side costs next to nothing.
+ */
+export type ReceiveMode = 'decode' | 'count';
+
 /** Whether a session closed with `code` may still be resumed: 4015 (server crashed) and non-4xxx codes. */
 function resumableCloseCode(code: number): boolean {
   return code < 4000 || code > 4999 || code === 4015;
@@ -94,11 +101,16 @@ export class VoiceSession {
   private seq = 0;
   private readonly sentSequenced: Array<{ seq: number; text: string }> = [];
   private decoder: OpusScript | undefined;
+  private counted = 0;
+  private firstCountedAt: number | undefined;
+  private lastCountedAt: number | undefined;
 
   constructor(
     identity: SessionIdentity,
     socket: WebSocket,
     private readonly signal: ChangeSignal,
+    /** See {@link ReceiveMode}. */
+    readonly receiveMode: ReceiveMode = 'decode',
   ) {
     this.guildId = identity.guildId;
     this.userId = identity.userId;
@@ -120,11 +132,26 @@ export class VoiceSession {
     return !this.ended;
   }
 
+  /** Audio packets received (silence frames included): `packets.length`, or the count in 'count' mode. */
+  get packetCount(): number {
+    return this.receiveMode === 'count' ? this.counted : this.packets.length;
+  }
+
+  /** Arrival time of the first audio packet, if any. */
+  get firstPacketAt(): number | undefined {
+    return this.receiveMode === 'count' ? this.firstCountedAt : this.packets[0]?.at;
+  }
+
+  /** Arrival time of the latest audio packet, if any. */
+  get lastPacketAt(): number | undefined {
+    return this.receiveMode === 'count' ? this.lastCountedAt : this.packets.at(-1)?.at;
+  }
+
   // ---- scenario API -------------------------------------------------------------------------------------------
 
   /** Resolves once at least `n` packets (silence frames included) have arrived. */
   waitForPackets(n: number, timeoutMs = 5000): Promise<void> {
-    return this.signal.until(() => this.packets.length >= n, timeoutMs, `${n} packets from guild ${this.guildId}`);
+    return this.signal.until(() => this.packetCount >= n, timeoutMs, `${n} packets from guild ${this.guildId}`);
   }
 
   /** Resolves once a packet has arrived and then none for `quietMs`. */
@@ -133,7 +160,7 @@ export class VoiceSession {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         const now = preciseNow();
-        const last = this.packets.at(-1)?.at;
+        const last = this.lastPacketAt;
         if (last !== undefined && now - last >= quietMs) return resolve();
         if (now >= deadline) {
           return reject(new Error(`voice stand-in: guild ${this.guildId} not quiet for ${quietMs} ms within ${timeoutMs} ms`));
@@ -187,7 +214,7 @@ export class VoiceSession {
   describe(mode: TransportMode, clientAddress: { address: string; port: number }): void {
     this.mode = mode;
     this.clientAddress = clientAddress;
-    this.decoder ??= new OpusScript(48000, 2);
+    if (this.receiveMode === 'decode') this.decoder ??= new OpusScript(48000, 2);
     this.sendSequenced(ServerOp.SessionDescription, {
       mode,
       secret_key: [...this.secretKey],
@@ -263,6 +290,13 @@ export class VoiceSession {
   receiveAudio(datagram: Buffer, at: number): void {
     if (!this.mode) {
       this.decryptErrors.push({ at, length: datagram.length, error: 'audio before Session Description' });
+      this.signal.notify();
+      return;
+    }
+    if (this.receiveMode === 'count') {
+      this.counted += 1;
+      this.firstCountedAt ??= at;
+      this.lastCountedAt = at;
       this.signal.notify();
       return;
     }

@@ -250,6 +250,30 @@ describe('pacing', () => {
   });
 });
 
+describe('ttfbMsPerChar', () => {
+  it('adds time to first byte per input character, only for audio, and a delay fault replaces it', async () => {
+    speech.setOptions({ ttfbMs: 20, ttfbMsPerChar: 2 });
+    try {
+      await (await post(speak({ input: 'x'.repeat(100), response_format: 'pcm' }))).arrayBuffer();
+      const long = speech.requests.at(-1)!;
+      expect(long.firstByteAt! - long.at).toBeGreaterThanOrEqual(215);
+      await (await post(speak({ input: 'xy', response_format: 'pcm' }))).arrayBuffer();
+      const short = speech.requests.at(-1)!;
+      expect(short.firstByteAt! - short.at).toBeGreaterThanOrEqual(20);
+      expect(short.firstByteAt! - short.at).toBeLessThan(200);
+      await (await post(speak({ input: '' }))).arrayBuffer(); // 400: no per-character wait
+      const bad = speech.requests.at(-1)!;
+      expect(bad.status).toBe(400);
+      speech.next({ kind: 'delay', ttfbMs: 10 });
+      await (await post(speak({ input: 'x'.repeat(100), response_format: 'pcm' }))).arrayBuffer();
+      const delayed = speech.requests.at(-1)!;
+      expect(delayed.firstByteAt! - delayed.at).toBeLessThan(180);
+    } finally {
+      speech.setOptions({ ttfbMsPerChar: 0 });
+    }
+  });
+});
+
 describe('observing', () => {
   it('emits request events and waits for requests', async () => {
     const seen: number[] = [];

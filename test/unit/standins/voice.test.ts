@@ -146,6 +146,37 @@ describe('voice stand-in with the real @discordjs/voice', () => {
     }
   });
 
+  it("in 'count' mode only counts and times the packets (no decryption, no decoding, nothing kept)", async () => {
+    const guild = '100000000000000004';
+    const voice = await startVoiceStandin({ certificate, receive: 'count' });
+    try {
+      const mark = client.events.length;
+      client.send(joinCommand(voice, guild));
+      await client.waitForConnection(guild, 'ready', 10_000, mark);
+      const session = await voice.waitForSession(guild);
+      expect(session.receiveMode).toBe('count');
+      expect(session.packetCount).toBe(0);
+      expect(session.firstPacketAt).toBeUndefined();
+      const beforePlay = client.events.length;
+      const sent = Date.now();
+      client.send({ cmd: 'play', guildId: guild, file: toneFile });
+      await session.waitForPackets(20, 5000);
+      await client.waitForPlayer(guild, 'idle', 10_000, beforePlay);
+      await session.waitForQuiet(200);
+      // 1 s of 20 ms frames, the encoder's flush frame and up to 5 silence frames, all counted.
+      expect(session.packetCount).toBeGreaterThanOrEqual(50);
+      expect(session.packetCount).toBeLessThanOrEqual(58);
+      expect(session.packets).toEqual([]);
+      expect(session.decryptErrors).toEqual([]);
+      expect(session.firstPacketAt!).toBeGreaterThanOrEqual(sent - 1);
+      expect(session.lastPacketAt! - session.firstPacketAt!).toBeGreaterThan(900);
+      expect(session.utterances()).toEqual([]);
+    } finally {
+      client.send({ cmd: 'destroy', guildId: guild });
+      await voice.close();
+    }
+  });
+
   it('sees the library resume after unanswered heartbeats and re-join after a 4006 close', async () => {
     const guild = '100000000000000003';
     const voice = await startVoiceStandin({ certificate, heartbeatIntervalMs: 100 });

@@ -1,0 +1,170 @@
+/**
+ * `latency`: what the bot adds between a /speak and its first voice packet, with the provider's own time to first
+ * byte taken out (measured per request at the speech stand-in). Three cases: the bot already in the channel, the bot
+ * joining first, and a cache hit (the same text again, no provider call).
+ */
+import type { InteractionHandle } from '../test/standins/discord/index.js';
+import type { SpeechRequestRecord } from '../test/standins/speech/index.js';
+import type { VoiceSession } from '../test/standins/voice/index.js';
+import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
+import { mean, percentiles } from './stats.js';
+import type { BenchRow } from './table.js';
+
+const BENCH = 'latency';
+const IN_CHANNEL_SAMPLES = 50;
+const JOIN_SAMPLES = 10;
+const CACHE_SAMPLES = 20;
+/** The provider: 200 ms to first byte, then Ogg pages of 100 ms (5 × 20 ms packets) at 4× real time. */
+const PROVIDER_TTFB_MS = 200;
+
+/** One measured /speak. */
+interface Sample {
+  /** Interaction dispatch → first audio packet at the voice stand-in. */
+  totalMs: number;
+  /** The provider's time to first byte for this request (0 for a cache hit). */
+  ttfbMs: number;
+  /** Dispatch → the bot's deferral reached the Discord stand-in. */
+  ackMs: number;
+  /** Dispatch → the provider request arrived (NaN for a cache hit). */
+  toProviderMs: number;
+  /** Provider's first byte → first voice packet (NaN for a cache hit). */
+  afterFirstByteMs: number;
+  /** Dispatch → the voice Identify of a new session (NaN when the bot was already in the channel). */
+  joinMs: number;
+}
+
+const spoke = (h: InteractionHandle) => /Spoke in/.test(h.message()?.content ?? '');
+
+/** First non-silence packet of `session` that arrived at or after `notBefore`, once there is one. */
+function firstAudio(session: VoiceSession, fromIndex: number, notBefore: number, timeoutMs = 15_000): Promise<number> {
+  return pollUntil(
+    () => {
+      for (let i = fromIndex; i < session.packets.length; i++) {
+        const p = session.packets[i]!;
+        if (!p.silence && p.at >= notBefore) return p.at;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    `the first voice packet in guild ${session.guildId}`,
+    2,
+  );
+}
+
+/** The provider request made for `input` after index `since`. */
+function requestFor(b: BotUnderTest, since: number, input: string): SpeechRequestRecord | undefined {
+  return b.speech.requests.slice(since).find((r) => (r.body as { input?: string } | null)?.input === input);
+}
+
+/** Runs one /speak of `text` as alice and measures it; `session` is the voice session audio will arrive on (or a getter for a new one). */
+async function measure(b: BotUnderTest, text: string, session: () => Promise<VoiceSession>, expectProvider: boolean): Promise<Sample> {
+  const g = b.guilds[0]!;
+  const sinceReq = b.speech.requests.length;
+  const current = b.voice.session(g.id);
+  const fromIndex = current?.packets.length ?? 0;
+  const h = b.command(g, 'alice', 'speak', { text });
+  const s = await session();
+  const at = await firstAudio(s, s === current ? fromIndex : 0, h.createdAt);
+  await h.waitFor(spoke, 20_000);
+  const rec = requestFor(b, sinceReq, text);
+  if (expectProvider && (!rec || rec.firstByteAt === undefined)) throw new Error(`no provider request seen for “${text}”`);
+  if (!expectProvider && rec) throw new Error(`a cache hit was expected for “${text}”, but the provider was asked`);
+  const ack = h.events.find((e) => e.kind === 'callback');
+  return {
+    totalMs: at - h.createdAt,
+    ttfbMs: rec ? rec.firstByteAt! - rec.at : 0,
+    ackMs: ack ? ack.at - h.createdAt : Number.NaN,
+    toProviderMs: rec ? rec.at - h.createdAt : Number.NaN,
+    afterFirstByteMs: rec ? at - rec.firstByteAt! : Number.NaN,
+    joinMs: s === current ? Number.NaN : s.openedAt - h.createdAt,
+  };
+}
+
+function rowsFor(name: string, samples: Sample[], target?: string): BenchRow[] {
+  const added = samples.map((s) => s.totalMs - s.ttfbMs);
+  const rows: BenchRow[] = [
+    {
+      bench: BENCH,
+      metric: `${name}: bot-added (dispatch → first packet − provider TTFB)`,
+      value: percentiles(added),
+      ...(target ? { target } : {}),
+      note: `n=${samples.length}, mean ${mean(added).toFixed(1)} ms`,
+    },
+  ];
+  return rows;
+}
+
+/** Bot-added latency from interaction dispatch to the first voice packet: in channel, joining first, cache hit. */
+export async function benchLatency(): Promise<BenchRow[]> {
+  const b = await startBotUnderTest({
+    // Short clips (≈0.5 s) keep 80 samples quick; the provider streams 100 ms Ogg pages at 4× real time.
+    speech: { ttfbMs: PROVIDER_TTFB_MS, bytesPerSecond: 'realtime-x4', minSeconds: 0.3, secondsPerChar: 0.005 },
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const g = b.guilds[0]!;
+    b.join(g, 'alice');
+    // Warm-up (JIT, first connections), not counted: join and speak twice.
+    const warm = b.command(g, 'alice', 'join');
+    await warm.waitFor((h) => /Joined/.test(h.message()?.content ?? ''), 15_000);
+    for (let i = 0; i < 3; i++) {
+      const h = b.command(g, 'alice', 'speak', { text: `Warming up number ${i}` });
+      await h.waitFor(spoke, 20_000);
+    }
+    const inChannel = () => b.voice.waitForSession(g.id);
+
+    progress(BENCH, `bot in the channel: ${IN_CHANNEL_SAMPLES} samples`);
+    const texts: string[] = [];
+    const warmSamples: Sample[] = [];
+    for (let i = 0; i < IN_CHANNEL_SAMPLES; i++) {
+      const text = `Latency sample ${i} for the bench`;
+      texts.push(text);
+      warmSamples.push(await measure(b, text, inChannel, true));
+    }
+    rows.push(...rowsFor('in channel', warmSamples));
+    rows.push({
+      bench: BENCH,
+      metric: 'in channel: dispatch → first packet (raw)',
+      value: percentiles(warmSamples.map((s) => s.totalMs)),
+      note: `provider TTFB ${percentiles(warmSamples.map((s) => s.ttfbMs))} (set to ${PROVIDER_TTFB_MS} ms)`,
+    });
+    rows.push({
+      bench: BENCH,
+      metric: 'in channel: where the added time goes',
+      value: `→ provider ${percentiles(warmSamples.map((s) => s.toProviderMs))}`,
+      note: `deferral at ${percentiles(warmSamples.map((s) => s.ackMs))}; provider first byte → first packet ${percentiles(warmSamples.map((s) => s.afterFirstByteMs))} (@discordjs/voice prepares a packet on one 20 ms tick and sends it on the next: 20–40 ms)`,
+    });
+
+    progress(BENCH, `cache hit: ${CACHE_SAMPLES} samples`);
+    const cacheSamples: Sample[] = [];
+    for (let i = 0; i < CACHE_SAMPLES; i++) cacheSamples.push(await measure(b, texts[i]!, inChannel, false));
+    rows.push({
+      bench: BENCH,
+      metric: 'cache hit: dispatch → first packet (no provider call)',
+      value: percentiles(cacheSamples.map((s) => s.totalMs)),
+      note: `n=${cacheSamples.length}; provider requests during these: 0`,
+    });
+
+    progress(BENCH, `bot must join first: ${JOIN_SAMPLES} samples`);
+    const joinSamples: Sample[] = [];
+    for (let i = 0; i < JOIN_SAMPLES; i++) {
+      const old = b.voice.session(g.id);
+      const leave = b.command(g, 'alice', 'leave');
+      await leave.waitFor((h) => /Left/.test(h.message()?.content ?? ''), 10_000);
+      await b.discord.waitForBotVoice(g.id, null);
+      await sleep(100);
+      const fresh = () => b.voice.waitForSession(g.id, 15_000, old ? { after: old } : {});
+      joinSamples.push(await measure(b, `Joining sample ${i} for the bench`, fresh, true));
+    }
+    rows.push(...rowsFor('must join', joinSamples));
+    rows.push({
+      bench: BENCH,
+      metric: 'must join: dispatch → first packet (raw)',
+      value: percentiles(joinSamples.map((s) => s.totalMs)),
+      note: `provider TTFB ${percentiles(joinSamples.map((s) => s.ttfbMs))}; dispatch → voice Identify ${percentiles(joinSamples.map((s) => s.joinMs))}`,
+    });
+  } finally {
+    await b.close();
+  }
+  return rows;
+}
