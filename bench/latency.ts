@@ -7,7 +7,8 @@ import type { InteractionHandle } from '../test/standins/discord/index.js';
 import type { SpeechRequestRecord } from '../test/standins/speech/index.js';
 import type { VoiceSession } from '../test/standins/voice/index.js';
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
-import { mean, percentiles } from './stats.js';
+import { mean, percentiles, verdict } from './stats.js';
+import { pct } from './table.js';
 import type { BenchRow } from './table.js';
 
 const BENCH = 'latency';
@@ -121,7 +122,8 @@ export async function benchLatency(): Promise<BenchRow[]> {
       texts.push(text);
       warmSamples.push(await measure(b, text, inChannel, true));
     }
-    rows.push(...rowsFor('in channel', warmSamples));
+    const addedInChannel = warmSamples.map((s) => s.totalMs - s.ttfbMs);
+    rows.push(...rowsFor('in channel', warmSamples, verdict(pct(addedInChannel, 50) <= 15 && pct(addedInChannel, 99) <= 50, 'p50 ≤ 15, p99 ≤ 50 ms')));
     rows.push({
       bench: BENCH,
       metric: 'in channel: dispatch → first packet (raw)',
@@ -142,6 +144,7 @@ export async function benchLatency(): Promise<BenchRow[]> {
       bench: BENCH,
       metric: 'cache hit: dispatch → first packet (no provider call)',
       value: percentiles(cacheSamples.map((s) => s.totalMs)),
+      target: verdict(pct(cacheSamples.map((s) => s.totalMs), 50) <= 10, 'p50 ≤ 10 ms'),
       note: `n=${cacheSamples.length}; provider requests during these: 0`,
     });
 
@@ -161,6 +164,7 @@ export async function benchLatency(): Promise<BenchRow[]> {
       bench: BENCH,
       metric: 'must join: dispatch → first packet (raw)',
       value: percentiles(joinSamples.map((s) => s.totalMs)),
+      target: verdict(joinSamples.every((s) => s.totalMs <= s.ttfbMs + 100), 'each ≤ its provider TTFB + 100 ms'),
       note: `provider TTFB ${percentiles(joinSamples.map((s) => s.ttfbMs))}; dispatch → voice Identify ${percentiles(joinSamples.map((s) => s.joinMs))}`,
     });
   } finally {

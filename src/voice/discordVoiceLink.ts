@@ -36,6 +36,28 @@ export interface DiscordVoiceLinkOptions {
   maxMissedFrames: number;
 }
 
+/**
+ * The player prepares a packet on one 20 ms tick of its shared clock and sends it on the next, so a new item's first
+ * packet waits 20–40 ms. Preparing it the moment the resource becomes playable (synchronously, so no tick can have
+ * prepared one for it yet) lets the next tick send it: one tick less of start latency. Uses the player's own
+ * `_stepPrepare` step; if a future version renames it, this does nothing and the item simply starts a tick later.
+ */
+function primeFirstPacket(player: AudioPlayer, resource: AudioResource): void {
+  const step = Reflect.get(player, '_stepPrepare') as (() => void) | undefined;
+  if (typeof step !== 'function') return;
+  const playingIt = () => player.state.status === AudioPlayerStatus.Playing && player.state.resource === resource;
+  if (playingIt()) {
+    step.call(player);
+    return;
+  }
+  const onState = () => {
+    if (player.state.status === AudioPlayerStatus.Buffering && player.state.resource === resource) return;
+    player.off('stateChange', onState);
+    if (playingIt()) step.call(player);
+  };
+  player.on('stateChange', onState);
+}
+
 /** Resolves when the connection is Ready on another voice server session than `before` (after a move). */
 function readyOnNewServer(c: VoiceConnection, before: unknown, timeoutMs: number): Promise<void> {
   const done = () => c.state.status === VoiceConnectionStatus.Ready && Reflect.get(c.state, 'networking') !== before;
@@ -195,6 +217,7 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
         p.on('stateChange', onState);
       });
       p.play(resource);
+      primeFirstPacket(p, resource);
       return {
         finished,
         pause: () => p.pause(true),
