@@ -227,6 +227,9 @@ class SharedCall {
   }
 }
 
+/** Lookups between two "audio cache totals" log lines. */
+const REPORT_EVERY = 50;
+
 /** Wraps a SpeechClient with the disk cache and single-flight sharing of identical requests. */
 export function createCachingSpeechClient(options: CachingSpeechClientOptions): CachingSpeechClient {
   const { inner, cache } = options;
@@ -235,11 +238,19 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
   /** Calls not yet done: a failed call leaves inFlight at once but may still be removing its temp file. */
   const unsettled = new Set<SharedCall>();
   const counts: CachingSpeechStats = { hits: 0, misses: 0, sharedInFlight: 0, savedChars: 0 };
+  /** Every REPORT_EVERY lookups, one info line with the running totals (hit rate, provider characters saved). */
+  const report = () => {
+    const lookups = counts.hits + counts.misses + counts.sharedInFlight;
+    if (lookups % REPORT_EVERY !== 0) return;
+    const hitRate = Number(((counts.hits + counts.sharedInFlight) / lookups).toFixed(3));
+    log.info({ ...counts, lookups, hitRate }, 'audio cache totals');
+  };
 
   function share(call: SharedCall, key: string, request: SpeechRequest, signal: AbortSignal | undefined, startedAt: number) {
     counts.sharedInFlight++;
     counts.savedChars += request.input.length;
     log.debug({ key: key.slice(0, 12) }, 'speech call shared');
+    report();
     return call.join(signal, startedAt, false);
   }
 
@@ -271,6 +282,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
         counts.hits++;
         counts.savedChars += request.input.length;
         log.debug({ key: key.slice(0, 12) }, 'audio cache hit');
+        report();
         return fromDisk(stream, request, signal, startedAt);
       }
       signal?.throwIfAborted();
@@ -280,6 +292,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
 
       counts.misses++;
       log.debug({ key: key.slice(0, 12) }, 'audio cache miss');
+      report();
       const call: SharedCall = new SharedCall(
         cache.writer(key, request.response_format),
         () => {

@@ -13,6 +13,7 @@ import type { SpeechAudio, SpeechClient } from '../../../src/speech/speechClient
 import { SpeechError } from '../../../src/speech/speechErrors.js';
 import { rejectionOf } from '../../support/rejectionOf.js';
 import { drain, until } from '../../support/streamPolling.js';
+import { capturingLogger } from '../settings/fixtures.js';
 
 const logger = createLogger('silent');
 const request: SpeechRequest = { model: 'gpt-4o-mini-tts', input: 'Hello there', voice: 'alloy', response_format: 'opus', speed: 1 };
@@ -81,10 +82,10 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function setup(maxBytes = 10_000_000) {
+async function setup(maxBytes = 10_000_000, clientLogger = logger) {
   const provider = fakeProvider();
   const cache = await AudioCache.open({ dir: cacheDir, maxBytes, logger });
-  const client = createCachingSpeechClient({ inner: provider.client, cache, logger });
+  const client = createCachingSpeechClient({ inner: provider.client, cache, logger: clientLogger });
   clients.push(client);
   return { ...provider, cache, client };
 }
@@ -120,6 +121,22 @@ describe('caching speech client: hits', () => {
     expect(calls).toHaveLength(1);
     expect(client.stats()).toEqual({ hits: 1, misses: 1, sharedInFlight: 0, savedChars: request.input.length });
     expect(cache.stats()).toMatchObject({ entries: 1, bytes: 3500 });
+  });
+
+  it('logs the running totals every 50 lookups: hit rate and provider characters saved', async () => {
+    const log = capturingLogger();
+    const { client, calls } = await setup(10_000_000, log.logger);
+    const first = client.synthesize(request);
+    await until(() => calls.length === 1);
+    calls[0]!.answer();
+    calls[0]!.body.end(randomBytes(300));
+    await drain((await first).stream);
+    await client.idle();
+    for (let i = 0; i < 49; i++) await drain((await client.synthesize({ ...request })).stream);
+    const totals = log.lines.filter((l) => l.msg === 'audio cache totals');
+    expect(totals).toHaveLength(1);
+    expect(totals[0]).toMatchObject({ lookups: 50, hits: 49, misses: 1, hitRate: 0.98, savedChars: 49 * request.input.length });
+    expect(JSON.stringify(totals[0])).not.toContain(request.input);
   });
 
   it('requests differing in speed, voice or instructions each go to the provider', async () => {
