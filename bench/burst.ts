@@ -3,9 +3,9 @@
  * bot's voice channel. Reports the bot's memory over the burst, how long what was read waited for its audio, and
  * that every message not read got the quiet 🔇 reaction.
  */
-import { dominantFrequency } from '../test/support/pcm.js';
 import { toneFor } from '../test/standins/speech/index.js';
 import type { ReceivedPacket } from '../test/standins/voice/index.js';
+import { splitUtterances } from '../test/standins/voice/utterances.js';
 import { pollUntil, progress, sleep, startBotUnderTest } from './botUnderTest.js';
 import { rssMiB } from './procStats.js';
 import { percentiles, verdict } from './stats.js';
@@ -18,36 +18,15 @@ const POSTERS = ['alice', 'bob', 'carol', 'erin', 'frank', 'grace', 'heidi', 'iv
 const OWNER = 'dave';
 const DROPPED = '🔇';
 
-/** One played item: consecutive audio packets between silence frames or arrival gaps over 60 ms. */
+/** One played item: its start and tone. */
 interface Played {
   startAt: number;
   frequency: number;
 }
 
-/** Splits received packets into played items: a silence frame or a gap > 60 ms ends one. */
+/** Splits received packets into played items: between two items the player sends ~100 ms of silence frames, so a gap over 60 ms ends one. */
 function playedItems(packets: readonly ReceivedPacket[]): Played[] {
-  const items: ReceivedPacket[][] = [];
-  let current: ReceivedPacket[] | undefined;
-  let lastAt = -Infinity;
-  for (const p of packets) {
-    if (p.silence) {
-      current = undefined;
-      continue;
-    }
-    if (!current || p.at - lastAt > 60) items.push((current = []));
-    current.push(p);
-    lastAt = p.at;
-  }
-  return items.map((group) => {
-    const parts = group.map((p) => p.pcm ?? new Int16Array(0));
-    const pcm = new Int16Array(parts.reduce((n, x) => n + x.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      pcm.set(part, offset);
-      offset += part.length;
-    }
-    return { startAt: group[0]!.at, frequency: dominantFrequency(pcm, 48000, 2) };
-  });
+  return splitUtterances(packets, 60).map((u) => ({ startAt: u.startAt, frequency: u.frequency }));
 }
 
 const sameTone = (a: number, b: number) => Math.abs(a - b) <= b * 0.03;
