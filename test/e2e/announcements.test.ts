@@ -42,21 +42,34 @@ function heardTones(s: VoiceSession, fromAt = 0): Array<{ tone: number; startAt:
 
 describe('join, leave and move announcements', () => {
   let w: World;
-  useWorld({ guild: { extraMembers: [{ username: 'robo', globalName: 'Robo', bot: true }, { username: 'eve', globalName: 'Eve' }] } }, (started) => {
-    w = started;
-  });
+  useWorld(
+    {
+      guild: {
+        extraMembers: [
+          { username: 'robo', globalName: 'Robo', bot: true },
+          { username: 'eve', globalName: 'Eve' },
+          { username: 'anna', globalName: 'Anna', roles: ['Announcer'] },
+        ],
+        roles: [{ name: 'Announcer', permissions: '0' }],
+      },
+    },
+    (started) => {
+      w = started;
+    },
+  );
 
   it('says who came, went and moved in the bot’s channel: merged, flaps and bots left out, behind what is being said', async () => {
     w.join('alice', 'Lounge');
     w.join('bob', 'Lounge');
-    await run(w, 'alice', 'join', '');
-    await w.discord.waitForBotVoice(w.guild.id, w.channelId('Lounge'));
     expect(await run(w, 'dave', 'settings', 'set', { key: 'announce_joins', value: 'on' })).toMatch(/announce_joins/);
     expect(await run(w, 'carol', 'voice', 'set', { name: 'Caroline' })).toMatch(/Caroline/);
+    // The bot's own arrival (and the members already there) is not announced: the first request below is Caroline's.
+    let since = w.speech.requests.length;
+    await run(w, 'alice', 'join', '');
+    await w.discord.waitForBotVoice(w.guild.id, w.channelId('Lounge'));
     const session = w.voice.session(w.guild.id)!;
 
     // Two arrivals within the window → one sentence; the member's spoken name is used.
-    let since = w.speech.requests.length;
     w.join('carol', 'Lounge');
     await sleep(300);
     w.join('dave', 'Lounge');
@@ -136,6 +149,35 @@ describe('join, leave and move announcements', () => {
     await h.waitFor((x) => content(x).length > 0, 15_000);
     expect(h.ephemeral).toBe(true);
     expect(content(h)).toMatch(/Announcements are for members with Manage Server/);
+  });
+
+  it('the guild’s template, dictionary and announcer role apply; /announce now repeats in the voice asked for', async () => {
+    // The bot is back in Lounge with carol, dave and eve.
+    expect(await run(w, 'dave', 'settings', 'set', { key: 'announce_role', value: `<@&${w.guild.role('Announcer').id}>` })).toMatch(/announce_role/);
+    expect(await run(w, 'dave', 'settings', 'set', { key: 'announce_join_template', value: '{name} is here' })).toMatch(/is here/);
+    expect(await run(w, 'dave', 'dictionary', 'add', { word: 'Anna', reading: 'Anne Marie' })).toMatch(/Anne Marie/);
+    const session = w.voice.session(w.guild.id)!;
+    await session.waitForQuiet(400);
+
+    let since = w.speech.requests.length;
+    w.join('anna', 'Lounge');
+    expect(await requestsSince(w, since, 1)).toEqual(['Anne Marie is here']);
+    await session.waitForQuiet(400, 10_000);
+
+    since = w.speech.requests.length;
+    const startedAt = Date.now();
+    const text = 'Please mute your microphones';
+    const h = w.command('anna', 'announce', { text, repeat: 2, voice: 'nova' }, 'now');
+    await h.waitFor((x) => /Spoke in/.test(content(x)), 30_000);
+    expect(h.ephemeral).toBe(true);
+    const asked = w.speech.requests.slice(since).map((r) => r.body as { input: string; voice: string });
+    expect(asked.length).toBeGreaterThanOrEqual(1);
+    expect(asked.every((b) => b.input === text && b.voice === 'nova')).toBe(true);
+    await session.waitForQuiet(400, 10_000);
+    // Said twice: the time heard in its tone is two items' worth.
+    const heard = heardTones(session, startedAt).filter((t) => within(t.tone, toneFor(text), 0.03));
+    const ms = heard.reduce((sum, t) => sum + t.ms, 0);
+    expect(within(ms, 2 * durationFor(text, 1) * 1000, 0.1)).toBe(true);
   });
 });
 
