@@ -27,6 +27,34 @@ describe('audio cache', () => {
     expect(requestsFor(w, text)).toHaveLength(2);
   });
 
+  it('three members asking for the same file at once share one provider call', async () => {
+    const text = 'Everyone asked for this at the same moment';
+    const asks = (['alice', 'bob', 'carol'] as const).map((m) => w.speak(m, { text, output: 'file', format: 'opus' }));
+    for (const h of asks) await h.waitFor((x) => (x.message()?.attachments.length ?? 0) === 1, 15_000);
+    expect(requestsFor(w, text)).toHaveLength(1);
+    const served = await w.speech.expectedAudio({ input: text, response_format: 'opus' });
+    for (const h of asks) expect(h.message()!.attachments[0]!.data.equals(served)).toBe(true);
+  });
+
+  it('a body cut half way is not cached: the next ask calls the provider again and gets the whole file', async () => {
+    const text = 'This answer is cut off half way through';
+    const whole = await w.speech.expectedAudio({ input: text, response_format: 'wav' });
+    w.speech.next({ kind: 'cut', afterBytes: Math.floor(whole.length / 2) }, { input: text });
+    const cut = w.speak('dave', { text, output: 'file', format: 'wav' });
+    // A public deferral turned private: the thinking message goes, an ephemeral follow-up says why.
+    await cut.waitFor((h) => h.followups().length > 0, 15_000);
+    expect(cut.message()).toBeUndefined();
+    expect(cut.followups()[0]!.attachments).toHaveLength(0);
+    expect(cut.followups()[0]!.content.length).toBeGreaterThan(0);
+    const calls = requestsFor(w, text).length;
+    expect(calls).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 200));
+    const again = w.speak('dave', { text, output: 'file', format: 'wav' });
+    await again.waitFor((h) => (h.message()?.attachments.length ?? 0) === 1, 15_000);
+    expect(requestsFor(w, text)).toHaveLength(calls + 1);
+    expect(again.message()!.attachments[0]!.data.equals(whole)).toBe(true);
+  });
+
   it('a phrase said again in voice plays from the cache with no provider call', async () => {
     w.join('alice', 'Lounge');
     const text = 'Alice joined';
