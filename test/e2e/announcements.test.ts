@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationFor, toneFor } from '../standins/speech/index.js';
-import type { VoiceSession } from '../standins/voice/index.js';
+import { heardItems, type VoiceSession } from '../standins/voice/index.js';
 import { startWorld, useWorld, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
@@ -27,18 +27,8 @@ async function requestsSince(w: World, since: number, n: number, timeoutMs = 15_
 /** The voice channel a voice session was opened for (from the VOICE_SERVER_UPDATE that granted it). */
 const channelOf = (w: World, s: VoiceSession) => w.discord.voiceServerUpdates.find((u) => u.token === s.token)?.channelId;
 
-/** Distinct tones heard in a session after `fromAt`, merged when consecutive pieces have the same tone. */
-function heardTones(s: VoiceSession, fromAt = 0): Array<{ tone: number; startAt: number; endAt: number; ms: number }> {
-  const items: Array<{ tone: number; startAt: number; endAt: number; ms: number }> = [];
-  for (const u of s.utterances(50).filter((x) => x.startAt >= fromAt)) {
-    const last = items.at(-1);
-    if (last && within(u.frequency, last.tone, 0.03)) {
-      last.endAt = u.endAt;
-      last.ms += u.durationMs;
-    } else items.push({ tone: u.frequency, startAt: u.startAt, endAt: u.endAt, ms: u.durationMs });
-  }
-  return items;
-}
+/** Items heard in a session after `fromAt`, told apart by tone. */
+const heardTones = (s: VoiceSession, fromAt = 0) => heardItems(s.utterances(50).filter((x) => x.startAt >= fromAt));
 
 describe('join, leave and move announcements', () => {
   let w: World;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toneFor } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
@@ -67,9 +68,9 @@ describe('audio cache', () => {
     await second.waitFor((h) => /Spoke in/.test(content(h)), 15_000);
     await session.waitForQuiet(300);
     expect(requestsFor(w, text)).toHaveLength(1);
-    const heard = session.utterances(50).filter((u) => u.packets[0]!.at >= session.packets[before]!.at);
-    expect(heard.length).toBeGreaterThan(0);
-    expect(Math.abs(heard[0]!.frequency - toneFor(text)) / toneFor(text)).toBeLessThan(0.03);
+    const heard = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= session.packets[before]!.at));
+    expect(heard).toHaveLength(1);
+    expect(Math.abs(heard[0]!.tone - toneFor(text)) / toneFor(text)).toBeLessThan(0.03);
     expect(session.packets.length - before).toBeGreaterThan(20);
   });
 });

@@ -1,24 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { durationFor, toneFor } from '../standins/speech/index.js';
-import type { VoiceSession } from '../standins/voice/index.js';
+import { heardItems, type VoiceSession } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
 
 /** The last utterance heard, checked for tone, length and 20 ms packet timing against the text's source audio. */
 function expectFaithful(session: VoiceSession, text: string, speed = 1) {
-  // The item is the trailing run of pieces with its tone (a scheduling hiccup on a loaded machine may split it).
-  const tone = toneFor(text);
-  const pieces = session.utterances(50);
-  let first = pieces.length;
-  while (first > 0 && Math.abs(pieces[first - 1]!.frequency - tone) < tone * 0.03) first--;
-  const run = pieces.slice(first);
-  expect(run.length).toBeGreaterThan(0);
-  const u = {
-    packets: run.flatMap((p) => p.packets),
-    durationMs: run.reduce((sum, p) => sum + p.durationMs, 0),
-    frequency: run[0]!.frequency,
-  };
+  // The item is the last one heard (a scheduling hiccup on a loaded machine may split it into pieces).
+  const item = heardItems(session.utterances(50)).at(-1);
+  expect(item).toBeDefined();
+  const u = { packets: item!.pieces.flatMap((p) => p.packets), durationMs: item!.ms, frequency: item!.tone };
   const expectedMs = durationFor(text, speed) * 1000;
   const paceMs = u.packets.at(-1)!.at - u.packets[0]!.at;
   const error = Math.abs(u.durationMs - expectedMs) / expectedMs;

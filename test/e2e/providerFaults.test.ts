@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toneFor } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
@@ -55,8 +56,9 @@ describe('provider faults in voice', () => {
     expect(spoken(good)).toBe(true);
     const session = w.voice.session(w.guild.id)!;
     await session.waitForQuiet(250);
-    const last = session.utterances(50).at(-1)!;
-    expect(Math.abs(last.frequency - toneFor('This one stalls half way through the sentence, sadly (next)'))).toBeLessThan(
+    const last = heardItems(session.utterances(50)).at(-1)!;
+    const heard = session.utterances(50).map((u) => `${u.frequency.toFixed(0)} Hz ${u.durationMs.toFixed(0)} ms`);
+    expect(Math.abs(last.tone - toneFor('This one stalls half way through the sentence, sadly (next)')), `heard: ${heard.join(', ')}`).toBeLessThan(
       toneFor('This one stalls half way through the sentence, sadly (next)') * 0.03,
     );
   });

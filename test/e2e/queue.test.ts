@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toneFor } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const within = (value: number, target: number, tolerance: number) => Math.abs(value - target) <= target * tolerance;
@@ -28,13 +29,9 @@ describe('the voice queue', () => {
     await session.waitForQuiet(250);
     // Group what was heard by tone: a scheduling hiccup on a loaded machine may split one item, never reorder items.
     const pieces = session.utterances(50).filter((u) => u.packets[0]!.at >= (session.packets[before]?.at ?? 0));
-    const items: Array<{ tone: number; startAt: number; endAt: number }> = [];
-    for (const u of pieces) {
-      const last = items.at(-1);
-      if (last && within(u.frequency, last.tone, 0.03)) last.endAt = u.endAt;
-      else items.push({ tone: u.frequency, startAt: u.startAt, endAt: u.endAt });
-    }
-    expect(items).toHaveLength(3);
+    const items = heardItems(pieces);
+    const heard = pieces.map((u) => `${u.frequency.toFixed(0)} Hz ${u.durationMs.toFixed(0)} ms @${u.startAt - (pieces[0]?.startAt ?? 0)}`);
+    expect(items, `heard: ${heard.join(', ')}; expected tones ${texts.map((t) => toneFor(t).toFixed(0)).join(', ')}`).toHaveLength(3);
     items.forEach((item, i) => expect(within(item.tone, toneFor(texts[i]!), 0.03)).toBe(true));
     for (let i = 1; i < items.length; i++) {
       const gap = items[i]!.startAt - items[i - 1]!.endAt;

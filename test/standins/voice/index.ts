@@ -85,7 +85,8 @@ import { startVoiceUdp } from './voiceUdp.js';
 
 export { VoiceSession } from './voiceSession.js';
 export type { SpeakingEvent, IgnoredMessage, ReceiveMode } from './voiceSession.js';
-export type { ReceivedPacket, Utterance } from './utterances.js';
+export type { HeardItem, ReceivedPacket, Utterance } from './utterances.js';
+export { heardItems, MIN_MEASURABLE_MS } from './utterances.js';
 export { VoiceCloseCode } from './voiceGateway.js';
 export { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
 export { TRANSPORT_MODES, type TransportMode } from './transportCrypto.js';

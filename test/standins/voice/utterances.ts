@@ -69,3 +69,67 @@ export function splitUtterances(packets: readonly ReceivedPacket[], gapMs: numbe
     };
   });
 }
+
+/** Shorter than this, a piece's tone is not measured reliably enough to tell two items apart. */
+export const MIN_MEASURABLE_MS = 120;
+
+/** One item as a listener tells it apart: a run of pieces of one tone. */
+export interface HeardItem {
+  /** Dominant frequency of the item's first measurable piece (0 if none was measurable). */
+  tone: number;
+  startAt: number;
+  endAt: number;
+  /** Decoded audio of all its pieces, gaps left out. */
+  ms: number;
+  pieces: Utterance[];
+}
+
+/**
+ * Groups utterances into heard items by tone. A scheduling hiccup on a loaded machine can split one item into
+ * pieces, and a piece of a packet or two has no measurable tone: such a piece joins the neighbouring item whose tone
+ * it is nearer (the item before it when it has none), so a split never counts as an extra item and never reorders.
+ */
+export function heardItems(utterances: readonly Utterance[], tolerance = 0.03): HeardItem[] {
+  const items: HeardItem[] = [];
+  let floating: Utterance[] = [];
+  const add = (item: HeardItem, u: Utterance) => {
+    item.pieces.push(u);
+    item.startAt = Math.min(item.startAt, u.startAt);
+    item.endAt = Math.max(item.endAt, u.endAt);
+    item.ms += u.durationMs;
+  };
+  const itemOf = (u: Utterance, tone: number): HeardItem => ({ tone, startAt: u.startAt, endAt: u.endAt, ms: u.durationMs, pieces: [u] });
+  const distance = (f: number, tone: number) => (f > 0 && tone > 0 ? Math.abs(f - tone) / tone : Infinity);
+  for (const u of utterances) {
+    if (u.durationMs < MIN_MEASURABLE_MS || u.frequency <= 0) {
+      floating.push(u);
+      continue;
+    }
+    const last = items.at(-1);
+    if (last && distance(u.frequency, last.tone) <= tolerance) {
+      for (const f of floating) add(last, f);
+      add(last, u);
+    } else {
+      // Floating pieces before the first one nearer the new tone stay with the item before.
+      let cut = last ? floating.findIndex((f) => distance(f.frequency, u.frequency) < distance(f.frequency, last.tone)) : 0;
+      if (cut < 0) cut = floating.length;
+      if (last) for (const f of floating.slice(0, cut)) add(last, f);
+      const [head, ...rest] = [...floating.slice(cut), u];
+      const item = itemOf(head!, u.frequency);
+      for (const r of rest) add(item, r);
+      items.push(item);
+    }
+    floating = [];
+  }
+  if (floating.length) {
+    const last = items.at(-1);
+    if (last) for (const f of floating) add(last, f);
+    else {
+      const [head, ...rest] = floating;
+      const item = itemOf(head!, 0);
+      for (const r of rest) add(item, r);
+      items.push(item);
+    }
+  }
+  return items;
+}

@@ -16,7 +16,7 @@ import {
   TRANSPORT_MODES,
   type SealOptions,
 } from '../../standins/voice/transportCrypto.js';
-import { SILENCE_FRAME, splitUtterances, type ReceivedPacket } from '../../standins/voice/utterances.js';
+import { heardItems, SILENCE_FRAME, splitUtterances, type ReceivedPacket, type Utterance } from '../../standins/voice/utterances.js';
 import { encodeOpusPackets } from '../../support/oggOpus.js';
 import { sineWave } from '../../support/pcm.js';
 
@@ -82,6 +82,46 @@ describe('utterance splitting', () => {
       [300, 320, 2, 40],
     ]);
     expect(splitUtterances(packets, 300)).toHaveLength(1);
+  });
+});
+
+describe('heardItems', () => {
+  let at = 0;
+  /** A piece of `ms` audio at `frequency`, 60 ms after the previous one. */
+  const piece = (frequency: number, ms: number): Utterance => {
+    const u = { startAt: at, endAt: at + ms, packets: [], pcm: new Int16Array(0), durationMs: ms, frequency };
+    at += ms + 60;
+    return u;
+  };
+  const summary = (items: ReturnType<typeof heardItems>) => items.map((i) => [Math.round(i.tone), i.ms, i.pieces.length]);
+
+  it('merges consecutive pieces of one tone and keeps items in order', () => {
+    at = 0;
+    expect(summary(heardItems([piece(440, 500), piece(442, 300), piece(660, 400), piece(440, 200)]))).toEqual([
+      [440, 800, 2],
+      [660, 400, 1],
+      [440, 200, 1],
+    ]);
+  });
+
+  it('a piece too short to measure joins its item, not a new one', () => {
+    at = 0;
+    // A one-packet tail (no tone) after 440, a mis-measured 80 ms head before 660.
+    expect(summary(heardItems([piece(440, 500), piece(0, 20), piece(640, 80), piece(660, 400)]))).toEqual([
+      [440, 520, 2],
+      [660, 480, 2],
+    ]);
+    at = 0;
+    expect(summary(heardItems([piece(0, 20), piece(440, 500)]))).toEqual([[440, 520, 2]]);
+    at = 0;
+    expect(summary(heardItems([piece(440, 500), piece(0, 20)]))).toEqual([[440, 520, 2]]);
+    at = 0;
+    expect(summary(heardItems([piece(0, 20), piece(0, 40)]))).toEqual([[0, 60, 2]]);
+  });
+
+  it('a long piece of another tone is another item, however short the gap', () => {
+    at = 0;
+    expect(heardItems([piece(440, 500), piece(520, 130)])).toHaveLength(2);
   });
 });
 
