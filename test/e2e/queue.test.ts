@@ -43,6 +43,28 @@ describe('the voice queue', () => {
     expect(order).toEqual(texts);
   });
 
+  it('keeps the order requests arrived in, even when Discord acknowledges the first one last', async () => {
+    const texts = ['Asked first, acknowledged late', 'Asked second, acknowledged at once'];
+    const since = w.speech.requests.length;
+    const before = w.voice.session(w.guild.id)?.packets.length ?? 0;
+    const speak = (member: 'alice' | 'bob', text: string, callbackDelayMs: number) =>
+      w.discord.interact({
+        guildId: w.guild.id,
+        channelId: w.channelId('general'),
+        userId: w.guild.member(member).id,
+        command: 'speak',
+        options: { text },
+        callbackDelayMs,
+      });
+    const handles = [speak('alice', texts[0]!, 400), speak('bob', texts[1]!, 0)];
+    await Promise.all(handles.map((h) => h.waitFor(spoken, 20_000)));
+    const session = w.voice.session(w.guild.id)!;
+    await session.waitForQuiet(250);
+    expect(w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input)).toEqual(texts);
+    const items = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= (session.packets[before]?.at ?? 0)));
+    expect(items.map((i) => within(i.tone, toneFor(texts[items.indexOf(i)]!), 0.03))).toEqual([true, true]);
+  });
+
   it('/skip stops the current item and the next plays; /queue lists who asked', async () => {
     const long = 'A long sentence that would take quite a while to say out loud in full, really.';
     const a = w.speak('alice', { text: long });

@@ -32,7 +32,7 @@
  * - `waitForReady(timeoutMs?)`: a connected session got READY and all GUILD_CREATEs. `connected`, `identifies`
  *   (intents per Identify), `requestReconnect()` (op 7), `dropGateway(code?)`.
  * - `commands(guildId?)`: registered commands (global without a guild id).
- * - `interact({ guildId, channelId, userId, command, subcommandGroup?, subcommand?, options?, attachmentSizeLimit?, locale?, ackDeadlineMs? })`
+ * - `interact({ guildId, channelId, userId, command, subcommandGroup?, subcommand?, options?, attachmentSizeLimit?, locale?, ackDeadlineMs?, callbackDelayMs? })`
  *   → InteractionHandle. Built ONLY from the registered definition: unknown command/option, wrong value
  *   type, value outside choices/min/max, a missing required option, or a member without the command's
  *   `default_member_permissions` (or a command whose `contexts` exclude guilds) throws here. User/channel/role

@@ -32,6 +32,8 @@ export interface CommandInvocation {
   locale?: string;
   /** Overrides the stand-in's acknowledgement deadline for this interaction. */
   ackDeadlineMs?: number;
+  /** Holds the bot's initial response (callback) this long before handling it, like a slow path to Discord. */
+  callbackDelayMs?: number;
 }
 
 /** An autocomplete request: like a command invocation, with the option being typed in. */

@@ -7,7 +7,11 @@ export function registerInteractionRoutes(router: RestRouter, ctx: RouteContext)
   router.add(
     'POST',
     '/interactions/:id/:token/callback',
-    (req) => ctx.interactions.callback(req.params.id!, req.params.token!, req.query.get('with_response'), req.body),
+    async (req) => {
+      const delayMs = ctx.interactions.callbackDelayMs(req.params.id!);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return ctx.interactions.callback(req.params.id!, req.params.token!, req.query.get('with_response'), req.body);
+    },
     open,
   );
   router.add('POST', '/webhooks/:app/:token', (req) =>

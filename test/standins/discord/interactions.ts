@@ -89,6 +89,8 @@ export interface NewInteraction {
   payload: Record<string, any>;
   attachmentSizeLimit: number;
   ackDeadlineMs: number;
+  /** The callback route waits this long before handling the bot's initial response. */
+  callbackDelayMs?: number;
   commandName?: string;
   commandType?: ApplicationCommandType;
   /** For component and modal interactions: the message the component sits on. */
@@ -208,6 +210,11 @@ export class InteractionService {
     this.deps.gateway.dispatch('INTERACTION_CREATE', payload);
     this.deps.signal.notify();
     return interaction;
+  }
+
+  /** How long the callback route holds this interaction's initial response (0 if unknown). */
+  callbackDelayMs(id: string): number {
+    return this.#byId.get(id)?.spec.callbackDelayMs ?? 0;
   }
 
   /** POST /interactions/{id}/{token}/callback */

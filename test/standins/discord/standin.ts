@@ -483,7 +483,7 @@ export class DiscordStandin {
     place: InteractionPlace,
     type: InteractionType,
     data: Record<string, unknown>,
-    options: { attachmentSizeLimit?: number; locale?: string; ackDeadlineMs?: number },
+    options: { attachmentSizeLimit?: number; locale?: string; ackDeadlineMs?: number; callbackDelayMs?: number },
     extra: { commandName?: string; commandType?: ApplicationCommandType; sourceMessageId?: string },
     payloadExtra: Record<string, unknown> = {},
   ): InteractionHandle {
@@ -515,6 +515,7 @@ export class DiscordStandin {
       payload,
       attachmentSizeLimit,
       ackDeadlineMs: options.ackDeadlineMs ?? this.#ackDeadlineMs,
+      ...(options.callbackDelayMs ? { callbackDelayMs: options.callbackDelayMs } : {}),
       ...extra,
     });
   }
