@@ -38,9 +38,12 @@ describe('the voice queue', () => {
       console.info(`[figure] gap between queued items ${i}->${i + 1}: ${gap.toFixed(1)} ms`);
       expect(gap).toBeLessThan(200);
     }
-    // Requests went out in queue order: the second was asked while the first was still being made.
-    const order = w.speech.requests.slice(-3).map((r) => (r.body as { input: string }).input);
-    expect(order).toEqual(texts);
+    // The second was asked for while the first was still being made (the next item is fetched ahead).
+    const reqs = w.speech.requests.slice(-3);
+    const inputOf = (r: (typeof reqs)[number]) => (r.body as { input: string }).input;
+    expect(reqs.map(inputOf).sort()).toEqual([...texts].sort());
+    const [first, second] = texts.map((t) => reqs.find((r) => inputOf(r) === t)!);
+    expect(second!.at).toBeLessThan(first!.firstByteAt!);
   });
 
   it('keeps the order requests arrived in, even when Discord acknowledges the first one last', async () => {
@@ -60,9 +63,13 @@ describe('the voice queue', () => {
     await Promise.all(handles.map((h) => h.waitFor(spoken, 20_000)));
     const session = w.voice.session(w.guild.id)!;
     await session.waitForQuiet(250);
-    expect(w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input)).toEqual(texts);
+    // Both are requested at once (the next item is fetched while the first is made), so the provider may see them in
+    // either order; what is heard must follow the order asked.
+    expect(w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input).sort()).toEqual([...texts].sort());
     const items = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= (session.packets[before]?.at ?? 0)));
-    expect(items.map((i) => within(i.tone, toneFor(texts[items.indexOf(i)]!), 0.03))).toEqual([true, true]);
+    const expected = texts.map(toneFor);
+    expect(items.map((i) => Math.round(i.tone)), `expected tones ${expected.map(Math.round).join(', ')}`).toHaveLength(2);
+    items.forEach((item, i) => expect(within(item.tone, expected[i]!, 0.03)).toBe(true));
   });
 
   it('/skip stops the current item and the next plays; /queue lists who asked', async () => {
