@@ -48,12 +48,10 @@ export function flattenOptions(data: readonly CommandInteractionOption[]): {
 
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
-/** Routes interactions to commands: defers at once, runs the command, turns any error into a private reply. */
+/** Routes interactions to commands: defers at once, runs the command meanwhile, turns any error into a private reply. */
 export function createInteractionRouter<S>(options: { commands: readonly Command<S>[]; services: S; logger: Logger }) {
   const byName = new Map(options.commands.map((c) => [c.data.name, c]));
   const log = options.logger.child({ module: 'router' });
-  /** Per guild: settles once the latest command there has started (or given up), so the next starts after it. */
-  const turns = new Map<string, Promise<void>>();
 
   async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown): Promise<void> {
     const known = isBotError(error);
@@ -137,31 +135,31 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
       },
     };
     const started = performance.now();
-    // Deferrals come back in any order; commands of one guild still start in the order Discord sent them, so two
-    // /speak a moment apart are queued in that order.
-    const previous = turns.get(guild.id) ?? Promise.resolve();
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    turns.set(guild.id, turn);
-    let passed = false;
-    const passTurn = () => {
-      if (passed) return;
-      passed = true;
-      release();
-      if (turns.get(guild.id) === turn) turns.delete(guild.id);
-    };
     try {
       mode = command.defer(ctx);
-      await interaction.deferReply(mode === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {});
-      await previous;
-      const running = command.execute(ctx);
-      // The command's synchronous start (e.g. taking its place in the queue) has run: the next one may start.
-      passTurn();
-      await running;
+    } catch (error) {
+      await replyWithError(interaction, null, error);
+      return;
+    }
+    // The command runs while Discord takes the deferral (a round trip of tens of ms): speech is requested at once, and
+    // commands start in the order Discord sent them, so two /speak a moment apart keep their order. Replies wait for it.
+    const deferring = interaction.deferReply(mode === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {}).then(() => undefined);
+    deferring.catch(() => undefined); // handled below, possibly after the command: not an unhandled rejection
+    replies = deferring;
+    try {
+      await command.execute(ctx);
+      await deferring;
       log.info({ command: interaction.commandName, subcommand, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {
-      if (!passed) void previous.then(passTurn);
-      await replyWithError(interaction, mode, error);
+      // Settle the deferral first: whether it went through decides how (and whether) the error can be delivered.
+      const deferred = await deferring.then(
+        () => true,
+        (err: unknown) => {
+          log.warn({ command: interaction.commandName, err: (err as Error).message }, 'deferral failed: this interaction can no longer be answered');
+          return false;
+        },
+      );
+      if (deferred) await replyWithError(interaction, mode, error);
     }
   }
 

@@ -72,6 +72,32 @@ describe('the voice queue', () => {
     items.forEach((item, i) => expect(within(item.tone, expected[i]!, 0.03)).toBe(true));
   });
 
+  it('a deferral Discord refuses (too late) is logged; the request is still said and the bot answers the next one', async () => {
+    const text = 'Acknowledged too late but still said';
+    const since = w.speech.requests.length;
+    const before = w.voice.session(w.guild.id)?.packets.length ?? 0;
+    const late = w.discord.interact({
+      guildId: w.guild.id,
+      channelId: w.channelId('general'),
+      userId: w.guild.member('alice').id,
+      command: 'speak',
+      options: { text },
+      ackDeadlineMs: 20,
+      callbackDelayMs: 100,
+    });
+    await late.waitForEvent((e) => e.kind === 'callback' && e.status === 404, 10_000);
+    await w.bot!.waitForLine(/deferral failed/, 10_000);
+    await w.speech.waitForRequests(since + 1, 10_000);
+    expect((w.speech.requests[since]!.body as { input: string }).input).toBe(text);
+    const next = w.speak('bob', { text: 'And the next one is answered' });
+    await next.waitFor(spoken, 20_000);
+    const session = w.voice.session(w.guild.id)!;
+    await session.waitForQuiet(250);
+    const tones = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= (session.packets[before]?.at ?? 0))).map((i) => i.tone);
+    expect(tones.some((t) => within(t, toneFor(text), 0.03))).toBe(true);
+    expect(w.bot!.proc.exitCode).toBeNull();
+  });
+
   it('/skip stops the current item and the next plays; /queue lists who asked', async () => {
     const long = 'A long sentence that would take quite a while to say out loud in full, really.';
     const a = w.speak('alice', { text: long });
