@@ -37,7 +37,7 @@ export interface BotUnderTest {
   /** Puts a member in guild `g`'s Lounge (or out of voice with null). */
   join(g: GuildHandle, member: string, channel?: string | null): void;
   /** Runs a slash command as a member, from the guild's general channel. */
-  command(g: GuildHandle, member: string, command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
+  command(g: GuildHandle, member: string, command: string, options?: Record<string, string | number | boolean>, subcommand?: string, extra?: { callbackDelayMs?: number }): InteractionHandle;
   /** Stops the bot and starts it again with extra environment (commands stay registered, same data directory). */
   restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -123,7 +123,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     join(g, member, channel = 'Lounge') {
       discord.setVoiceState(g.id, g.member(member).id, channel === null ? null : g.channel(channel).id);
     },
-    command(g, member, command, opts = {}, subcommand) {
+    command(g, member, command, opts = {}, subcommand, extra = {}) {
       return discord.interact({
         guildId: g.id,
         channelId: g.channel('general').id,
@@ -131,6 +131,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
         command,
         options: opts,
         ...(subcommand ? { subcommand } : {}),
+        ...extra,
       });
     },
     async restart(extra = {}) {

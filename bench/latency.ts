@@ -15,6 +15,9 @@ const BENCH = 'latency';
 const IN_CHANNEL_SAMPLES = 50;
 const JOIN_SAMPLES = 10;
 const CACHE_SAMPLES = 20;
+const ROUND_TRIP_SAMPLES = 20;
+/** A typical round trip from a bot host to Discord's API, given to the deferral (the stand-in holds it this long). */
+const DISCORD_ROUND_TRIP_MS = 80;
 /** The provider: 200 ms to first byte, then Ogg pages of 100 ms (5 × 20 ms packets) at 4× real time. */
 const PROVIDER_TTFB_MS = 200;
 
@@ -58,12 +61,12 @@ function requestFor(b: BotUnderTest, since: number, input: string): SpeechReques
 }
 
 /** Runs one /speak of `text` as alice and measures it; `session` is the voice session audio will arrive on (or a getter for a new one). */
-async function measure(b: BotUnderTest, text: string, session: () => Promise<VoiceSession>, expectProvider: boolean): Promise<Sample> {
+async function measure(b: BotUnderTest, text: string, session: () => Promise<VoiceSession>, expectProvider: boolean, callbackDelayMs = 0): Promise<Sample> {
   const g = b.guilds[0]!;
   const sinceReq = b.speech.requests.length;
   const current = b.voice.session(g.id);
   const fromIndex = current?.packets.length ?? 0;
-  const h = b.command(g, 'alice', 'speak', { text });
+  const h = b.command(g, 'alice', 'speak', { text }, undefined, callbackDelayMs ? { callbackDelayMs } : {});
   const s = await session();
   const at = await firstAudio(s, s === current ? fromIndex : 0, h.createdAt);
   await h.waitFor(spoke, 20_000);
@@ -135,6 +138,14 @@ export async function benchLatency(): Promise<BenchRow[]> {
       metric: 'in channel: where the added time goes',
       value: `→ provider ${percentiles(warmSamples.map((s) => s.toProviderMs))}`,
       note: `deferral at ${percentiles(warmSamples.map((s) => s.ackMs))}; provider first byte → first packet ${percentiles(warmSamples.map((s) => s.afterFirstByteMs))} (@discordjs/voice prepares a packet on one 20 ms tick and sends it on the next: 20–40 ms)`,
+    });
+
+    progress(BENCH, `bot in the channel, Discord taking ${DISCORD_ROUND_TRIP_MS} ms to accept the deferral: ${ROUND_TRIP_SAMPLES} samples`);
+    const slowAck: Sample[] = [];
+    for (let i = 0; i < ROUND_TRIP_SAMPLES; i++) slowAck.push(await measure(b, `Round trip sample ${i} for the bench`, inChannel, true, DISCORD_ROUND_TRIP_MS));
+    rows.push({
+      ...rowsFor(`in channel, deferral taking ${DISCORD_ROUND_TRIP_MS} ms`, slowAck)[0]!,
+      note: `n=${slowAck.length}; deferral accepted at ${percentiles(slowAck.map((s) => s.ackMs))}; the command runs while Discord takes it, so its round trip is not added`,
     });
 
     progress(BENCH, `cache hit: ${CACHE_SAMPLES} samples`);
