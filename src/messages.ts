@@ -32,7 +32,16 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 
-/** The user-facing text for an error key. */
+/**
+ * User text shown back in a reply (a model name, a time, a word), with every "@" followed by a zero-width space: it reads
+ * as typed but can never be a mention (@everyone, @here, <@id>, <@&id>), whatever allowed_mentions says.
+ */
+export function defuseMentions(text: string): string {
+  return text.replaceAll('@', '@\u200B');
+}
+
+/** The user-facing text for an error key; text values in the details are defused (they may echo what a member typed). */
 export function messageFor(key: ErrorKey, details: Details = {}): string {
-  return texts[key](details);
+  const safe = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? defuseMentions(v) : v]));
+  return texts[key](safe);
 }

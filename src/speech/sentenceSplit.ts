@@ -55,10 +55,10 @@ interface Segmenters {
 
 /** Splits `text` into speakable parts; joined with the white space between them they give back `text.trim()`. */
 export function splitForSpeech(text: string, options: SentenceSplitOptions = {}): string[] {
-  const maxChars = clamp(options.maxChars ?? DEFAULTS.maxChars, 1, MAX_INPUT_CHARS);
-  const firstMaxChars = clamp(options.firstMaxChars ?? DEFAULTS.firstMaxChars, 1, maxChars);
-  const firstMinChars = clamp(options.firstMinChars ?? DEFAULTS.firstMinChars, 0, firstMaxChars);
-  const growth = Math.max(1, options.growth ?? DEFAULTS.growth);
+  const maxChars = clamp(options.maxChars, DEFAULTS.maxChars, 1, MAX_INPUT_CHARS);
+  const firstMaxChars = clamp(options.firstMaxChars, DEFAULTS.firstMaxChars, 1, maxChars);
+  const firstMinChars = clamp(options.firstMinChars, DEFAULTS.firstMinChars, 0, firstMaxChars);
+  const growth = Math.max(1, Number.isNaN(options.growth) ? DEFAULTS.growth : (options.growth ?? DEFAULTS.growth));
   const seg: Segmenters = {
     sentence: new Intl.Segmenter('en', { granularity: 'sentence' }),
     word: new Intl.Segmenter('en', { granularity: 'word' }),
@@ -188,6 +188,8 @@ function lastBoundary(text: string, start: number, max: number, end: number, seg
   return best;
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, Math.floor(value)));
+/** `value` floored into [min, max]; unset or NaN (which would make every comparison false, and parts unbounded) → `fallback`. */
+function clamp(value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value === undefined || Number.isNaN(value) ? fallback : value;
+  return Math.min(max, Math.max(min, Math.floor(v)));
 }

@@ -1,3 +1,4 @@
+import { MAX_INPUT_CHARS } from '../../speech/request.js';
 import type { AnnouncementBatch } from './voiceEventBatcher.js';
 
 /** The events a guild can word its own announcement for. */
@@ -57,7 +58,9 @@ export function joinNames(names: readonly string[]): string {
 
 /**
  * The text to speak for a batch: one sentence per kind (joins, leaves, then moves per destination),
- * joined with ". " (or a space after a sentence that already ends in . ! ? or …); '' for an empty batch.
+ * joined with ". " (or a space after a sentence that already ends in . ! ? or …); '' when there is nothing to say
+ * (an empty batch, or only blank names). It is one speech request: sentences past 4096 characters (moves to dozens
+ * of channels at once) are left out.
  */
 export function renderBatch(batch: AnnouncementBatch, templates: AnnouncementTemplates): string {
   const sentences: string[] = [];
@@ -70,10 +73,13 @@ export function renderBatch(batch: AnnouncementBatch, templates: AnnouncementTem
     else byChannel.set(channel, [name]);
   }
   for (const [channel, names] of byChannel) sentences.push(fill(templates.move, joinNames(names), channel));
-  return sentences.reduce((text, sentence) => {
-    if (text === '') return sentence;
-    return /[.!?…]$/.test(text) ? `${text} ${sentence}` : `${text}. ${sentence}`;
-  }, '');
+  let text = '';
+  for (const sentence of sentences.map((s) => s.trim()).filter((s) => s !== '')) {
+    const longer = text === '' ? sentence : /[.!?…]$/.test(text) ? `${text} ${sentence}` : `${text}. ${sentence}`;
+    if (longer.length > MAX_INPUT_CHARS) break;
+    text = longer;
+  }
+  return text;
 }
 
 /** Fills placeholders in one pass, so a name containing "{channel}" stays as written. */

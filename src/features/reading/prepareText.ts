@@ -420,6 +420,19 @@ function describeExtras(message: ReadableMessage, hasContent: boolean, settings:
 
 // ---------------------------------------------------------------- assembling
 
+const LEFT_USER_MENTION = /<@!?\d+>/g;
+const LEFT_ROLE_MENTION = /<@&\d+>/g;
+const LEFT_EVERYONE = /(?<!\w)@+(everyone|here)(?!\w)/gi;
+
+/**
+ * Mention syntax that names, stickers, polls or the dictionary brought in after the content's own mentions were
+ * resolved (a member named "everyone" after an "@", a reading "@here"): said as words, like the content's own. An
+ * address such as a@here.com stays as written, as in the content.
+ */
+function withoutPings(text: string): string {
+  return text.replace(LEFT_ROLE_MENTION, 'a role').replace(LEFT_USER_MENTION, 'someone').replace(LEFT_EVERYONE, '$1');
+}
+
 /** Cuts text to at most max characters at a word boundary (hard cut for a single overlong word). */
 function cutAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -487,7 +500,7 @@ export function prepareText(message: ReadableMessage, options: PrepareOptions): 
   const verb = !hasContent ? 'sent' : message.forwarded ? 'forwarded' : 'said';
   const start = prefix(options.sayName, author, replyTo, verb, hasContent);
   const said = start !== '' ? start + body : hasContent ? body : body.charAt(0).toUpperCase() + body.slice(1);
-  return cutAtWord(said.trim(), MAX_INPUT_CHARS);
+  return cutAtWord(withoutPings(said.trim()), MAX_INPUT_CHARS);
 }
 
 /** Whether to say "<name> said": not when the same author was the last one spoken within windowMs. */

@@ -72,6 +72,18 @@ describe('renderBatch', () => {
   it.each(cases)('$name', (c) => {
     expect(renderBatch(c.batch, c.templates ?? DEFAULT_TEMPLATES)).toBe(c.expected);
   });
+
+  // Found by the property tests.
+  it('moves to dozens of channels stay one speech request: sentences past 4096 characters are left out', () => {
+    const moved = Array.from({ length: 60 }, (_, i) => ({ name: `Member ${i}`, channel: `${'x'.repeat(95)}${i}` }));
+    const text = renderBatch({ joined: [], left: [], moved }, DEFAULT_TEMPLATES);
+    expect(text.length).toBeLessThanOrEqual(4096);
+    expect(text.startsWith(`Member 0 moved to ${'x'.repeat(95)}0. Member 1 moved`)).toBe(true);
+  });
+
+  it('only blank words to say renders to nothing (no blank request)', () => {
+    expect(renderBatch({ joined: [], left: [], moved: [{ name: '', channel: '   ' }] }, { ...DEFAULT_TEMPLATES, move: '{name}{channel}' })).toBe('');
+  });
 });
 
 describe('validateTemplate', () => {

@@ -70,6 +70,11 @@ const mentionCases: Case[] = [
   { name: 'possessive after a mention', message: message("<@111>'s idea"), expected: "Bob's idea" },
   { name: 'emoji in a mentioned name', message: message('thanks <@112>!'), expected: 'thanks Zoë cherry blossom!' },
   { name: 'slash command mention', message: message('run </ping:123456>'), expected: 'run /ping' },
+  // Found by the property tests: mention syntax that arrives after the content's mentions were resolved.
+  { name: 'a zero-width @here in a poll question', message: message('', { poll: { question: 'lunch @\u2060here?' } }), expected: 'A poll: lunch here?' },
+  { name: '@ before a member named everyone', message: message('hi @<@111>', { mentions: { ...MENTIONS, users: { '111': 'everyone' } } }), expected: 'hi everyone' },
+  { name: 'a mention in an author name', message: message('hi', { authorName: '<@&123> @here' }), options: { sayName: true }, expected: 'a role here said: hi' },
+  { name: 'a dictionary reading with @everyone', message: message('gg all'), options: { dictionary: [{ word: 'all', reading: '@everyone' }] }, expected: 'gg everyone' },
 ];
 
 const emojiCases: Case[] = [
@@ -124,7 +129,8 @@ const codeAndSpoilerCases: Case[] = [
   { name: 'code block', message: message('```js\nconst a = 1;\n```'), expected: 'code block' },
   { name: 'code block inside text', message: message('before```x```after'), expected: 'before code block after' },
   { name: 'inline code says its content', message: message('run `npm test` now'), expected: 'run npm test now' },
-  { name: 'inline code is not markdown', message: message('`__init__ <@111>`'), expected: '__init__ <@111>' },
+  // Mention syntax is never said as symbols, not even in code (it would be read "less than at 1 1 1").
+  { name: 'inline code is not markdown', message: message('`__init__ <@111>`'), expected: '__init__ someone' },
   { name: 'unclosed fence', message: message('```\nsome code'), expected: 'some code' },
   { name: 'spoiler dropped', message: message('the killer is ||Bob|| lol'), expected: 'the killer is lol' },
   { name: 'only a spoiler is nothing, even with the name', message: message('||secret||'), options: named, expected: null },

@@ -160,6 +160,16 @@ describe('splitForSpeech: part sizes', () => {
     expectFaithful(text, parts);
     for (const part of parts) expect(part.length).toBe(1);
   });
+
+  // Found by the property tests: NaN made every size comparison false, so a part could be the whole text.
+  it('NaN sizes and growth fall back to the defaults', () => {
+    const text = 'lorem ipsum dolor. '.repeat(600);
+    for (const nonsense of [{ maxChars: Number.NaN }, { firstMaxChars: Number.NaN }, { growth: Number.NaN }]) {
+      const parts = splitForSpeech(text, nonsense);
+      expectFaithful(text, parts);
+      expect(parts).toEqual(splitForSpeech(text));
+    }
+  });
 });
 
 describe('splitForSpeech: hostile input', () => {
