@@ -82,7 +82,7 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
     const guild = interaction.guild;
     if (!interaction.inGuild() || !guild) {
       await interaction
-        .reply({ content: messageFor('command.guild_only'), flags: MessageFlags.Ephemeral })
+        .reply({ content: messageFor('command.guild_only'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
         .catch(() => undefined);
       return;
     }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
+import { defuseMentions } from '../messages.js';
 import type { Logger } from '../observability/logger.js';
 import { FORMAT_FILE, buildSpeechRequest, type SpeechAsk, type SpeechRequest } from '../speech/request.js';
 import type { SpeechClient } from '../speech/speechClient.js';
@@ -39,9 +40,9 @@ export interface VoiceAsk {
   visit?: boolean;
 }
 
-/** Shortens text for display, on a word boundary where possible. */
+/** Shortens text for display, on a word boundary where possible; mentions in it are defused (shown as typed, never a ping). */
 export function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = defuseMentions(text.replace(/\s+/g, ' ').trim());
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');

@@ -54,6 +54,9 @@
  * - Messages: `postMessage({ guildId?, channelId, authorId, content?, embeds?, attachments?, replyTo? })`,
  *   `editMessage(...)`, `deleteMessage(...)`, `addReaction(...)`, `channelMessages(channelId)`,
  *   `message(id)`, `reactions(channelId, messageId)`. Attachments are served at their `url`.
+ * - `sentMessages`: every message payload the bot sent (interaction responses with a message, edits, follow-ups,
+ *   channel messages and edits; refused ones too) with kind, path, body and status; `payloadsThatCouldPing()`: those
+ *   whose `allowed_mentions` is missing or allows anything (expect []; see sentPayloads.ts for the rule).
  * - `unhandled`: requests the stand-in could not serve (unknown routes, unsupported gateway features);
  *   assert it stays empty. `waitUntil(check, ms)`, `interactions()`, `close()`.
  *
@@ -72,6 +75,8 @@
  *   webhook calls before any acknowledgement → 404 10015. Non-ephemeral responses also appear in the
  *   channel (MESSAGE_CREATE/UPDATE/DELETE to the bot, author = bot, `webhook_id` = application id).
  *   A follow-up after a deferral is a separate message: the "thinking…" original stays until edited.
+ * - Mentions: `<@id>`, `<@!id>`, `<@&id>`, @everyone/@here are parsed unless `allowed_mentions` forbids them; an edit
+ *   of the content rebuilds them from the edit's own `allowed_mentions`, or with the defaults when it has none.
  * - Gateway: Hello → Identify (token, intents; privileged intents must be allowed, else 4014) →
  *   READY (guilds unavailable) → GUILD_CREATE per guild (only with GUILDS; `members` lists everyone
  *   only with GUILD_PRESENCES, otherwise the bot and members in voice, as Discord does). Dispatches are
@@ -93,6 +98,8 @@ export type { CommandInvocation, AutocompleteInvocation, MessageCommandInvocatio
 export type { GuildSpec, ChannelSpec, MemberSpec, RoleSpec, OverwriteSpec } from './guildState.js';
 export type { BotVoiceOp, BotVoiceChange, VoiceGrant, VoiceServerUpdate } from './voiceStates.js';
 export type { UnhandledRequest } from './httpServer.js';
+export type { SentPayload, SentPayloadKind } from './sentPayloads.js';
+export { allowsNoMentions } from './sentPayloads.js';
 export type { IdentifyRecord } from './gateway.js';
 export { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
 

@@ -9,6 +9,7 @@ import type { SnowflakeFactory } from './snowflakes.js';
 import type { ChangeSignal } from './changeSignal.js';
 import type { Gateway } from './gateway.js';
 import type { RestAnswer } from './restRouter.js';
+import { MESSAGE_CALLBACK_TYPES, type SentPayload, type SentPayloadKind, type SentPayloadLog } from './sentPayloads.js';
 
 /** A file as recorded from a request or shown in a message. */
 export interface RecordedFile {
@@ -171,6 +172,8 @@ export interface InteractionServiceDeps {
   signal: ChangeSignal;
   /** How long interaction tokens stay valid for webhooks (Discord: 15 minutes). */
   tokenLifetimeMs: number;
+  /** Every message payload the bot sends is logged here. */
+  sent: SentPayloadLog;
 }
 
 const ALLOWED_CALLBACKS: Record<number, number[]> = {
@@ -233,7 +236,10 @@ export class InteractionService {
       status: 0,
     };
     if (payload.data?.allowed_mentions !== undefined) event.allowedMentions = payload.data.allowed_mentions;
-    return this.recorded(interaction, event, () => this.acknowledge(interaction, type, payload.data, body, withResponse, event));
+    const sent = MESSAGE_CALLBACK_TYPES.has(type)
+      ? this.deps.sent.record({ kind: 'interaction-response', method: 'POST', path: `/interactions/${id}/callback`, callbackType: type, body: payload.data ?? {} })
+      : undefined;
+    return this.recorded(interaction, event, () => this.acknowledge(interaction, type, payload.data, body, withResponse, event), sent);
   }
 
   private acknowledge(interaction: Interaction, type: number, data: Record<string, any> | undefined, body: ParsedBody, withResponse: string | null, event: InteractionEvent): RestAnswer {
@@ -359,6 +365,8 @@ export class InteractionService {
     const interaction = this.#byToken.get(token);
     const payload = (body.json ?? {}) as Record<string, any>;
     const event = this.webhookEvent('edit', payload, body);
+    const kind: SentPayloadKind = messageId === '@original' || messageId === interaction?.originalId ? 'original-edit' : 'followup-edit';
+    const sent = this.logSent(kind, 'PATCH', `/webhooks/${applicationId}/…/messages/${messageId}`, payload);
     const run = () => {
       const owner = this.webhook(applicationId, token);
       const message = this.target(owner, messageId);
@@ -368,7 +376,7 @@ export class InteractionService {
       event.messageId = message.id;
       return { status: 200, body: this.deps.messages.renderFull(message) };
     };
-    return interaction ? this.recorded(interaction, event, run) : run();
+    return interaction ? this.recorded(interaction, event, run, sent) : this.answered(sent, run);
   }
 
   /** DELETE /webhooks/{app}/{token}/messages/{id|@original} */
@@ -390,6 +398,7 @@ export class InteractionService {
     const interaction = this.#byToken.get(token);
     const payload = (body.json ?? {}) as Record<string, any>;
     const event = this.webhookEvent('followup', payload, body);
+    const sent = this.logSent('followup', 'POST', `/webhooks/${applicationId}/…`, payload);
     const run = () => {
       const owner = this.webhook(applicationId, token);
       const draft = draftFromCreate(payload, body.files, this.rules(owner, []));
@@ -408,7 +417,23 @@ export class InteractionService {
       event.messageId = message.id;
       return wait ? { status: 200, body: this.deps.messages.renderFull(message) } : { status: 204 };
     };
-    return interaction ? this.recorded(interaction, event, run) : run();
+    return interaction ? this.recorded(interaction, event, run, sent) : this.answered(sent, run);
+  }
+
+  private logSent(kind: SentPayloadKind, method: string, path: string, body: Record<string, any>): SentPayload {
+    return this.deps.sent.record({ kind, method, path, body });
+  }
+
+  /** Runs a request that belongs to no known interaction, noting its status on the sent-payload entry. */
+  private answered(sent: SentPayload, run: () => RestAnswer): RestAnswer {
+    try {
+      const answer = run();
+      sent.status = answer.status;
+      return answer;
+    } catch (error) {
+      sent.status = error instanceof DiscordHttpError ? error.status : 500;
+      throw error;
+    }
   }
 
   private webhookEvent(kind: InteractionEvent['kind'], payload: Record<string, any> | undefined, body: ParsedBody): InteractionEvent {
@@ -418,7 +443,7 @@ export class InteractionService {
   }
 
   /** Runs a request, recording it (with the status answered, errors included) on the interaction. */
-  private recorded(interaction: Interaction, event: InteractionEvent, run: () => RestAnswer): RestAnswer {
+  private recorded(interaction: Interaction, event: InteractionEvent, run: () => RestAnswer, sent?: SentPayload): RestAnswer {
     try {
       const answer = run();
       event.status = answer.status;
@@ -432,6 +457,7 @@ export class InteractionService {
       }
       throw error;
     } finally {
+      if (sent) sent.status = event.status;
       interaction.events.push(event);
       this.deps.signal.notify();
     }

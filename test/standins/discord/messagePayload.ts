@@ -184,7 +184,9 @@ export function draftFromEdit(existing: StoredMessage, body: unknown, files: Upl
     attachments,
     flags,
     tts: existing.tts,
-    allowedMentions: 'allowed_mentions' in payload ? payload.allowed_mentions : existing.allowedMentions,
+    // Discord rebuilds the mentions of edited content from the edit's own allowed_mentions; without one, the content
+    // is parsed with the defaults, whatever the message was created with (message resource, Edit Message).
+    allowedMentions: 'content' in payload ? payload.allowed_mentions : existing.allowedMentions,
   };
   if (existing.referenceMessageId) draft.referenceMessageId = existing.referenceMessageId;
   checkVoiceMessage(draft);

@@ -1,12 +1,13 @@
 import { PermissionFlagsBits } from 'discord-api-types/v10';
-import { errors } from './discordErrors.js';
+import { DiscordHttpError, errors } from './discordErrors.js';
 import { draftFromCreate, draftFromEdit, Flags } from './messagePayload.js';
 import { has } from './permissions.js';
 import { apiUser } from './apiObjects.js';
 import type { ChannelRecord, GuildRecord } from './guildState.js';
 import type { StoredMessage } from './messageStore.js';
-import type { RestRequest, RestRouter } from './restRouter.js';
+import type { RestAnswer, RestRequest, RestRouter } from './restRouter.js';
 import type { RouteContext } from './routeContext.js';
+import type { SentPayload } from './sentPayloads.js';
 
 const P = PermissionFlagsBits;
 // The `v` flag (RGI_Emoji) is newer than the project's TS target, so build it at runtime.
@@ -35,7 +36,21 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
     return emoji;
   };
 
-  router.add('POST', '/channels/:channel/messages', (req) => {
+  /** Logs a message payload the bot sent, with the status it got. */
+  const logged = (req: RestRequest, kind: 'channel-message' | 'channel-message-edit', handle: () => RestAnswer): RestAnswer => {
+    const body = (req.body.json && typeof req.body.json === 'object' ? req.body.json : {}) as Record<string, unknown>;
+    const sent: SentPayload = ctx.sent.record({ kind, method: req.method, path: req.path, body });
+    try {
+      const answer = handle();
+      sent.status = answer.status;
+      return answer;
+    } catch (error) {
+      sent.status = error instanceof DiscordHttpError ? error.status : 500;
+      throw error;
+    }
+  };
+
+  router.add('POST', '/channels/:channel/messages', (req) => logged(req, 'channel-message', () => {
     const { guild, channel, permissions } = channelOf(req);
     if (!has(permissions, P.SendMessages)) throw errors.missingPermissions();
     if (req.body.files.length > 0 && !has(permissions, P.AttachFiles)) throw errors.missingPermissions();
@@ -49,7 +64,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
     if (draft.referenceMessageId && !has(permissions, P.ReadMessageHistory)) throw errors.missingPermissions();
     const message = ctx.messages.create({ channelId: channel.id, guildId: guild.id, authorId: botId(), draft });
     return { status: 200, body: ctx.messages.renderForRest(message) };
-  });
+  }));
 
   router.add('GET', '/channels/:channel/messages', (req) => {
     const { channel, permissions } = channelOf(req);
@@ -69,7 +84,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
     return { status: 200, body: ctx.messages.renderForRest(messageOf(req, channel)) };
   });
 
-  router.add('PATCH', '/channels/:channel/messages/:message', (req) => {
+  router.add('PATCH', '/channels/:channel/messages/:message', (req) => logged(req, 'channel-message-edit', () => {
     const { guild, channel } = channelOf(req);
     const message = messageOf(req, channel);
     if (message.authorId !== botId()) throw errors.cannotEditOthersMessage();
@@ -80,7 +95,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
       allowEphemeral: false,
     }, false);
     return { status: 200, body: ctx.messages.renderForRest(ctx.messages.update(message, draft)) };
-  });
+  }));
 
   router.add('DELETE', '/channels/:channel/messages/:message', (req) => {
     const { channel, permissions } = channelOf(req);

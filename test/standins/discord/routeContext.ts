@@ -4,6 +4,7 @@ import type { GuildState } from './guildState.js';
 import type { InteractionService } from './interactions.js';
 import type { MessageService } from './messageService.js';
 import type { MessageStore } from './messageStore.js';
+import type { SentPayloadLog } from './sentPayloads.js';
 import type { SnowflakeFactory } from './snowflakes.js';
 
 /** Everything REST route handlers work with. */
@@ -19,6 +20,8 @@ export interface RouteContext {
   messages: MessageService;
   interactions: InteractionService;
   gateway: Gateway;
+  /** Every message payload the bot sends. */
+  sent: SentPayloadLog;
   /** http://127.0.0.1:PORT */
   origin(): string;
   /** ws://127.0.0.1:PORT/gateway */

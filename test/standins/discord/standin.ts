@@ -24,6 +24,7 @@ import { draftFromCreate, draftFromEdit } from './messagePayload.js';
 import { modalSubmissionComponents } from './modalSubmission.js';
 import { RestRouter } from './restRouter.js';
 import type { RouteContext } from './routeContext.js';
+import { SentPayloadLog, type SentPayload } from './sentPayloads.js';
 import { SnowflakeFactory } from './snowflakes.js';
 import { VoiceStates, type BotVoiceChange, type BotVoiceOp, type VoiceGrant, type VoiceServerUpdate } from './voiceStates.js';
 
@@ -105,6 +106,7 @@ export class DiscordStandin {
   readonly #state: GuildState;
   readonly #registry: CommandRegistry;
   readonly #store = new MessageStore();
+  readonly #sent = new SentPayloadLog();
   readonly #gateway: Gateway;
   readonly #messages: MessageService;
   readonly #interactions: InteractionService;
@@ -154,6 +156,7 @@ export class DiscordStandin {
       gateway: this.#gateway,
       signal: this.#signal,
       tokenLifetimeMs: options.interactionTokenLifetimeMs ?? 15 * 60_000,
+      sent: this.#sent,
     });
     this.#voice = new VoiceStates({
       state: this.#state,
@@ -174,6 +177,7 @@ export class DiscordStandin {
       messages: this.#messages,
       interactions: this.#interactions,
       gateway: this.#gateway,
+      sent: this.#sent,
       origin: () => this.origin,
       gatewayUrl: () => this.gatewayUrl,
     };
@@ -470,6 +474,22 @@ export class DiscordStandin {
   reactions(channelId: string, messageId: string): Array<{ emoji: string; userIds: string[] }> {
     const message = this.storedMessage(channelId, messageId);
     return [...(this.#store.reactions.get(message.id) ?? new Map<string, Set<string>>()).entries()].map(([emoji, users]) => ({ emoji, userIds: [...users] }));
+  }
+
+  /**
+   * Every message payload the bot sent, refused ones included: interaction responses that carry a message (callback
+   * types 4 and 7), edits of the original response, follow-ups and their edits, channel messages and their edits.
+   */
+  get sentMessages(): readonly SentPayload[] {
+    return this.#sent.all();
+  }
+
+  /**
+   * The sent message payloads whose `allowed_mentions` would let a mention ping: missing (Discord then parses every
+   * mention, on edits too), or allowing anything (`parse` entries, `users`/`roles` lists, `replied_user`). Expect [].
+   */
+  payloadsThatCouldPing(): SentPayload[] {
+    return this.#sent.couldPing();
   }
 
   /** Resolves once `check()` returns a value other than undefined (re-checked on every stand-in change). */

@@ -322,6 +322,40 @@ describe('Discord stand-in rules', () => {
       expect(discord.unhandled.slice(before)).toEqual([{ method: 'GET', path: '/guilds/1/audit-logs', reason: 'no such route' }]);
       discord.unhandled.splice(before);
     });
+
+    it('an edit without allowed_mentions parses the new content with the defaults, whatever the message was sent with', async () => {
+      const sent = await api(discord, 'POST', `/channels/${general}/messages`, { body: { content: `hey <@${alice}>`, allowed_mentions: { parse: [] } } });
+      expect(sent.json.mentions).toEqual([]);
+      const edited = await api(discord, 'PATCH', `/channels/${general}/messages/${sent.json.id}`, { body: { content: `hey again <@${alice}>` } });
+      expect(edited.json.mentions.map((u: { id: string }) => u.id)).toEqual([alice]);
+      const quiet = await api(discord, 'PATCH', `/channels/${general}/messages/${sent.json.id}`, { body: { content: `bye <@${alice}>`, allowed_mentions: { parse: [] } } });
+      expect(quiet.json.mentions).toEqual([]);
+    });
+  });
+
+  describe('the log of message payloads the bot sent', () => {
+    it('records channel messages, interaction responses, edits and follow-ups, and names the ones that could ping', async () => {
+      const from = discord.sentMessages.length;
+      const none = { parse: [] };
+      await api(discord, 'POST', `/channels/${general}/messages`, { body: { content: 'quiet', allowed_mentions: none } });
+      await api(discord, 'POST', `/channels/${general}/messages`, { body: { content: '@everyone loud' } });
+      await api(discord, 'POST', `/channels/${general}/messages`, { body: { content: 'users', allowed_mentions: { parse: [], users: [alice] } } });
+      const h = discord.interact({ guildId: guild.id, channelId: general, userId: alice, command: 'speak', options: { text: 'hi' } });
+      await api(discord, 'POST', `/interactions/${h.id}/${h.token}/callback`, { body: { type: 5 }, auth: false });
+      await api(discord, 'PATCH', `/webhooks/${discord.applicationId}/${h.token}/messages/@original`, { body: { content: 'done', allowed_mentions: none }, auth: false });
+      await api(discord, 'POST', `/webhooks/${discord.applicationId}/${h.token}`, { body: { content: 'more', flags: 64 }, auth: false });
+      const h2 = discord.interact({ guildId: guild.id, channelId: general, userId: alice, command: 'speak', options: { text: 'hi' } });
+      await api(discord, 'POST', `/interactions/${h2.id}/${h2.token}/callback`, { body: { type: 4, data: { content: 'now', allowed_mentions: { parse: ['roles'] } } }, auth: false });
+
+      const log = discord.sentMessages.slice(from);
+      // The deferral (type 5) carries no message and is not a message payload.
+      expect(log.map((e) => [e.kind, e.status])).toEqual([
+        ['channel-message', 200], ['channel-message', 200], ['channel-message', 200], ['original-edit', 200], ['followup', 204], ['interaction-response', 204],
+      ]);
+      expect(log[5]!.callbackType).toBe(4);
+      const loud = discord.payloadsThatCouldPing().filter((e) => log.includes(e));
+      expect(loud.map((e) => e.body.content)).toEqual(['@everyone loud', 'users', 'more', 'now']);
+    });
   });
 
   describe('gateway', () => {
