@@ -20,7 +20,7 @@ function targetChannel(ctx: CommandContext<Services>): string {
   const channelId = str(ctx.options.channel) ?? ctx.voice.memberChannelId;
   if (!channelId) throw new BotError('input.invalid', { reason: 'Choose a voice channel, or join one first.' });
   const check = ctx.voice.check(channelId);
-  if (!check.ok) throw new BotError('voice.cannot_join', { channelId, reason: check.reason });
+  if (!check.ok) throw check.error;
   return channelId;
 }
 

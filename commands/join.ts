@@ -14,7 +14,7 @@ export const join: BotCommand = {
     const channelId = ctx.voice.memberChannelId;
     if (!channelId) throw new BotError('voice.not_in_channel');
     const check = ctx.voice.check(channelId);
-    if (!check.ok) throw new BotError('voice.cannot_join', { channelId, reason: check.reason });
+    if (!check.ok) throw check.error;
     const playback = ctx.services.playback.getOrCreate(ctx.guildId);
     if (playback.channelId && playback.channelId !== channelId) {
       throw new BotError('voice.not_in_bot_channel', { channelId: playback.channelId });

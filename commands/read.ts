@@ -1,6 +1,7 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
+import { cannotReactWarning } from '../src/messages.js';
 
 const READABLE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice, ChannelType.GuildAnnouncement] as const;
 
@@ -62,15 +63,25 @@ export const read: BotCommand = {
       await ctx.reply({ content: removed ? `🔕 <#${channelId}> is no longer read aloud.` : `<#${channelId}> was not being read aloud.` });
       return;
     }
+    // The privacy notice must be posted before anything there is read: without View Channel / Send Messages, refuse.
+    const post = ctx.voice.can(channelId, 'post');
+    if (!post.ok) throw post.error;
     const { added, firstNotice } = bound.bind(ctx.guildId, channelId);
     if (firstNotice) {
-      await ctx.services.notify(channelId, readingNotice(new URL(config.tts.baseUrl).host, settings.guild(ctx.guildId).read_skip_prefix));
+      try {
+        await ctx.services.notify(channelId, readingNotice(new URL(config.tts.baseUrl).host, settings.guild(ctx.guildId).read_skip_prefix));
+      } catch (err) {
+        if (added) bound.unbind(ctx.guildId, channelId);
+        throw err;
+      }
       bound.noticePosted(channelId);
     }
+    const react = ctx.voice.can(channelId, 'react');
+    const warning = react.ok ? '' : `\n${cannotReactWarning(String(react.error.details.permission), channelId)}`;
     await ctx.reply({
-      content: added
+      content: (added
         ? `🔊 <#${channelId}> is now read aloud while I am in a voice channel.${firstNotice ? ' I posted a short privacy notice there.' : ''}`
-        : `<#${channelId}> was already read aloud.`,
+        : `<#${channelId}> was already read aloud.`) + warning,
     });
   },
 };

@@ -11,12 +11,17 @@ import { outcomeText } from './replies.js';
 
 type Output = 'voice' | 'file';
 
-/** Voice when asked, or when the member is somewhere the bot may speak and is free to go; else a file. */
+/**
+ * Voice when asked, or when the member is in a voice channel the bot is free to go to; else a file. A member in voice
+ * where the bot lacks a permission is told which one (privately, nothing is made): a public file would surprise them.
+ */
 function chooseOutput(ctx: CommandContext<Services>): Output {
   const asked = ctx.options.output;
   if (asked === 'voice' || asked === 'file') return asked;
   const channelId = ctx.voice.memberChannelId;
-  if (!channelId || !ctx.voice.check(channelId).ok) return 'file';
+  if (!channelId) return 'file';
+  const check = ctx.voice.check(channelId);
+  if (!check.ok) return check.error.key === 'permission.missing' ? 'voice' : 'file';
   const busyIn = ctx.services.playback.get(ctx.guildId)?.channelId;
   return !busyIn || busyIn === channelId ? 'voice' : 'file';
 }
@@ -86,7 +91,7 @@ export const speak: BotCommand = {
     const channelId = ctx.voice.memberChannelId;
     if (!channelId) throw new BotError('voice.not_in_channel');
     const check = ctx.voice.check(channelId);
-    if (!check.ok) throw new BotError('voice.cannot_join', { channelId, reason: check.reason });
+    if (!check.ok) throw check.error;
     const label = shorten(ask.text, 80);
     let started = false;
     const { position } = service.toVoice({

@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
-import { Events, Routes, type Client, type Message } from 'discord.js';
+import { Events, type Client, type Message } from 'discord.js';
+import { BotError } from './errors.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
+import { createChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
 import { messageFacts } from './discord/messageFacts.js';
@@ -141,12 +143,15 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   );
   const speak = createSpeakService({ config, speech, playback, settings, logger });
   const pronunciation = createPronunciation(settings);
-  const notify = async (channelId: string, content: string) => {
-    await client.rest.post(Routes.channelMessages(channelId), { body: { content, allowed_mentions: { parse: [] } } });
-  };
+  const channels = createChannelMessenger({ client, logger });
+  const notify = channels.notify;
   const voiceOf = (guildId: string) => {
     const guild = client.guilds.cache.get(guildId);
     return guild && client.user ? guildVoiceView(guild, client.user.id) : undefined;
+  };
+  const cannotSpeakIn = (guildId: string, channelId: string) => {
+    const check = voiceOf(guildId)?.check(channelId) ?? { ok: false, error: new BotError('voice.not_voice_channel', { channelId }) };
+    return check.ok ? null : check.error;
   };
   const presence = createPresenceAnnouncer({
     settings,
@@ -165,10 +170,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     clock,
     logger,
     ports: {
-      cannotSpeakIn: (guildId, channelId) => {
-        const check = voiceOf(guildId)?.check(channelId) ?? { ok: false, reason: 'I am not in that server' };
-        return check.ok ? null : check.reason;
-      },
+      cannotSpeakIn,
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
     },
@@ -182,10 +184,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     clock,
     logger,
     ports: {
-      react: async (channelId, messageId, emoji) => {
-        await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, encodeURIComponent(emoji)));
-      },
-      canSpeakIn: (guildId, channelId) => voiceOf(guildId)?.check(channelId).ok ?? false,
+      react: channels.react,
+      cannotSpeakIn,
     },
   });
   const services: Services = {

@@ -20,6 +20,10 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'voice.not_in_channel': () => 'Join a voice channel first.',
   'voice.not_in_bot_channel': (d) => `I’m in <#${d.channelId}>. Join it to control me.`,
   'voice.cannot_join': (d) => `I can’t speak in <#${d.channelId}>: ${d.reason}.`,
+  'voice.not_voice_channel': (d) => `<#${d.channelId}> is not a voice channel I can see.`,
+  'voice.channel_full': (d) => `<#${d.channelId}> is full.`,
+  'permission.missing': (d) =>
+    `I need the **${d.permission}** permission in <#${d.channelId}> for that. Ask a moderator to give it to me there (channel settings → Permissions).`,
   'voice.join_failed': () => 'I couldn’t connect to the voice channel. Try again, or check my permissions.',
   'voice.bot_not_connected': () => 'I’m not in a voice channel here.',
   'file.too_large': (d) =>
@@ -31,6 +35,16 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
+
+/** Said after /read enable when the bot may read a channel but not react there (messages it skips are then not marked). */
+export function cannotReactWarning(permission: string, channelId: string): string {
+  return `⚠️ I can’t react in <#${channelId}> (I need **${permission}** there), so messages I skip won’t get 🔇.`;
+}
+
+/** The notice posted when a scheduled announcement could not be said. */
+export function scheduledNotSaidNotice(id: number, channelId: string, why: string): string {
+  return `⚠️ Scheduled announcement #${id} was not said in <#${channelId}>. ${why}`;
+}
 
 /**
  * User text shown back in a reply (a model name, a time, a word), with every "@" followed by a zero-width space: it reads

@@ -1,14 +1,18 @@
 import { PermissionFlagsBits, type Guild } from 'discord.js';
+import { BotError } from '../errors.js';
+import { botPermissionsIn, checkBotAccess, type AccessCheck } from './botAccess.js';
+import { missingPermission } from './botPermissions.js';
 
-/** Whether the bot may speak in a channel, and why not. */
-export type SpeakCheck = { ok: true } | { ok: false; reason: string };
+export type { AccessCheck } from './botAccess.js';
 
-/** What commands need to know about voice in a guild, read from Discord's cache. */
+/** What commands need to know about voice (and the bot's permissions) in a guild, read from Discord's cache. */
 export interface GuildVoiceView {
   /** The voice channel the member is in, or null. */
   memberChannelId: string | null;
-  /** Whether the bot may join and speak in the channel. */
-  check(channelId: string): SpeakCheck;
+  /** Whether the bot may join and speak in the voice channel (View Channel, Connect, Speak, room in it). */
+  check(channelId: string): AccessCheck;
+  /** Whether the bot may post (View Channel, Send Messages) or react (… Read Message History, Add Reactions) in a channel. */
+  can(channelId: string, action: 'post' | 'react'): AccessCheck;
   /** Members in the channel who are not bots. */
   humansIn(channelId: string): number;
 }
@@ -20,15 +24,19 @@ export function guildVoiceView(guild: Guild, userId: string): GuildVoiceView {
     check(channelId) {
       const channel = guild.channels.cache.get(channelId);
       const me = guild.members.me;
-      if (!channel || !channel.isVoiceBased() || !me) return { ok: false, reason: 'it is not a voice channel I can see' };
-      const perms = channel.permissionsFor(me);
-      if (!perms.has(PermissionFlagsBits.ViewChannel)) return { ok: false, reason: 'I can’t see that channel' };
-      if (!perms.has(PermissionFlagsBits.Connect)) return { ok: false, reason: 'I’m missing the Connect permission there' };
-      if (!perms.has(PermissionFlagsBits.Speak)) return { ok: false, reason: 'I’m missing the Speak permission there' };
-      if (channel.full && !perms.has(PermissionFlagsBits.MoveMembers) && me.voice.channelId !== channelId) {
-        return { ok: false, reason: 'the channel is full' };
+      const permissions = botPermissionsIn(guild, channelId);
+      if (!channel || !channel.isVoiceBased() || !me || permissions === null) {
+        return { ok: false, error: new BotError('voice.not_voice_channel', { channelId }) };
+      }
+      const missing = missingPermission('speak', permissions);
+      if (missing) return { ok: false, error: new BotError('permission.missing', { permission: missing, channelId }) };
+      if (channel.full && (permissions & PermissionFlagsBits.MoveMembers) === 0n && me.voice.channelId !== channelId) {
+        return { ok: false, error: new BotError('voice.channel_full', { channelId }) };
       }
       return { ok: true };
+    },
+    can(channelId, action) {
+      return checkBotAccess(guild, channelId, action);
     },
     humansIn(channelId) {
       const channel = guild.channels.cache.get(channelId);

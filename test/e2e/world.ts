@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
-import type { MemberSpec, RoleSpec } from '../standins/discord/guildState.js';
+import type { ChannelSpec, MemberSpec, RoleSpec } from '../standins/discord/guildState.js';
 import { startSpeechStandin, type SpeechStandin, type SpeechStandinOptions } from '../standins/speech/index.js';
 import { startVoiceStandin, type VoiceStandin, type VoiceStandinOptions } from '../standins/voice/index.js';
 import { runScript, type ProcessHandle } from './botProcess.js';
@@ -32,8 +32,8 @@ export interface WorldOptions {
   voice?: VoiceStandinOptions;
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
-  /** More members (e.g. a bot user, a member with a role) and roles in the test guild. */
-  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[] };
+  /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
+  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[] };
   /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
   clockStartMs?: number;
 }
@@ -77,6 +77,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       { name: 'chat', type: 'text' },
       { name: 'Lounge', type: 'voice' },
       { name: 'Quiet', type: 'voice' },
+      ...(options.guild?.extraChannels ?? []),
     ],
     members: [
       ...MEMBERS.map((username) => ({ username, globalName: username[0]!.toUpperCase() + username.slice(1) })),

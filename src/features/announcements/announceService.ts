@@ -1,4 +1,5 @@
-import { BotError } from '../../errors.js';
+import { BotError, isBotError } from '../../errors.js';
+import { messageFor, scheduledNotSaidNotice } from '../../messages.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ScheduledAnnouncement } from '../../settings/scheduledAnnouncements.js';
 import type { SettingsStore } from '../../settings/types.js';
@@ -26,8 +27,8 @@ export interface AnnouncerMember {
 
 /** What the announce service needs from Discord. */
 export interface AnnouncePorts {
-  /** Why the bot cannot speak in a voice channel, or null when it can. */
-  cannotSpeakIn(guildId: string, channelId: string): string | null;
+  /** Why the bot cannot speak in a voice channel (it names a missing permission), or null when it can. */
+  cannotSpeakIn(guildId: string, channelId: string): BotError | null;
   /** Members in a voice channel who are not bots. */
   humansIn(guildId: string, channelId: string): number;
   /** Posts a plain message (no pings) in a text channel. */
@@ -77,11 +78,12 @@ export function createAnnounceService(deps: {
   };
 
   const fire = (s: ScheduledAnnouncement) => {
-    const tell = (why: string) => {
-      log.warn({ id: s.id, guildId: s.guildId, why }, 'scheduled announcement not said');
+    const tell = (why: BotError | null) => {
+      log.warn({ id: s.id, guildId: s.guildId, why: why?.key ?? 'internal', ...why?.details }, 'scheduled announcement not said');
+      const text = why ? messageFor(why.key, why.details) : messageFor('internal');
       void deps.ports
-        .notify(s.replyChannelId, `⚠️ Scheduled announcement #${s.id} was not said in <#${s.channelId}>: ${why}.`)
-        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not post the notice'));
+        .notify(s.replyChannelId, scheduledNotSaidNotice(s.id, s.channelId, text))
+        .catch((err: unknown) => log.warn({ err: isBotError(err) ? err.key : (err as Error).message, channelId: s.replyChannelId }, 'could not post the notice'));
     };
     const cannot = deps.ports.cannotSpeakIn(s.guildId, s.channelId);
     if (cannot) return tell(cannot);
@@ -92,7 +94,7 @@ export function createAnnounceService(deps: {
     try {
       queue({ guildId: s.guildId, channelId: s.channelId, text: s.text, voice: s.voice ?? undefined, repeat: 1, requester: { ...ANNOUNCER } });
     } catch (err) {
-      tell(err instanceof BotError ? err.key : 'internal error');
+      tell(err instanceof BotError ? err : null);
     }
   };
 

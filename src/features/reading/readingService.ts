@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import { isBotError } from '../../errors.js';
+import { isBotError, type BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { memberValue } from '../../settings/effective.js';
 import type { GuildSettings } from '../../settings/definitions.js';
@@ -20,8 +20,8 @@ export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️' } as const;
 /** What the reading service does to Discord besides speaking. */
 export interface ReadingPorts {
   react(channelId: string, messageId: string, emoji: string): Promise<void>;
-  /** Whether the bot may join and speak in a voice channel. */
-  canSpeakIn(guildId: string, channelId: string): boolean;
+  /** Why the bot may not join and speak in a voice channel (a missing permission), or null when it may. */
+  cannotSpeakIn(guildId: string, channelId: string): BotError | null;
 }
 
 interface PendingRead {
@@ -134,8 +134,9 @@ export function createReadingService(deps: {
         if (decision.reason !== 'not_reading_channel') log.debug({ guildId: m.guildId, reason: decision.reason }, 'message not read');
         return;
       }
-      if (decision.join && !deps.ports.canSpeakIn(m.guildId, decision.voiceChannelId)) {
-        log.info({ guildId: m.guildId }, 'auto-join skipped: cannot speak in the author’s channel');
+      const cannot = decision.join ? deps.ports.cannotSpeakIn(m.guildId, decision.voiceChannelId) : null;
+      if (cannot) {
+        log.info({ guildId: m.guildId, why: cannot.key, ...cannot.details }, 'auto-join skipped: cannot speak in the author’s channel');
         return;
       }
       const waiting = pendingIn(m.guildId);

@@ -65,8 +65,10 @@ export function channelPermissions(subject: PermissionSubject, overwrites: reado
   permissions = (permissions & ~deny) | allow;
   const member = overwrites.find((o) => o.type === 1 && o.id === subject.userId);
   if (member) permissions = (permissions & ~member.deny) | member.allow;
-  // Implicit denials: without View Channel nothing else applies.
+  // Implicit denials ("Implicit Permissions"): without View Channel nothing else applies; without Send Messages,
+  // neither do Mention Everyone, Send TTS Messages, Attach Files and Embed Links.
   if ((permissions & P.ViewChannel) === 0n) return 0n;
+  if ((permissions & P.SendMessages) === 0n) permissions &= ~(P.MentionEveryone | P.SendTTSMessages | P.AttachFiles | P.EmbedLinks);
   return permissions;
 }
 

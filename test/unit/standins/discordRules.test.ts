@@ -323,6 +323,16 @@ describe('Discord stand-in rules', () => {
       discord.unhandled.splice(before);
     });
 
+    it('computes permissions as Discord documents: without Send Messages, Attach Files and Embed Links go too', () => {
+      const readonly = guild.channel('readonly').id;
+      const h = discord.interact({ guildId: guild.id, channelId: readonly, userId: alice, command: 'speak', options: { text: 'hi' } });
+      const app = BigInt(h.payload.app_permissions);
+      expect(app & (1n << 11n)).toBe(0n); // Send Messages (denied for the bot by a member overwrite)
+      expect(app & (1n << 15n)).toBe(0n); // Attach Files (the bot's role has it)
+      expect(app & (1n << 14n)).toBe(0n); // Embed Links (likewise)
+      expect(app & (1n << 10n)).toBe(1n << 10n); // View Channel stays
+    });
+
     it('an edit without allowed_mentions parses the new content with the defaults, whatever the message was sent with', async () => {
       const sent = await api(discord, 'POST', `/channels/${general}/messages`, { body: { content: `hey <@${alice}>`, allowed_mentions: { parse: [] } } });
       expect(sent.json.mentions).toEqual([]);
