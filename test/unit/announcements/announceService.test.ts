@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { BotError } from '../../../src/errors.js';
-import { MAX_SCHEDULES_PER_GUILD, createAnnounceService } from '../../../src/features/announcements/announceService.js';
+import { MAX_SCHEDULES_PER_GUILD, createAnnounceService, type AnnouncePorts } from '../../../src/features/announcements/announceService.js';
 import { createPresenceAnnouncer } from '../../../src/features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from '../../../src/features/pronunciation.js';
 import { createSpeakService } from '../../../src/features/speak.js';
@@ -46,7 +46,7 @@ describe('announcements: services', () => {
     await dir.cleanup();
   });
 
-  const services = () => {
+  const services = (ports: Partial<AnnouncePorts> = {}) => {
     const { logger } = capturingLogger();
     const playback = new PlaybackRegistry<SpeechRequest>(
       (guildId) =>
@@ -66,7 +66,7 @@ describe('announcements: services', () => {
       playback,
       clock,
       logger,
-      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined },
+      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, ...ports },
     });
     const presence = createPresenceAnnouncer({ settings, speak, playback, pronunciation: createPronunciation(settings), clock, logger, windowMs: 2000, flapMs: 30_000 });
     return { playback, announce, presence };
@@ -98,6 +98,24 @@ describe('announcements: services', () => {
     expect(keyOf(() => announce.cancel('other-guild', first.schedule.id))).toBe('announce.unknown');
     announce.cancel('g', first.schedule.id);
     expect(announce.list('g')).toHaveLength(MAX_SCHEDULES_PER_GUILD - 1);
+  });
+
+  it('a schedule due where the bot may not speak is not said; the notice names the permission and the channel', () => {
+    const notices: Array<{ channelId: string; content: string }> = [];
+    const { announce, playback } = services({
+      cannotSpeakIn: (_guildId, channelId) => new BotError('permission.missing', { permission: 'Speak', channelId }),
+      notify: async (channelId, content) => {
+        notices.push({ channelId, content });
+      },
+    });
+    const view = announce.schedule({ guildId: 'g', channelId: 'lounge', replyChannelId: 'text', text: 'Stand-up', when: '09:00', member: member({ canManageGuild: true }) });
+    announce.start();
+    clock.advanceTo(Date.parse('2026-11-25T09:00:30Z'));
+    announce.stop();
+    expect(notices).toEqual([{ channelId: 'text', content: expect.stringContaining(`#${view.schedule.id} was not said in <#lounge>`) }]);
+    expect(notices[0]!.content).toContain('**Speak** permission in <#lounge>');
+    expect(playback.get('g')?.snapshot().pending ?? []).toEqual([]);
+    expect(playback.get('g')?.snapshot().current).toBeUndefined();
   });
 
   it('/announce now with repeat queues that many items ahead of waiting ones', async () => {
