@@ -1,6 +1,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
+import { defuseMentions } from '../src/messages.js';
 import { shorten } from '../src/features/speak.js';
 import { DICTIONARY_FILE_MAX_BYTES, dictionaryToJson, parseDictionaryFile } from '../src/features/reading/dictionaryFile.js';
 import { DICTIONARY_TEXT_MAX } from '../src/settings/dictionary.js';
@@ -44,12 +45,13 @@ export const dictionary: BotCommand = {
     switch (ctx.subcommand) {
       case 'add': {
         const { replaced } = store.set(ctx.guildId, word, String(ctx.options.reading ?? ''));
-        await ctx.reply({ content: `📖 “${word.trim()}” is now said “${String(ctx.options.reading).trim()}”${replaced ? ' (replaced)' : ''}.` });
+        await ctx.reply({ content: `📖 “${defuseMentions(word.trim())}” is now said “${defuseMentions(String(ctx.options.reading).trim())}”${replaced ? ' (replaced)' : ''}.` });
         return;
       }
       case 'remove': {
         const removed = store.remove(ctx.guildId, word);
-        await ctx.reply({ content: removed ? `📖 Forgot “${word.trim()}”.` : `“${word.trim()}” is not in the dictionary.` });
+        const shown = defuseMentions(word.trim());
+        await ctx.reply({ content: removed ? `📖 Forgot “${shown}”.` : `“${shown}” is not in the dictionary.` });
         return;
       }
       case 'list': {

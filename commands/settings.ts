@@ -1,6 +1,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import type { Config } from '../src/config.js';
+import { defuseMentions } from '../src/messages.js';
 import { guildSettingDefinitions } from '../src/settings/definitions.js';
 import { GUILD_SETTING_KEYS, type GuildSettingKey, type GuildSettings } from '../src/settings/types.js';
 
@@ -17,7 +18,7 @@ function shown(key: GuildSettingKey, value: unknown, config: Config): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (key.endsWith('_role')) return `<@&${String(value)}>`;
   if (value === '') return 'none';
-  return String(value);
+  return defuseMentions(String(value));
 }
 
 function view(settings: GuildSettings, config: Config): string {

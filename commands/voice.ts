@@ -1,6 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
+import { defuseMentions } from '../src/messages.js';
 import { SPEED_RANGE } from '../src/speech/request.js';
 import type { MemberSettings } from '../src/settings/types.js';
 import { outcomeText } from './replies.js';
@@ -11,7 +12,7 @@ function describe(s: MemberSettings): string {
   const parts = [
     `voice: ${s.voice ?? '—'}`,
     `speed: ${s.speed ?? '—'}`,
-    `spoken name: ${s.spokenName ?? '—'}`,
+    `spoken name: ${s.spokenName === null ? '—' : defuseMentions(s.spokenName)}`,
   ];
   return parts.join(' · ');
 }

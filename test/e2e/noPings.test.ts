@@ -57,6 +57,9 @@ describe('no pings, ever', () => {
     expect(sent.filter((p) => Array.isArray(p.body.attachments) && p.body.attachments.length > 0).length).toBeGreaterThanOrEqual(2);
     expect(sent.length).toBeGreaterThanOrEqual(10);
     expect(w.discord.payloadsThatCouldPing().map((p) => `${p.kind} ${p.path}: ${JSON.stringify(p.body).slice(0, 200)}`)).toEqual([]);
+    // Belt and braces: what members typed is shown back defused, so no payload even holds mention syntax.
+    const raw = sent.filter((p) => typeof p.body.content === 'string' && /@(everyone|here)|<@[!&]?\d+>/.test(p.body.content));
+    expect(raw.map((p) => p.body.content)).toEqual([]);
 
     // And what Discord made of them: no message of the bot mentions anyone.
     const botMessageIds = new Set<string>();
