@@ -14,6 +14,8 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
       ? 'The speech service stopped sending audio part-way, so that message was cut short.'
       : 'The speech service took too long to answer. Try again in a moment.',
   'speech.bad_audio': () => 'The speech service sent something that is not playable audio.',
+  'speech.model_unavailable': (d) =>
+    `The speech model${d.model ? ` “${d.model}”` : ''} is no longer available from any configured speech service (retired or removed). Ask the bot’s operator to add another provider or model; see /diagnose.`,
   'input.invalid': (d) => String(d.reason ?? 'That value is not allowed.'),
   'queue.full_guild': (d) => `The queue is full (${d.limit} items). Wait for it to move, or ask a moderator to /stop it.`,
   'queue.full_member': (d) => `You already have ${d.limit} items waiting. Wait until some are spoken.`,
