@@ -87,21 +87,27 @@ export function createProviderChain(options: ProviderChainOptions): ProviderChai
     log.warn({ provider: r.spec.name, voice: asked, using: sent }, `voice ${asked} is not one of ${r.spec.name}'s voices; add it to its voiceMap (using ${sent})`);
   };
 
-  type Attempt = { kind: 'audio'; audio: SpeechAudio } | { kind: 'failed'; err: SpeechError } | { kind: 'no-model'; err: SpeechError | undefined };
+  type Attempt =
+    | { kind: 'audio'; audio: SpeechAudio }
+    | { kind: 'failed'; err: SpeechError }
+    /** Its circuit is open (or its one probe is out). */
+    | { kind: 'skipped' }
+    /** None of its models is left; `refused` when one was refused during this very request. */
+    | { kind: 'no-model'; refused: boolean };
 
   /** Tries one provider, model after model while it refuses models; the circuit pass is settled exactly once. */
   async function attempt(r: Runtime, request: SpeechRequest, opts: SynthesizeOptions): Promise<Attempt> {
+    if (modelsToTry(r.spec, request.model, options.models.unavailable(r.spec.name)).length === 0) return { kind: 'no-model', refused: false };
     const pass = r.breaker.tryAcquire();
     if (!pass) {
       r.counts.skippedOpen++;
-      return { kind: 'no-model', err: undefined };
+      return { kind: 'skipped' };
     }
-    let refusal: SpeechError | undefined;
     for (;;) {
       const model = modelsToTry(r.spec, request.model, options.models.unavailable(r.spec.name))[0];
       if (model === undefined) {
         pass.release();
-        return { kind: 'no-model', err: refusal };
+        return { kind: 'no-model', refused: true };
       }
       const origin = requestFor(r.spec, request, model);
       noteVoice(r, request.voice, origin.request.voice);
@@ -117,7 +123,6 @@ export function createProviderChain(options: ProviderChainOptions): ProviderChai
           throw err;
         }
         if (err instanceof SpeechError && err.key === 'speech.model_unavailable') {
-          refusal = err;
           r.counts.modelFallbacks++;
           options.models.markUnavailable(r.spec.name, model, 'refused', String(err.details.providerMessage ?? err.message));
           continue;
@@ -138,7 +143,7 @@ export function createProviderChain(options: ProviderChainOptions): ProviderChai
     async synthesize(request, opts = {}) {
       const order = ordered(opts.provider);
       let lastFailure: SpeechError | undefined;
-      let refusal: SpeechError | undefined;
+      let skipped = false;
       for (const [i, r] of order.entries()) {
         const result = await attempt(r, request, opts);
         if (result.kind === 'audio') {
@@ -147,19 +152,20 @@ export function createProviderChain(options: ProviderChainOptions): ProviderChai
           }
           return result.audio;
         }
+        if (result.kind === 'skipped') skipped = true;
         if (result.kind === 'failed') lastFailure = result.err;
-        else if (result.err) refusal = result.err;
         const next = order[i + 1];
-        if (result.kind === 'failed' || result.err) {
+        if (result.kind === 'failed' || (result.kind === 'no-model' && result.refused)) {
           r.counts.failovers++;
-          if (next) log.warn({ provider: r.spec.name, next: next.spec.name, reason: result.kind === 'failed' ? result.err.key : 'no model', status: result.kind === 'failed' ? result.err.status : undefined }, 'speech provider failed; trying the next one');
+          if (next) {
+            const reason = result.kind === 'failed' ? { reason: result.err.key, status: result.err.status } : { reason: 'no model left' };
+            log.warn({ provider: r.spec.name, next: next.spec.name, ...reason }, 'speech provider failed; trying the next one');
+          }
         }
       }
       if (lastFailure) throw lastFailure;
-      if (refusal) {
-        throw new SpeechError('speech.model_unavailable', { retryable: false, status: refusal.status, message: 'no provider serves the model', details: { model: request.model } });
-      }
-      throw new SpeechError('speech.unavailable', { retryable: false, message: 'every speech provider is resting after repeated failures (circuits open)' });
+      if (skipped) throw new SpeechError('speech.unavailable', { retryable: false, message: 'every speech provider is resting after repeated failures (circuits open)' });
+      throw new SpeechError('speech.model_unavailable', { retryable: false, message: 'no provider serves the model any more', details: { model: request.model } });
     },
 
     plan(request, opts = {}) {
