@@ -18,6 +18,8 @@ import type { AudioCache } from './speech/audioCache.js';
 import { createCachingSpeechClient } from './speech/cachingSpeechClient.js';
 import { createFairLimiter } from './speech/fairLimiter.js';
 import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
+import type { DiagnosticSection } from './observability/diagnostics.js';
+import { providerSection } from './speech/providers/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
@@ -39,6 +41,8 @@ export interface Services {
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
+  /** The sections of /diagnose, each from the service that knows its facts. */
+  diagnostics: DiagnosticSection[];
 }
 
 /** A command of this bot. */
@@ -191,6 +195,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     announce,
     notify,
     logger,
+    diagnostics: [providerSection(providers)],
   };
   const router = createInteractionRouter({ commands, services, logger });
 
