@@ -84,7 +84,8 @@ const csv = (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.len
 
 /**
  * Checks that span several variables, run on the raw environment so they are reported with the rest. With
- * TTS_PROVIDERS, members choose from the first provider's models and voices unless TTS_MODELS / TTS_VOICES say otherwise.
+ * TTS_PROVIDERS, members choose from the first provider's models and voices (and its voiceMap names) unless
+ * TTS_MODELS / TTS_VOICES say otherwise.
  */
 function speechSetup(env: Record<string, string | undefined>): { speech: Speech; problems: string[] } {
   const problems: string[] = [];
@@ -101,7 +102,9 @@ function speechSetup(env: Record<string, string | undefined>): { speech: Speech;
   }
   const first = providers[0];
   const models = value('TTS_MODELS') ? csv(value('TTS_MODELS')!) : (first?.models ?? csv(DEFAULT_MODELS));
-  const voices = value('TTS_VOICES') ? csv(value('TTS_VOICES')!) : (first?.voices ?? csv(DEFAULT_VOICES));
+  // The first provider's voiceMap names are the bot's own voice names too.
+  const firstVoices = first?.voices ? [...new Set([...Object.keys(first.voiceMap), ...first.voices])] : undefined;
+  const voices = value('TTS_VOICES') ? csv(value('TTS_VOICES')!) : (firstVoices ?? csv(DEFAULT_VOICES));
   const derived = (fallback: string, l: string[]) => (providersRaw === undefined || l.includes(fallback) ? fallback : (l[0] ?? fallback));
   const defaultModel = value('TTS_DEFAULT_MODEL') ?? derived(DEFAULT_MODEL, models);
   const defaultVoice = value('TTS_DEFAULT_VOICE') ?? derived(DEFAULT_VOICE, voices);

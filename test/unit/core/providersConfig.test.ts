@@ -53,8 +53,9 @@ describe('TTS_PROVIDERS', () => {
     expect(config.tts.providers.map((p) => p.name)).toEqual(['kokoro']);
     // Members choose from the first provider's names when TTS_MODELS / TTS_VOICES are unset.
     expect(config.tts.models).toEqual(['kokoro']);
-    expect(config.tts.voices).toEqual(['af_nova', 'af_bella']);
-    expect(config.tts.defaults).toMatchObject({ model: 'kokoro', voice: 'af_nova' });
+    // Its voiceMap names are the bot's names too.
+    expect(config.tts.voices).toEqual(['nova', 'af_nova', 'af_bella']);
+    expect(config.tts.defaults).toMatchObject({ model: 'kokoro', voice: 'nova' });
   });
 
   it('reports every mistake in the list in one error, with the other configuration problems', () => {
@@ -95,7 +96,7 @@ describe('TTS_PROVIDERS', () => {
 
   it('an explicit default that the first provider does not know is reported', () => {
     const problems = problemsOf({ ...base, TTS_DEFAULT_VOICE: 'alloy', TTS_PROVIDERS: JSON.stringify(twoProviders.slice(1)) });
-    expect(problems).toEqual(['TTS_DEFAULT_VOICE: must be one of TTS_VOICES (af_nova, af_bella)']);
+    expect(problems).toEqual(['TTS_DEFAULT_VOICE: must be one of TTS_VOICES (nova, af_nova, af_bella)']);
   });
 
   it('the cool-down and failure count of the circuit are configurable', () => {
