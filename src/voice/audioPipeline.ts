@@ -91,12 +91,15 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       throw new SpeechError('speech.bad_audio', { retryable: false, message: `unrecognised audio (${audio.contentType})` });
     }
     let ogg: Readable = audio.stream;
-    if (format !== 'opus') {
-      log.info({ format }, 'server sent no Ogg Opus; transcoding');
-      ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal });
+    // A server that ignores `speed` sent normal-speed audio: ffmpeg changes its tempo (not its pitch).
+    const tempo = audio.origin && !audio.origin.speedHonoured ? request.speed : 1;
+    const transcoded = format !== 'opus' || tempo !== 1;
+    if (transcoded) {
+      log.info({ format, tempo, provider: audio.origin?.provider }, tempo === 1 ? 'server sent no Ogg Opus; transcoding' : 'server ignores speed; changing the tempo');
+      ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal, tempo });
     }
     const { packets } = opusPacketsFrom(ogg);
-    return { packets, ttfbMs: audio.ttfbMs, transcoded: format !== 'opus' };
+    return { packets, ttfbMs: audio.ttfbMs, transcoded };
   }
 
   return async (request, signal, context): Promise<PreparedAudio> => {

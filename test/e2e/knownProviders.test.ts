@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toneFor, type PersonalityName } from '../standins/speech/index.js';
+import { durationFor, toneFor, type PersonalityName } from '../standins/speech/index.js';
 import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
@@ -79,6 +79,21 @@ for (const c of CASES) {
       expect(Math.abs(heard.frequency - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
       expect(w.speech.requests.at(-1)!.status).toBe(200);
     });
+
+    if (c.personality === 'localai') {
+      it('speed asked of a server that ignores it: the bot changes the tempo itself (heard at twice the pace)', async () => {
+        const text = 'Twice as fast although the server ignores speed';
+        const h = w.speak('alice', { text, speed: 2 });
+        await h.waitFor(spoken, 20_000);
+        expect(w.speech.requests.at(-1)!.body).toMatchObject({ input: text, speed: 1 });
+        const session = w.voice.session(w.guild.id)!;
+        await session.waitForQuiet(250);
+        const heard = session.utterances(50).at(-1)!;
+        const expectedMs = durationFor(text, 2) * 1000;
+        expect(Math.abs(heard.durationMs - expectedMs) / expectedMs).toBeLessThan(0.1);
+        expect(Math.abs(heard.frequency - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
+      });
+    }
 
     it('/speak is returned as a file, in the format the server really sends', async () => {
       const text = `A file from ${c.personality}`;
