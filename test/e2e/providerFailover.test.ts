@@ -138,3 +138,44 @@ describe('a model the provider no longer has', () => {
     expect(report).toMatch(/tts-1 shuts down on 2027-01-06/);
   });
 });
+
+describe('an item keeps the provider of its first part', () => {
+  let w: World;
+  const SENTENCES = [
+    'Welcome to a long message that is read in parts.',
+    'It goes on for a while, so that the first sentence is asked for on its own and starts playing early.',
+    'The next parts are made while the first one plays, and they must come in the same voice as the first.',
+    'Switching voices in the middle of one message would sound like another person took over the reading.',
+  ];
+  useWorld(
+    {
+      extraSpeech: { kokoro: { personality: 'kokoro' } },
+      providers: (s) => [
+        { name: 'openai', baseUrl: s.main!.baseUrl, apiKey: s.main!.apiKey },
+        { name: 'kokoro', baseUrl: s.kokoro!.baseUrl, models: ['kokoro'], voices: ['af_alloy', 'af_nova'], voiceMap: { alloy: 'af_alloy', nova: 'af_nova' } },
+      ],
+      env: { TTS_MAX_RETRIES: '0', TTS_PIPELINE_MIN_CHARS: '100', AUDIO_CACHE_MB: '0' },
+    },
+    (started) => {
+      w = started;
+      w.join('carol', 'Lounge');
+    },
+  );
+
+  it('the first part failed over to the second provider: every later part comes from it too, though the first is fine for them', async () => {
+    const openai = w.speeches.main!;
+    const kokoro = w.speeches.kokoro!;
+    // Only the first part fails at the first provider.
+    openai.next({ kind: 'status', status: 500 }, (body) => String(body.input).startsWith('Welcome'));
+    const h = w.speak('carol', { text: SENTENCES.join(' ') });
+    await h.waitFor(spoken, 30_000);
+    const session = w.voice.session(w.guild.id)!;
+    await session.waitForQuiet(400);
+    const atOpenAi = speechRequests(openai);
+    const atKokoro = speechRequests(kokoro);
+    expect(atOpenAi.map((r) => r.status)).toEqual([500]);
+    expect(atKokoro.length).toBeGreaterThanOrEqual(2);
+    expect(atKokoro.every((r) => r.status === 200 && (r.body as { voice: string }).voice === 'af_alloy')).toBe(true);
+    expect(atKokoro.map((r) => inputOf(r)).join(' ')).toBe(SENTENCES.join(' '));
+  });
+});
