@@ -104,3 +104,16 @@ describe('TTS_PROVIDERS', () => {
     expect(config.tts.circuit).toEqual({ failures: 5, cooldownMs: 1500 });
   });
 });
+
+describe('.env.example', () => {
+  it('its TTS_PROVIDERS example is valid together with the rest of the file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('dotenv');
+    const text = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const example = /^# TTS_PROVIDERS=(.+)$/m.exec(text)![1]!;
+    const env = { ...parse(text), ...base, OPENAI_API_KEY: 'sk-test', TTS_PROVIDERS: example };
+    const config = loadConfig(env);
+    expect(config.tts.providers.map((p) => p.name)).toEqual(['openai', 'kokoro']);
+    expect(config.tts.providers[1]!.voiceMap).toEqual({ alloy: 'af_alloy', nova: 'af_nova' });
+  });
+});
