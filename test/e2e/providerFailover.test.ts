@@ -105,6 +105,8 @@ describe('a model the provider no longer has', () => {
       speech: { personality: 'openai', retiredModels: ['gpt-4o-mini-tts'] },
       providers: (s) => [{ name: 'openai', baseUrl: s.main!.baseUrl, apiKey: s.main!.apiKey, models: ['gpt-4o-mini-tts', 'tts-1'] }],
       env: { AUDIO_CACHE_MB: '0' },
+      // 17 days before OpenAI's speech models shut down.
+      clockStartMs: Date.parse('2026-12-20T12:00:00Z'),
     },
     (started) => {
       w = started;
@@ -135,7 +137,47 @@ describe('a model the provider no longer has', () => {
     await d.waitFor((x) => /Speech providers/.test(x.message()?.content ?? ''), 10_000);
     const report = d.message()!.content;
     expect(report).toContain('gpt-4o-mini-tts unavailable (refused)');
-    expect(report).toMatch(/tts-1 shuts down on 2027-01-06/);
+    expect(report).toContain('tts-1 shuts down on 2027-01-06 (in 17 days)');
+  });
+
+  it('a bot left with only retiring models says so loudly, once', () => {
+    const loud = w.bot!.output.filter((l) => /"level":"error"/.test(l) && /every configured speech model is retiring or missing/.test(l));
+    expect(loud).toHaveLength(1);
+    expect(w.bot!.output.filter((l) => /speech model tts-1 at openai shuts down on 2027-01-06 \(in 17 days\)/.test(l))).toHaveLength(1);
+  });
+});
+
+describe('2027-01-07: a bot configured the old way (TTS_BASE_URL, provider "default"), with only OpenAI’s retired models', () => {
+  let w: World;
+  useWorld(
+    {
+      speech: { personality: 'openai', retiredModels: ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'] },
+      env: { AUDIO_CACHE_MB: '0' },
+      clockStartMs: Date.parse('2027-01-07T09:00:00Z'),
+    },
+    (started) => {
+      w = started;
+      w.join('bob', 'Lounge');
+    },
+  );
+
+  it('tries each model once, then tells the member clearly that the model is gone; the next /speak costs no request', async () => {
+    const gone = (x: { message(): { content: string } | undefined }) => /no longer available/.test(x.message()?.content ?? '');
+    const h = w.speak('bob', { text: 'Is anyone still there' });
+    await h.waitFor(gone, 20_000);
+    expect(h.message()!.content).toMatch(/Ask the bot’s operator/);
+    const tried = speechRequests(w.speech).map((r) => [(r.body as { model: string }).model, r.status]);
+    expect(tried).toEqual([
+      ['gpt-4o-mini-tts', 404],
+      ['tts-1', 404],
+      ['tts-1-hd', 404],
+    ]);
+    const again = w.speak('bob', { text: 'Hello again' });
+    await again.waitFor(gone, 20_000);
+    expect(speechRequests(w.speech)).toHaveLength(3);
+    for (const model of ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd']) {
+      expect(w.bot!.output.filter((l) => l.includes(`speech model ${model} is unavailable at default (refused)`))).toHaveLength(1);
+    }
   });
 });
 
