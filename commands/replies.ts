@@ -17,6 +17,7 @@ export function outcomeText(outcome: EntryOutcome, channelId: string, label: str
         left: 'I left the voice channel',
         idle: 'I left the voice channel',
         alone: 'everyone left the voice channel',
+        restarting: 'I’m restarting. Send it again in a minute',
       }[outcome.reason];
       return `⏹️ ${started ? 'Cut short' : 'Not spoken'}: ${why}.`;
     }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
-import { Events, type Client, type Message } from 'discord.js';
+import { Events, Status, type Client, type Message } from 'discord.js';
 import { BotError } from './errors.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
@@ -15,6 +15,11 @@ import { createPronunciation } from './features/pronunciation.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { startOpsServer, type OpsServer, type ReadinessCheck } from './observability/opsServer.js';
+import { OutcomeWindow } from './observability/outcomeWindow.js';
+import { shutDown } from './observability/shutdown.js';
+import { createMeteredSpeechClient } from './speech/meteredSpeechClient.js';
 import type { SpeechRequest } from './speech/request.js';
 import type { AudioCache } from './speech/audioCache.js';
 import { createCachingSpeechClient } from './speech/cachingSpeechClient.js';
@@ -45,6 +50,8 @@ export interface Services {
   logger: Logger;
   /** The sections of /diagnose, each from the service that knows its facts. */
   diagnostics: DiagnosticSection[];
+  /** The Prometheus metrics of this bot. */
+  metrics: Metrics;
 }
 
 /** A command of this bot. */
@@ -67,12 +74,16 @@ export interface App {
   client: Client;
   services: Services;
   start(): Promise<void>;
+  /** The orderly shutdown: no new work, the item being said finishes (up to SHUTDOWN_GRACE_S), members told, all closed. */
   stop(): Promise<void>;
 }
 
 /** Voice events gathered into one announcement, and the least time between two about one member. */
 const PRESENCE_WINDOW_MS = 2_000;
 const PRESENCE_FLAP_MS = 30_000;
+
+/** The speech endpoint is "not ready" when every call of this last window failed. */
+const SPEECH_READINESS_WINDOW_MS = 60_000;
 
 /** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms (200 ms through ffmpeg). */
 const PREBUFFER_PACKETS = 3;
@@ -89,7 +100,13 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const clock = overrides.clock ?? systemClock;
   // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
   const providers = createSpeechProviders({ tts: config.tts, logger, clock });
-  const provider = overrides.speech ?? providers.chain;
+  const metrics = createMetrics();
+  const speechOutcomes = new OutcomeWindow(SPEECH_READINESS_WINDOW_MS, () => clock.now());
+  // Every provider-chain call is counted (outcome, characters, time to first byte) and feeds /readyz.
+  const provider = createMeteredSpeechClient(overrides.speech ?? providers.chain, (outcome, characters, ttfbMs) => {
+    metrics.speechRequest(outcome, characters, ttfbMs);
+    if (outcome !== 'aborted') speechOutcomes.record(outcome === 'ok');
+  });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
@@ -117,6 +134,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         adapterCreator: guild.voiceAdapterCreator,
         group: config.discord.applicationId,
         logger,
+        onRejoin: () => metrics.reconnect('voice'),
         readyTimeoutMs: 15_000,
         maxRejoins: 3,
         rejoinWindowMs: 60_000,
@@ -181,6 +199,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     pronunciation,
     clock,
     logger,
+    onResult: (result) => metrics.read(result),
     ports: {
       react: channels.react,
       cannotSpeakIn,
@@ -196,8 +215,36 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     notify,
     logger,
     diagnostics: [providerSection(providers)],
+    metrics,
   };
-  const router = createInteractionRouter({ commands, services, logger });
+  let accepting = true;
+  const router = createInteractionRouter({
+    commands,
+    services,
+    logger,
+    observe: (command, outcome) => metrics.interaction(command, outcome),
+    accepting: () => accepting,
+  });
+  metrics.setSources({
+    voice: () => {
+      const v = { connections: 0, queued: 0, playing: 0 };
+      for (const p of playback.all()) {
+        const { status, current, pending } = p.snapshot();
+        if (status !== 'idle' && status !== 'destroyed') v.connections++;
+        if (current) v.playing++;
+        v.queued += pending.length;
+      }
+      return v;
+    },
+    providers: () => providers.chain.status().map((s) => ({ name: s.name, counts: { ...s.counts } })),
+    cache: () => overrides.audioCache?.stats(),
+  });
+  const readiness: ReadinessCheck[] = [
+    { name: 'gateway', ready: () => client.ws.status === Status.Ready },
+    { name: 'settings', ready: () => settings.isOpen() },
+    { name: 'speech', ready: () => !speechOutcomes.allFailed() },
+  ];
+  let ops: OpsServer | undefined;
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.VoiceStateUpdate, (old, now) => {
@@ -249,24 +296,48 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   });
   client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
+  client.on(Events.ShardReconnecting, () => metrics.reconnect('gateway'));
 
   return {
     client,
     services,
     async start() {
+      if (config.http.port > 0) {
+        ops = await startOpsServer({ host: config.http.host, port: config.http.port, registry: metrics.registry, checks: readiness, logger });
+      }
       // The report's FFmpeg line speaks of the library's own lookup; ours is passed explicitly and logged beside it.
       logger.info({ report: generateDependencyReport(), ffmpegPath }, 'voice dependencies');
       logger.info({ providers: providers.specs.map((p) => p.name) }, 'speech providers, in order');
       providers.watch.start();
       await client.login(config.discord.token);
     },
-    async stop() {
-      providers.watch.stop();
-      announce.stop();
-      presence.dispose();
-      playback.destroyAll();
-      await client.destroy();
-      settings.close();
-    },
+    stop: () =>
+      shutDown(
+        {
+          stopIntake() {
+            accepting = false;
+            providers.watch.stop();
+            announce.stop();
+            presence.dispose();
+            reading.stop();
+          },
+          dropQueued() {
+            let dropped = 0;
+            for (const p of playback.all()) dropped += p.dropPending('restarting');
+            return dropped;
+          },
+          settled: () => ![...playback.all()].some((p) => p.busy),
+          async release() {
+            playback.destroyAll();
+            // Members whose items were dropped read why before the gateway closes.
+            await router.repliesSent();
+            await client.destroy();
+            await overrides.audioCache?.close();
+            settings.close();
+            await ops?.close();
+          },
+        },
+        { graceMs: config.shutdown.graceMs, logger },
+      ),
   };
 }

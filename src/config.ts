@@ -65,6 +65,10 @@ const schema = z
         .transform((v) => ['true', 'on', '1', 'yes'].includes(v)),
     ),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    HTTP_PORT: z.preprocess(emptyAsUndefined, intInRange(0, 0, 65_535)),
+    HTTP_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    SHUTDOWN_GRACE_S: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(600).default(5)),
+    LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -152,6 +156,12 @@ export interface Config {
   /** Reading messages aloud needs the privileged Message Content intent. */
   reading: { enabled: boolean };
   dataDir: string;
+  /** The operations HTTP server (/healthz, /readyz, /metrics); port 0 turns it off. */
+  http: { port: number; host: string };
+  /** How long a shutdown lets the item being said finish. */
+  shutdown: { graceMs: number };
+  /** JSON lines for machines, or readable lines at a terminal. */
+  logFormat: 'json' | 'pretty';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -221,6 +231,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cache: { maxBytes: e.AUDIO_CACHE_MB * 1024 * 1024 },
     reading: { enabled: e.READING_ENABLED },
     dataDir: e.DATA_DIR,
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    shutdown: { graceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000) },
+    logFormat: e.LOG_FORMAT,
     logLevel: e.LOG_LEVEL,
   };
 }

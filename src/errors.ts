@@ -24,6 +24,7 @@ export type ErrorKey =
   | 'announce.not_allowed'
   | 'announce.too_many'
   | 'announce.unknown'
+  | 'bot.shutting_down'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

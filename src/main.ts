@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { createApp, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { onStopSignals } from './observability/shutdown.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
+
+/** Time a shutdown may take beyond the grace time (leaving voice, closing the gateway and the database). */
+const SHUTDOWN_MARGIN_MS = 4_000;
 
 /** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. */
 export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<void> {
@@ -33,15 +37,8 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    void app.stop().finally(() => process.exit(0));
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // The process must be gone within SHUTDOWN_GRACE_S + 5 s: whatever still hangs a second before that is cut off.
+  onStopSignals({ stop: () => app.stop(), limitMs: config.shutdown.graceMs + SHUTDOWN_MARGIN_MS, logger });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception; exiting');

@@ -35,8 +35,10 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
     `Announcements are for members with Manage Server${d.roleId ? ` or the <@&${d.roleId}> role` : ''}.`,
   'announce.too_many': (d) => `This server already has ${d.limit} scheduled announcements. Cancel one with /announce cancel first.`,
   'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
+  'bot.shutting_down': () => 'I’m restarting. Try again in a minute.',
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
+
 
 /** Said after /read enable when the bot may read a channel but not react there (messages it skips are then not marked). */
 export function cannotReactWarning(permission: string, channelId: string): string {

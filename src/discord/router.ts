@@ -11,7 +11,7 @@ import {
   type Message,
   type MessageContextMenuCommandInteraction,
 } from 'discord.js';
-import { isBotError } from '../errors.js';
+import { BotError, isBotError } from '../errors.js';
 import { messageFor } from '../messages.js';
 import type { Logger } from '../observability/logger.js';
 import type { Command, CommandContext, DeferMode, OptionAttachment, OptionValues, ReplyPayload } from './commandTypes.js';
@@ -48,16 +48,31 @@ export function flattenOptions(data: readonly CommandInteractionOption[]): {
 
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
-/** Routes interactions to commands: defers at once, runs the command meanwhile, turns any error into a private reply. */
-export function createInteractionRouter<S>(options: { commands: readonly Command<S>[]; services: S; logger: Logger }) {
-  const byName = new Map(options.commands.map((c) => [c.data.name, c]));
-  const log = options.logger.child({ module: 'router' });
+/** How an interaction ended, for metrics. */
+export type InteractionOutcome = 'ok' | 'refused' | 'failed' | 'shutting_down';
 
-  async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown): Promise<void> {
+/** Routes interactions to commands: defers at once, runs the command meanwhile, turns any error into a private reply. */
+export function createInteractionRouter<S>(options: {
+  commands: readonly Command<S>[];
+  services: S;
+  logger: Logger;
+  /** Told how each command ended (its name is one of the bot's commands). */
+  observe?: (command: string, outcome: InteractionOutcome) => void;
+  /** False once the bot is shutting down: commands are then answered with a "restarting" error. */
+  accepting?: () => boolean;
+}) {
+  const byName = new Map(options.commands.map((c) => [c.data.name, c]));
+  const routerLog = options.logger.child({ module: 'router' });
+  const observe = options.observe ?? (() => undefined);
+  // Reply updates still on their way to Discord (a shutdown waits for them, so members read why).
+  const inFlight = new Set<Promise<void>>();
+
+  async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown, log: Logger): Promise<void> {
     const known = isBotError(error);
+    observe(interaction.commandName, known ? (error.key === 'bot.shutting_down' ? 'shutting_down' : 'refused') : 'failed');
     const content = known ? messageFor(error.key, error.details) : messageFor('internal');
-    if (known) log.info({ command: interaction.commandName, key: error.key }, 'command refused');
-    else log.error({ command: interaction.commandName, err: error }, 'command failed');
+    if (known) log.info({ key: error.key }, 'command refused');
+    else log.error({ err: error }, 'command failed');
     try {
       if (!interaction.deferred && !interaction.replied) {
         await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
@@ -75,8 +90,15 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
 
   async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
     const command = byName.get(interaction.commandName);
+    // Every line about this interaction says where it came from and what it was.
+    const log = routerLog.child({
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      interactionId: interaction.id,
+      command: interaction.commandName,
+    });
     if (!command) {
-      log.warn({ command: interaction.commandName }, 'unknown command');
+      log.warn({}, 'unknown command');
       return;
     }
     const guild = interaction.guild;
@@ -131,14 +153,18 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
         };
         const next = replies.then(send);
         replies = next.catch((err: unknown) => log.warn({ err: (err as Error).message }, 'reply update failed'));
+        const tracked = replies;
+        inFlight.add(tracked);
+        void tracked.finally(() => inFlight.delete(tracked));
         return next;
       },
     };
     const started = performance.now();
     try {
+      if (options.accepting && !options.accepting()) throw new BotError('bot.shutting_down');
       mode = command.defer(ctx);
     } catch (error) {
-      await replyWithError(interaction, null, error);
+      await replyWithError(interaction, null, error, log);
       return;
     }
     // The command runs while Discord takes the deferral (a round trip of tens of ms): speech is requested at once, and
@@ -149,22 +175,25 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
     try {
       await command.execute(ctx);
       await deferring;
-      log.info({ command: interaction.commandName, subcommand, ms: Math.round(performance.now() - started) }, 'command done');
+      observe(interaction.commandName, 'ok');
+      log.info({ subcommand, ms: Math.round(performance.now() - started) }, 'command done');
     } catch (error) {
       // Settle the deferral first: whether it went through decides how (and whether) the error can be delivered.
       const deferred = await deferring.then(
         () => true,
         (err: unknown) => {
-          log.warn({ command: interaction.commandName, err: (err as Error).message }, 'deferral failed: this interaction can no longer be answered');
+          log.warn({ err: (err as Error).message }, 'deferral failed: this interaction can no longer be answered');
           return false;
         },
       );
-      if (deferred) await replyWithError(interaction, mode, error);
+      if (deferred) await replyWithError(interaction, mode, error, log);
+      else observe(interaction.commandName, 'failed');
     }
   }
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const command = byName.get(interaction.commandName);
+    const log = routerLog.child({ guildId: interaction.guildId, interactionId: interaction.id, command: interaction.commandName });
     try {
       const focused = interaction.options.getFocused(true);
       const { values } = flattenOptions(interaction.options.data);
@@ -178,12 +207,16 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
         })) ?? [];
       await interaction.respond(choices.slice(0, 25));
     } catch (err) {
-      log.warn({ command: interaction.commandName, err: (err as Error).message }, 'autocomplete failed');
+      log.warn({ err: (err as Error).message }, 'autocomplete failed');
       await interaction.respond([]).catch(() => undefined);
     }
   }
 
   return {
+    /** Resolves once every reply update sent so far has reached Discord (or failed). */
+    async repliesSent(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     /** Handles one interaction; never throws. */
     async handle(interaction: Interaction): Promise<void> {
       if (interaction.isChatInputCommand() || interaction.isContextMenuCommand()) {

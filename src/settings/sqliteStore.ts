@@ -179,6 +179,10 @@ export class SqliteSettingsStore implements SettingsStore {
     return { queries: this.#queries, cachedReads: this.#cachedReads };
   }
 
+  isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }

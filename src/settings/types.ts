@@ -45,5 +45,7 @@ export interface SettingsStore {
   readonly schedules: ScheduledAnnouncementStore;
   /** Counts of SQL statements run and reads served from memory (benchmarks, tests). */
   stats(): { queries: number; cachedReads: number };
+  /** True until close(). */
+  isOpen(): boolean;
   close(): void;
 }

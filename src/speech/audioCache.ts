@@ -147,6 +147,11 @@ export class AudioCache {
     return new TempFileWriter(tempPath, this.#entryLimit, this.#log, (size) => this.#install(key, file, tempPath, size));
   }
 
+  /** Waits for index changes under way (installs, evictions) to finish; the cache is then safe to leave. */
+  async close(): Promise<void> {
+    await this.#mutations;
+  }
+
   /** Hit and miss counts of open(), and the current size of the cache. */
   stats(): AudioCacheStats {
     return { hits: this.#hits, misses: this.#misses, bytes: this.#bytes, entries: this.#index.size };

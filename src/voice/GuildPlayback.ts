@@ -10,7 +10,7 @@ export interface Requester {
 }
 
 /** Why an item was not spoken without having failed. */
-export type CancelReason = 'stopped' | 'disconnected' | 'moved' | 'left' | 'idle' | 'alone';
+export type CancelReason = 'stopped' | 'disconnected' | 'moved' | 'left' | 'idle' | 'alone' | 'restarting';
 
 /** How an item ended. */
 export type EntryOutcome =
@@ -218,6 +218,18 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
   /** Leaves the channel, dropping everything queued. */
   leave(reason: CancelReason = 'left'): void {
     this.clear(reason, true);
+  }
+
+  /** Cancels every waiting item (each ends 'cancelled' with `reason`) and lets the item being said go on; returns how many. */
+  dropPending(reason: CancelReason): number {
+    const dropped = this.pending.splice(0);
+    for (const entry of dropped) this.finish(entry, { status: 'cancelled', reason });
+    return dropped.length;
+  }
+
+  /** True while an item is being fetched or said (a paused item does not count: nobody is hearing it). */
+  get busy(): boolean {
+    return this._state.status === 'buffering' || this._state.status === 'playing';
   }
 
   /** Leaves and refuses further work. */

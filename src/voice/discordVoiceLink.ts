@@ -28,6 +28,8 @@ export interface DiscordVoiceLinkOptions {
   /** Distinguishes bot instances sharing one process (tests, benchmarks); see @discordjs/voice groups. */
   group: string;
   logger: Logger;
+  /** Told each time the connection re-joins after a drop (metrics). */
+  onRejoin?: () => void;
   readyTimeoutMs: number;
   /** Re-joins allowed within rejoinWindowMs before the bot gives up on the channel. */
   maxRejoins: number;
@@ -132,6 +134,7 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
           lost('rejoin_limit');
         } else {
           log.info({ rejoins: rejoinTimes.length }, 'voice connection re-joining');
+          options.onRejoin?.();
         }
       } else if (newState.status === VoiceConnectionStatus.Destroyed && c === connection) {
         lost('closed');

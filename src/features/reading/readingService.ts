@@ -43,8 +43,11 @@ export function createReadingService(deps: {
   pronunciation: Pronunciation;
   clock: Clock;
   logger: Logger;
+  /** Told what became of each message in a reading channel (metrics). */
+  onResult?: (result: 'read' | 'skipped' | 'dropped') => void;
 }) {
   const log = deps.logger.child({ module: 'reading' });
+  const counted = deps.onResult ?? (() => undefined);
   // guild → message id → the queue entry reading it, until it starts or ends.
   const pending = new Map<string, Map<string, PendingRead>>();
   const pendingIn = (guildId: string) => {
@@ -121,42 +124,62 @@ export function createReadingService(deps: {
       onEnd: (outcome: EntryOutcome) => {
         pendingIn(m.guildId).delete(m.id);
         if (outcome.status === 'failed') react(m, READ_REACTIONS.failed);
+        // A restart drops what was waiting: the author sees it was not read.
+        if (outcome.status === 'cancelled' && outcome.reason === 'restarting') react(m, READ_REACTIONS.dropped);
       },
     };
   };
 
+  // Set once the bot shuts down: nothing new is read.
+  let stopped = false;
   return {
+    /** Stops reading new and edited messages (shutdown). */
+    stop(): void {
+      stopped = true;
+    },
+
     /** A message was posted in the guild. */
     onMessage(m: MessageFacts): void {
+      if (stopped) return;
       const settings = deps.settings.guild(m.guildId);
       const decision = decide(m, settings);
       if (!decision.read) {
-        if (decision.reason !== 'not_reading_channel') log.debug({ guildId: m.guildId, reason: decision.reason }, 'message not read');
+        if (decision.reason !== 'not_reading_channel') {
+          log.debug({ guildId: m.guildId, reason: decision.reason }, 'message not read');
+          counted('skipped');
+        }
         return;
       }
       const cannot = decision.join ? deps.ports.cannotSpeakIn(m.guildId, decision.voiceChannelId) : null;
       if (cannot) {
         log.info({ guildId: m.guildId, why: cannot.key, ...cannot.details }, 'auto-join skipped: cannot speak in the author’s channel');
+        counted('skipped');
         return;
       }
       const waiting = pendingIn(m.guildId);
       if (pendingOf(m.guildId, m.authorId) >= settings.read_max_pending_member || waiting.size >= settings.read_max_pending_guild) {
         log.info({ guildId: m.guildId, guildPending: waiting.size }, 'read dropped: backlog limit');
         react(m, READ_REACTIONS.dropped);
+        counted('dropped');
         return;
       }
       const now = deps.clock.now();
       const sayName = shouldSayName(lastSpoken.get(m.guildId), m.authorId, now, settings.read_name_window_s * 1000);
       const text = textFor(m, settings, sayName);
-      if (text === null) return;
+      if (text === null) {
+        counted('skipped');
+        return;
+      }
       try {
         const { id } = deps.speak.toVoice(job(m, decision.voiceChannelId, text, settings));
         waiting.set(m.id, { entryId: id, authorId: m.authorId, sayName });
         lastSpoken.set(m.guildId, { authorId: m.authorId, at: now });
+        counted('read');
       } catch (err) {
         log.info({ guildId: m.guildId, key: isBotError(err) ? err.key : 'internal' }, 'read dropped');
         if (!isBotError(err)) log.error({ err }, 'reading failed');
         react(m, READ_REACTIONS.dropped);
+        counted('dropped');
       }
     },
 

@@ -105,6 +105,9 @@ export class Gateway {
   /** op 3 presence updates as sent. */
   readonly presenceUpdates: unknown[] = [];
 
+  /** While set, READY waits for it: Discord being slow to answer Identify (a timing control for tests, no rule change). */
+  readyHold: Promise<void> | null = null;
+
   constructor(private readonly hooks: GatewayHooks) {}
 
   /** Open sessions that got READY and all GUILD_CREATEs. */
@@ -241,6 +244,16 @@ export class Gateway {
       properties: data.properties,
       presence: data.presence,
     });
+    if (this.readyHold) {
+      void this.readyHold.then(() => {
+        if (session.open) this.sendReady(session);
+      });
+      return;
+    }
+    this.sendReady(session);
+  }
+
+  private sendReady(session: GatewaySession): void {
     this.hooks.onIdentify(session);
     session.dispatch('READY', this.hooks.ready(session));
     for (const guild of this.hooks.guildCreates(session)) session.dispatch('GUILD_CREATE', guild);

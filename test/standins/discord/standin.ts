@@ -265,6 +265,18 @@ export class DiscordStandin {
     await this.#signal.waitFor(() => (this.#gateway.readySessions().length > 0 ? true : undefined), timeoutMs, () => 'a ready gateway session');
   }
 
+  /** Holds READY back from sessions that Identify until the returned function is called (Discord slow to answer). */
+  holdReady(): () => void {
+    let release!: () => void;
+    this.#gateway.readyHold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.#gateway.readyHold = null;
+      release();
+    };
+  }
+
   /** Whether a bot session is connected and ready. */
   get connected(): boolean {
     return this.#gateway.readySessions().length > 0;

@@ -128,6 +128,9 @@ describe('loadConfig: valid environments', () => {
       cache: { maxBytes: 256 * 1024 * 1024 },
       reading: { enabled: false },
       dataDir: './data',
+      http: { port: 0, host: '127.0.0.1' },
+      shutdown: { graceMs: 5_000 },
+      logFormat: 'json',
       logLevel: 'info',
     });
   });

@@ -1,0 +1,141 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** How an interaction ended: done, refused with a reason (BotError), failed unexpectedly, or turned away while shutting down. */
+export type InteractionOutcome = 'ok' | 'refused' | 'failed' | 'shutting_down';
+/** How a call to a speech provider ended. */
+export type SpeechOutcome = 'ok' | 'error' | 'aborted';
+/** What became of a message in a reading channel. */
+export type ReadResult = 'read' | 'skipped' | 'dropped';
+
+/** Facts the metrics read when scraped, from the services that own them (set once the services exist). */
+export interface MetricSources {
+  /** Voice connections open, items waiting and items being said, over every guild. */
+  voice(): { connections: number; queued: number; playing: number };
+  /** Each configured provider's counters since start (provider names come from the config: a bounded set). */
+  providers(): ReadonlyArray<{ name: string; counts: { [result: string]: number } }>;
+  /** The audio cache's hits and misses since start, or undefined without a cache. */
+  cache(): { hits: number; misses: number } | undefined;
+}
+
+/** The bot's Prometheus metrics on one registry (created by createApp, never global). No label holds an id. */
+export function createMetrics(options: { prefix?: string } = {}) {
+  const p = options.prefix ?? 'speechbot_';
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let sources: Partial<MetricSources> = {};
+
+  const interactions = new Counter({
+    name: `${p}interactions_total`,
+    help: 'Slash and context-menu commands handled, by command name and outcome',
+    labelNames: ['command', 'outcome'] as const,
+    registers,
+  });
+  const speechRequests = new Counter({
+    name: `${p}speech_requests_total`,
+    help: 'Calls to the speech provider chain, by outcome (cache hits make no call)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const ttfb = new Histogram({
+    name: `${p}speech_ttfb_seconds`,
+    help: 'Time from a speech request to the first byte of audio',
+    buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+    registers,
+  });
+  const charactersSent = new Counter({
+    name: `${p}speech_characters_sent_total`,
+    help: 'Characters of text sent to speech providers (what providers bill)',
+    registers,
+  });
+  const reads = new Counter({
+    name: `${p}reads_total`,
+    help: 'Messages in reading channels, by result (read = queued, skipped = not to be read, dropped = refused)',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const reconnects = new Counter({
+    name: `${p}reconnects_total`,
+    help: 'Reconnections, by connection kind (gateway, voice)',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  new Counter({
+    name: `${p}provider_calls_total`,
+    help: 'Per speech provider: requests, served, failures, failovers, model fallbacks, skips while its circuit was open',
+    labelNames: ['provider', 'result'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const { name, counts } of sources.providers?.() ?? []) {
+        for (const [result, value] of Object.entries(counts)) this.inc({ provider: name, result }, value);
+      }
+    },
+  });
+  new Counter({
+    name: `${p}audio_cache_lookups_total`,
+    help: 'Audio cache lookups, by result (hit, miss)',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const stats = sources.cache?.();
+      if (!stats) return;
+      this.inc({ result: 'hit' }, stats.hits);
+      this.inc({ result: 'miss' }, stats.misses);
+    },
+  });
+  const voice = () => sources.voice?.() ?? { connections: 0, queued: 0, playing: 0 };
+  new Gauge({
+    name: `${p}voice_connections`,
+    help: 'Voice channels the bot is in or joining',
+    registers,
+    collect() {
+      this.set(voice().connections);
+    },
+  });
+  new Gauge({
+    name: `${p}queue_items`,
+    help: 'Items in the voice queues, by state (queued, playing)',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      const v = voice();
+      this.set({ state: 'queued' }, v.queued);
+      this.set({ state: 'playing' }, v.playing);
+    },
+  });
+  // Zero series exist from the start, so rates work from the first scrape.
+  for (const outcome of ['ok', 'error', 'aborted'] as const) speechRequests.inc({ outcome }, 0);
+  for (const result of ['read', 'skipped', 'dropped'] as const) reads.inc({ result }, 0);
+  for (const kind of ['gateway', 'voice'] as const) reconnects.inc({ kind }, 0);
+
+  return {
+    registry,
+    /** Counts one interaction's outcome. */
+    interaction(command: string, outcome: InteractionOutcome): void {
+      interactions.inc({ command, outcome });
+    },
+    /** Counts one provider-chain call: its outcome, its time to first byte when audio came, the characters it sent. */
+    speechRequest(outcome: SpeechOutcome, characters: number, ttfbMs?: number): void {
+      speechRequests.inc({ outcome });
+      charactersSent.inc(characters);
+      if (ttfbMs !== undefined) ttfb.observe(ttfbMs / 1000);
+    },
+    /** Counts one message considered for reading. */
+    read(result: ReadResult): void {
+      reads.inc({ result });
+    },
+    /** Counts one reconnection of the gateway or of a voice connection. */
+    reconnect(kind: 'gateway' | 'voice'): void {
+      reconnects.inc({ kind });
+    },
+    /** Connects the scrape-time metrics to the services that own their facts. */
+    setSources(next: Partial<MetricSources>): void {
+      sources = { ...sources, ...next };
+    },
+  };
+}
+
+/** The bot's metrics. */
+export type Metrics = ReturnType<typeof createMetrics>;
