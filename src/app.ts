@@ -328,6 +328,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
           },
           settled: () => ![...playback.all()].some((p) => p.busy),
           async release() {
+            // An item cut at the end of the grace time tells its member why.
+            for (const p of playback.all()) p.leave('restarting');
             playback.destroyAll();
             // Members whose items were dropped read why before the gateway closes.
             await router.repliesSent();

@@ -4,7 +4,9 @@ import { heardItems, type VoiceSession } from '../standins/voice/index.js';
 import { startWorld, useWorld, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
-const inputs = (w: World, since: number) => w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input);
+// Speech requests only: a (re)started bot also asks GET /models, which has no body.
+const speechSince = (w: World, since: number) => w.speech.requests.slice(since).filter((r) => r.method === 'POST');
+const inputs = (w: World, since: number) => speechSince(w, since).map((r) => (r.body as { input: string }).input);
 const within = (value: number, target: number, tolerance: number) => Math.abs(value - target) <= target * tolerance;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,7 +19,7 @@ async function run(w: World, member: string, command: string, subcommand: string
 /** Waits until the provider was asked for `n` requests since `since`; returns their inputs. */
 async function requestsSince(w: World, since: number, n: number, timeoutMs = 15_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
-  while (w.speech.requests.length < since + n) {
+  while (speechSince(w, since).length < n) {
     if (Date.now() > deadline) throw new Error(`expected ${n} speech requests, got ${JSON.stringify(inputs(w, since))}`);
     await sleep(20);
   }

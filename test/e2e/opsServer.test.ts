@@ -57,7 +57,7 @@ describe('operations HTTP server (HTTP_PORT)', () => {
     const body = await res.text();
     expect(sample(body, 'speechbot_interactions_total{command="speak",outcome="ok"}')).toBe(1);
     expect(sample(body, 'speechbot_speech_requests_total{outcome="ok"}')).toBe(1);
-    expect(sample(body, 'speechbot_speech_characters_sent_total')).toBe(w.speech.requests.at(-1)!.body.input.length);
+    expect(sample(body, 'speechbot_speech_characters_sent_total')).toBe((w.speech.requests.at(-1)!.body as { input: string }).input.length);
     expect(sample(body, 'speechbot_speech_ttfb_seconds_count')).toBe(1);
     expect(sample(body, 'speechbot_provider_calls_total{provider="default",result="served"}')).toBe(1);
     expect(sample(body, 'speechbot_voice_connections')).toBe(1);
