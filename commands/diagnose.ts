@@ -5,11 +5,11 @@ import { renderDiagnosis } from '../src/observability/diagnostics.js';
 /** Discord's limit on a message's content. */
 const CONTENT_LIMIT = 2000;
 
-/** /diagnose: for moderators, privately, how the bot's services are doing (speech providers first). */
+/** /diagnose: for moderators, privately, how the bot is doing: itself, its permissions here, voice, providers, storage. */
 export const diagnose: BotCommand = {
   data: new SlashCommandBuilder()
     .setName('diagnose')
-    .setDescription('How the bot is doing: speech providers, models (moderators only, private)')
+    .setDescription('How the bot is doing: its permissions here, voice, speech providers, storage (private)')
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .toJSON(),
@@ -17,7 +17,11 @@ export const diagnose: BotCommand = {
   defer: () => 'ephemeral',
 
   async execute(ctx) {
-    const text = await renderDiagnosis(ctx.services.diagnostics);
+    const text = await renderDiagnosis(ctx.services.diagnostics, {
+      guildId: ctx.guildId,
+      channelId: ctx.channelId,
+      memberVoiceChannelId: ctx.voice.memberChannelId,
+    });
     if (text.length <= CONTENT_LIMIT) {
       await ctx.reply({ content: text });
       return;

@@ -27,6 +27,9 @@ import { createFairLimiter } from './speech/fairLimiter.js';
 import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
 import type { DiagnosticSection } from './observability/diagnostics.js';
 import { providerSection } from './speech/providers/diagnostics.js';
+import { botSection, permissionsSection } from './discord/diagnostics.js';
+import { storageSection } from './settings/diagnostics.js';
+import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
@@ -88,6 +91,12 @@ const SPEECH_READINESS_WINDOW_MS = 60_000;
 /** 20 ms packets held before an item starts playing: absorbs jitter at a cost of 60 ms (200 ms through ffmpeg). */
 const PREBUFFER_PACKETS = 3;
 const TRANSCODED_PREBUFFER_PACKETS = 10;
+
+/** The bot's version, from package.json. */
+function botVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}
 
 function bundledFfmpegPath(): string {
   const require = createRequire(import.meta.url);
@@ -214,7 +223,19 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     announce,
     notify,
     logger,
-    diagnostics: [providerSection(providers)],
+    diagnostics: [
+      botSection({
+        client,
+        version: botVersion(),
+        startedAt: clock.now(),
+        now: () => clock.now(),
+        reading: () => (config.reading.enabled ? 'on (READING_ENABLED=true)' : 'off (READING_ENABLED=false)'),
+      }),
+      permissionsSection(client),
+      voiceSection({ ffmpegPath }),
+      providerSection(providers),
+      storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes }),
+    ],
     metrics,
   };
   let accepting = true;

@@ -121,4 +121,59 @@ export function diagnosisSection(title: string, lines: string[]): string {
 }
 
 /** Titles of the /diagnose sections. */
-export const DIAGNOSIS_TITLES = { providers: 'Speech providers (in order)' } as const;
+export const DIAGNOSIS_TITLES = {
+  bot: 'The bot',
+  permissions: 'My permissions here',
+  voice: 'Voice',
+  providers: 'Speech providers (in order)',
+  storage: 'Cache and database',
+} as const;
+
+const duration = (ms: number) => {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
+};
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+/** The /diagnose lines, one function per kind of fact (facts in, text out). */
+export const diagnosisLines = {
+  bot: (f: { version: string; uptimeMs: number; pingMs: number; intents: string[]; reading: string }) => [
+    `• version ${f.version}, up ${duration(f.uptimeMs)}`,
+    `• gateway ping ${f.pingMs >= 0 ? `${Math.round(f.pingMs)} ms` : 'not measured yet'}`,
+    `• intents: ${f.intents.join(', ')}`,
+    `• reading messages aloud: ${f.reading}`,
+  ],
+  /** One channel: 🔊 voice or 💬 text; `missing` empty means all is well. */
+  channel: (f: { kind: 'voice' | 'text'; channelId: string; checked: string[]; missing: Array<{ permission: string; for: string }> | null }) =>
+    f.missing === null
+      ? `${f.kind === 'voice' ? '🔊' : '💬'} <#${f.channelId}>: I cannot see this channel`
+      : f.missing.length === 0
+        ? `${f.kind === 'voice' ? '🔊' : '💬'} <#${f.channelId}>: ✅ ${f.checked.join(', ')}`
+        : `${f.kind === 'voice' ? '🔊' : '💬'} <#${f.channelId}>: ⛔ missing ${f.missing.map((m) => `**${m.permission}** (${m.for})`).join(', ')}`,
+  notInVoice: () => '🔊 you are not in a voice channel: join one and run /diagnose again to check it',
+  voice: (f: { dave: string | null; opus: string | null; encryption: string[]; ffmpeg: { path: string; version: string | null } }) => [
+    `• DAVE (end-to-end voice encryption): ${f.dave ?? '⛔ @snazzah/davey not found: Discord refuses voice without it'}`,
+    `• transport encryption: ${f.encryption.length > 0 ? f.encryption.join(', ') : '⛔ none found'} (Discord's required mode is aead_xchacha20_poly1305_rtpsize)`,
+    `• Opus: ${f.opus ?? '⚠️ no Opus library (needed only to re-encode)'}`,
+    `• ffmpeg: ${f.ffmpeg.version ? `${f.ffmpeg.version} at ${f.ffmpeg.path}` : `⛔ not runnable at ${f.ffmpeg.path} (set FFMPEG_PATH)`}`,
+  ],
+  cache: (f: { bytes: number; maxBytes: number; entries: number; hits: number; misses: number } | null) =>
+    f === null
+      ? '• audio cache: off (AUDIO_CACHE_MB=0)'
+      : `• audio cache: ${mib(f.bytes)} of ${mib(f.maxBytes)}, ${f.entries} clips, hit rate ${f.hits + f.misses > 0 ? `${Math.round((100 * f.hits) / (f.hits + f.misses))} %` : 'n/a'} (${f.hits} hits, ${f.misses} misses since start)`,
+  database: (f: { file: string; bytes: number | null; schemaVersion: number }) =>
+    `• database: ${f.file}, ${f.bytes === null ? 'size unknown' : mib(f.bytes)}, schema version ${f.schemaVersion}`,
+};
+
+/** What each permission the bot checks is for, in /diagnose. */
+export const PERMISSION_PURPOSES: Readonly<Record<string, string>> = {
+  'View Channel': 'to see the channel',
+  Connect: 'to join',
+  Speak: 'to be heard',
+  'Send Messages': 'for notices',
+  'Read Message History': 'for reactions',
+  'Add Reactions': 'to mark messages not read',
+};
