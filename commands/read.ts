@@ -1,7 +1,7 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
-import { cannotReactWarning } from '../src/messages.js';
+import { READING_CASES, cannotReactWarning } from '../src/messages.js';
 
 const READABLE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice, ChannelType.GuildAnnouncement] as const;
 
@@ -41,9 +41,7 @@ export const read: BotCommand = {
   async execute(ctx) {
     const { settings, config, reading } = ctx.services;
     const bound = settings.readingChannels;
-    const missing = config.reading.enabled
-      ? ''
-      : '⚠️ Reading is switched off in this bot’s configuration. The operator must set `READING_ENABLED=true` and turn on the **Message Content** intent for the bot in the Discord Developer Portal, then restart it.';
+    const missing = config.reading.enabled ? '' : `⚠️ Reading is ${READING_CASES[config.reading.case]}`;
     if (ctx.subcommand === 'status') {
       const channels = [...bound.channels(ctx.guildId)];
       const s = settings.guild(ctx.guildId);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
 import { Events, Status, type Client, type Message } from 'discord.js';
 import { BotError } from './errors.js';
+import { READING_CASES } from './messages.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
@@ -229,7 +230,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         version: botVersion(),
         startedAt: clock.now(),
         now: () => clock.now(),
-        reading: () => (config.reading.enabled ? 'on (READING_ENABLED=true)' : 'off (READING_ENABLED=false)'),
+        reading: () => READING_CASES[config.reading.case],
       }),
       permissionsSection(client),
       voiceSection({ ffmpegPath }),

@@ -60,9 +60,9 @@ const schema = z
     READING_ENABLED: z.preprocess(
       emptyAsUndefined,
       z
-        .enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-        .default('false')
-        .transform((v) => ['true', 'on', '1', 'yes'].includes(v)),
+        .enum(['auto', 'true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { error: 'must be auto, true or false' })
+        .default('auto')
+        .transform((v): ReadingMode => (v === 'auto' ? 'auto' : ['true', 'on', '1', 'yes'].includes(v) ? 'on' : 'off')),
     ),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
     HTTP_PORT: z.preprocess(emptyAsUndefined, intInRange(0, 0, 65_535)),
@@ -74,6 +74,12 @@ const schema = z
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
   });
+
+/** READING_ENABLED: always, never, or when the Developer Portal allows the Message Content intent. */
+export type ReadingMode = 'auto' | 'on' | 'off';
+
+/** Why reading is on or off: the configuration said so, or (auto) the application's flags decided. */
+export type ReadingCase = 'config-on' | 'config-off' | 'auto-allowed' | 'auto-not-allowed' | 'auto-unknown';
 
 /** The speech vocabulary members choose from, and the providers that speak it. */
 interface Speech {
@@ -153,8 +159,8 @@ export interface Config {
   voice: { idleTimeoutMs: number };
   /** Disk cache of synthesized audio; 0 bytes turns it off. */
   cache: { maxBytes: number };
-  /** Reading messages aloud needs the privileged Message Content intent. */
-  reading: { enabled: boolean };
+  /** Reading messages aloud needs the privileged Message Content intent; with `auto`, `enabled` is settled at start. */
+  reading: { mode: ReadingMode; enabled: boolean; case: ReadingCase };
   dataDir: string;
   /** The operations HTTP server (/healthz, /readyz, /metrics); port 0 turns it off. */
   http: { port: number; host: string };
@@ -229,7 +235,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queue: { maxPerGuild: e.QUEUE_MAX_PER_GUILD, maxPerMember: e.QUEUE_MAX_PER_MEMBER },
     voice: { idleTimeoutMs: e.VOICE_IDLE_TIMEOUT_S * 1000 },
     cache: { maxBytes: e.AUDIO_CACHE_MB * 1024 * 1024 },
-    reading: { enabled: e.READING_ENABLED },
+    reading: {
+      mode: e.READING_ENABLED,
+      enabled: e.READING_ENABLED === 'on',
+      case: e.READING_ENABLED === 'on' ? 'config-on' : e.READING_ENABLED === 'off' ? 'config-off' : 'auto-unknown',
+    },
     dataDir: e.DATA_DIR,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     shutdown: { graceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000) },

@@ -4,6 +4,7 @@ import { createApp, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { onStopSignals } from './observability/shutdown.js';
+import { ReadingSetupError, settleReading } from './discord/readingSetup.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
 
 /** Time a shutdown may take beyond the grace time (leaving voice, closing the gateway and the database). */
@@ -23,6 +24,13 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  try {
+    config = await settleReading(config, logger);
+  } catch (err) {
+    if (!(err instanceof ReadingSetupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   let app;
   try {
     const audioCache =

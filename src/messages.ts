@@ -168,6 +168,17 @@ export const diagnosisLines = {
     `• database: ${f.file}, ${f.bytes === null ? 'size unknown' : mib(f.bytes)}, schema version ${f.schemaVersion}`,
 };
 
+/** Which reading set-up applies (READING_ENABLED and the Developer Portal), for /read and /diagnose. */
+export const READING_CASES: Readonly<Record<'config-on' | 'config-off' | 'auto-allowed' | 'auto-not-allowed' | 'auto-unknown', string>> = {
+  'config-on': 'on (READING_ENABLED=true)',
+  'config-off':
+    'off: the operator set `READING_ENABLED=false`. To read messages aloud, set it to `auto` or `true`, turn on the **Message Content** intent for the bot in the Discord Developer Portal, and restart the bot.',
+  'auto-allowed': 'on (READING_ENABLED=auto: the Developer Portal allows the Message Content intent)',
+  'auto-not-allowed':
+    'off: the **Message Content** intent is not switched on for this bot in the Discord Developer Portal (Bot → Privileged Gateway Intents). The operator must turn it on and restart the bot.',
+  'auto-unknown': 'off: the bot could not read its application settings from Discord at start (READING_ENABLED=auto); it will try again at the next start.',
+};
+
 /** What each permission the bot checks is for, in /diagnose. */
 export const PERMISSION_PURPOSES: Readonly<Record<string, string>> = {
   'View Channel': 'to see the channel',

@@ -9,7 +9,7 @@ const content = (h: { message(): { content: string } | undefined }) => h.message
 
 describe('settings that survive a restart', () => {
   let w: World;
-  useWorld({}, (started) => {
+  useWorld({ env: { READING_ENABLED: 'false' } }, (started) => {
     w = started;
   });
 
@@ -105,12 +105,12 @@ describe('settings that survive a restart', () => {
     ]);
   });
 
-  it('without READING_ENABLED the bot asks for no message content, and /read says what is missing', async () => {
+  it('with READING_ENABLED=false the bot asks for no message content, and /read says what is missing', async () => {
     const MESSAGE_CONTENT = 1 << 15;
     expect(w.discord.identifies.length).toBeGreaterThan(0);
     for (const intents of w.discord.identifies.map((i) => i.intents)) expect(intents & MESSAGE_CONTENT).toBe(0);
     const reply = await run('dave', 'read', 'enable', { channel: w.channelId('chat') });
-    expect(reply).toMatch(/READING_ENABLED=true.*Message Content/s);
+    expect(reply).toMatch(/READING_ENABLED=false.*Message Content/s);
     expect(await run('dave', 'read', 'status')).toMatch(/No channel is read aloud[\s\S]*READING_ENABLED/);
   });
 });

@@ -30,6 +30,8 @@ export type MemberName = (typeof MEMBERS)[number];
 export interface WorldOptions {
   speech?: SpeechStandinOptions;
   voice?: VoiceStandinOptions;
+  /** Developer Portal settings of the application (e.g. which privileged intents are allowed). */
+  discord?: { allowedPrivilegedIntents?: number };
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
   /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
@@ -76,7 +78,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const speeches: Record<string, SpeechStandin> = { main: speech };
   for (const [name, standinOptions] of Object.entries(options.extraSpeech ?? {})) speeches[name] = await startSpeechStandin(standinOptions);
   const voice = await startVoiceStandin(options.voice ?? {});
-  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint });
+  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint, ...options.discord });
   const guild = discord.addGuild({
     name: 'Test Server',
     ownerUsername: 'dave',

@@ -126,7 +126,7 @@ describe('loadConfig: valid environments', () => {
       queue: { maxPerGuild: 50, maxPerMember: 5 },
       voice: { idleTimeoutMs: 300_000 },
       cache: { maxBytes: 256 * 1024 * 1024 },
-      reading: { enabled: false },
+      reading: { mode: 'auto', enabled: false, case: 'auto-unknown' },
       dataDir: './data',
       http: { port: 0, host: '127.0.0.1' },
       shutdown: { graceMs: 5_000 },
@@ -136,18 +136,22 @@ describe('loadConfig: valid environments', () => {
   });
 
   it.each([
-    ['true', true],
-    ['on', true],
-    ['1', true],
-    ['false', false],
-    ['off', false],
-    ['', false],
-  ])('READING_ENABLED=%j turns reading %s', (value, enabled) => {
-    expect(loadConfig({ ...minimal, READING_ENABLED: value }).reading.enabled).toBe(enabled);
+    ['true', 'on'],
+    ['on', 'on'],
+    ['1', 'on'],
+    ['false', 'off'],
+    ['off', 'off'],
+    ['auto', 'auto'],
+    ['', 'auto'],
+  ])('READING_ENABLED=%j is mode %s', (value, mode) => {
+    const { reading } = loadConfig({ ...minimal, READING_ENABLED: value });
+    expect(reading.mode).toBe(mode);
+    // auto is settled at start from the application's flags; until then reading is off.
+    expect(reading.enabled).toBe(mode === 'on');
   });
 
-  it('READING_ENABLED must be true or false', () => {
-    expect(() => loadConfig({ ...minimal, READING_ENABLED: 'sometimes' })).toThrow(/READING_ENABLED: must be true or false/);
+  it('READING_ENABLED must be auto, true or false', () => {
+    expect(() => loadConfig({ ...minimal, READING_ENABLED: 'sometimes' })).toThrow(/READING_ENABLED: must be auto, true or false/);
   });
 
   it('empty optional variables take their defaults', () => {
