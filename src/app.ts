@@ -29,6 +29,7 @@ import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
 import type { DiagnosticSection } from './observability/diagnostics.js';
 import { providerSection } from './speech/providers/diagnostics.js';
 import { botSection, permissionsSection } from './discord/diagnostics.js';
+import { logNewcomerHelp } from './discord/newcomerHelp.js';
 import { storageSection } from './settings/diagnostics.js';
 import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
@@ -312,6 +313,16 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   }
   // The channel the presence announcer last saw the bot serve, per guild: a change resets its batching.
   const presenceChannel = new Map<string, string | null>();
+  client.once(Events.ClientReady, (c) => {
+    void logNewcomerHelp({
+      rest: c.rest,
+      applicationId: config.discord.applicationId,
+      devGuildId: config.discord.devGuildId,
+      definitions: commands.map((command) => command.data),
+      dataDir: config.dataDir,
+      logger,
+    });
+  });
   client.on(Events.ClientReady, (c) => {
     logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord');
     announce.start();

@@ -44,6 +44,13 @@ describe('operations HTTP server (HTTP_PORT)', () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true });
+    // Newcomer help, once: the invite URL, the commands check, where the data lives.
+    const bot = await started;
+    await bot.waitForLine(/registered commands match the bot/, 10_000);
+    const invite = bot.output.filter((l) => /invite the bot with this URL/.test(l));
+    expect(invite).toHaveLength(1);
+    expect(invite[0]).toContain(`client_id=${w.discord.applicationId}&scope=bot+applications.commands&permissions=3214400`);
+    expect(bot.output.some((l) => l.includes('data (settings database, audio cache) lives here') && l.includes(w.dataDir))).toBe(true);
   });
 
   it('after one /speak, /metrics shows the interaction, the speech request and the characters sent; no ids in labels', async () => {
