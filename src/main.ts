@@ -2,7 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { join } from 'node:path';
 import { createApp, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, onLogLevelSignal } from './observability/logger.js';
 import { onStopSignals } from './observability/shutdown.js';
 import { ReadingSetupError, settleReading } from './discord/readingSetup.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
@@ -23,7 +23,8 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  onLogLevelSignal(logger, config.logLevel);
   try {
     config = await settleReading(config, logger);
   } catch (err) {
