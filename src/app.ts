@@ -104,6 +104,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     prebufferPackets: PREBUFFER_PACKETS,
     transcodedPrebufferPackets: TRANSCODED_PREBUFFER_PACKETS,
     pipeline: config.tts.pipeline,
+    oneProviderPerItem: config.tts.providers.length > 1,
   });
   const voiceLink: VoiceLinkFactory =
     overrides.voiceLink ??
@@ -257,7 +258,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       // The report's FFmpeg line speaks of the library's own lookup; ours is passed explicitly and logged beside it.
       logger.info({ report: generateDependencyReport(), ffmpegPath }, 'voice dependencies');
       logger.info({ providers: providers.specs.map((p) => p.name) }, 'speech providers, in order');
-      providers.watch.start();
+      if (!overrides.speech) providers.watch.start();
       await client.login(config.discord.token);
     },
     async stop() {

@@ -32,6 +32,11 @@ export interface AudioPipelineOptions {
   transcodedPrebufferPackets: number;
   /** Long-text pipeline; absent: only text over one request's limit is split (with 2 parts ahead). */
   pipeline?: PartsPipelineSettings;
+  /**
+   * Several providers: the later parts of an item are asked for once the first part has answered, first of the
+   * provider that answered it, so an item keeps one voice. Off (one provider): every part is asked for at once.
+   */
+  oneProviderPerItem?: boolean;
 }
 
 const DEFAULT_AHEAD = 2;
@@ -108,6 +113,7 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       log.debug({ parts: texts.length, chars: request.input.length, ahead }, 'long text: speaking it as a pipeline of parts');
     }
     // An item keeps one voice: later parts go first to the provider that answered the first part, so they wait for it.
+    const sticky = options.oneProviderPerItem ?? false;
     let firstProvider: (name: string | undefined) => void = () => {};
     const servedFirst = new Promise<string | undefined>((resolve) => {
       firstProvider = resolve;
@@ -118,6 +124,7 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       signal,
       open: async (index, partSignal) => {
         const part = { ...request, input: texts[index]! };
+        if (!sticky) return openPart(part, partSignal, context.guildId, undefined);
         if (index === 0) {
           return openPart(part, partSignal, context.guildId, undefined, firstProvider).catch((err: unknown) => {
             firstProvider(undefined);
