@@ -97,3 +97,6 @@ export function diagnosisSection(title: string, lines: string[]): string {
 
 /** Titles of the /diagnose sections. */
 export const DIAGNOSIS_TITLES = { providers: 'Speech providers (in order)' } as const;
+
+/** The line that ends a /diagnose reply too long for one message (the whole report goes with it as a file). */
+export const DIAGNOSIS_TRUNCATED = '… (the full report is attached)';
