@@ -1,6 +1,7 @@
 import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { announce } from './announce.js';
+import { diagnose } from './diagnose.js';
 import { dictionary } from './dictionary.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
@@ -19,7 +20,7 @@ import { stop } from './stop.js';
 import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, announce];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, announce, diagnose];
 
 /** The definitions sent to Discord by the deploy script. */
 export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {

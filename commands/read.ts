@@ -69,7 +69,7 @@ export const read: BotCommand = {
     const { added, firstNotice } = bound.bind(ctx.guildId, channelId);
     if (firstNotice) {
       try {
-        await ctx.services.notify(channelId, readingNotice(new URL(config.tts.baseUrl).host, settings.guild(ctx.guildId).read_skip_prefix));
+        await ctx.services.notify(channelId, readingNotice([...new Set(config.tts.providers.map((p) => new URL(p.baseUrl).host))].join(', '), settings.guild(ctx.guildId).read_skip_prefix));
       } catch (err) {
         if (added) bound.unbind(ctx.guildId, channelId);
         throw err;

@@ -20,7 +20,10 @@ import type { AudioCache } from './speech/audioCache.js';
 import { createCachingSpeechClient } from './speech/cachingSpeechClient.js';
 import { createFairLimiter } from './speech/fairLimiter.js';
 import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
-import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
+import type { DiagnosticSection } from './observability/diagnostics.js';
+import { providerSection } from './speech/providers/diagnostics.js';
+import { createSpeechProviders } from './speech/providers/index.js';
+import type { SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
 import type { SettingsStore } from './settings/types.js';
 import { GuildPlayback } from './voice/GuildPlayback.js';
@@ -40,6 +43,8 @@ export interface Services {
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
+  /** The sections of /diagnose, each from the service that knows its facts. */
+  diagnostics: DiagnosticSection[];
 }
 
 /** A command of this bot. */
@@ -82,21 +87,14 @@ function bundledFfmpegPath(): string {
 export function createApp(config: Config, commands: readonly BotCommand[], overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
-  const provider =
-    overrides.speech ??
-    createSpeechClient({
-      baseUrl: config.tts.baseUrl,
-      apiKey: config.tts.apiKey,
-      timeoutMs: config.tts.timeoutMs,
-      stallTimeoutMs: config.tts.stallTimeoutMs,
-      maxRetries: config.tts.maxRetries,
-      logger,
-    });
+  // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
+  const providers = createSpeechProviders({ tts: config.tts, logger, clock });
+  const provider = overrides.speech ?? providers.chain;
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
   const speech: SpeechClient = overrides.audioCache
-    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger })
+    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger, ...(overrides.speech ? {} : { plan: providers.chain.plan }) })
     : limited;
   const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
@@ -108,6 +106,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     prebufferPackets: PREBUFFER_PACKETS,
     transcodedPrebufferPackets: TRANSCODED_PREBUFFER_PACKETS,
     pipeline: config.tts.pipeline,
+    oneProviderPerItem: config.tts.providers.length > 1,
   });
   const voiceLink: VoiceLinkFactory =
     overrides.voiceLink ??
@@ -197,6 +196,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     announce,
     notify,
     logger,
+    diagnostics: [providerSection(providers)],
   };
   const router = createInteractionRouter({ commands, services, logger });
 
@@ -257,9 +257,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     async start() {
       // The report's FFmpeg line speaks of the library's own lookup; ours is passed explicitly and logged beside it.
       logger.info({ report: generateDependencyReport(), ffmpegPath }, 'voice dependencies');
+      logger.info({ providers: providers.specs.map((p) => p.name) }, 'speech providers, in order');
+      if (!overrides.speech) providers.watch.start();
       await client.login(config.discord.token);
     },
     async stop() {
+      providers.watch.stop();
       announce.stop();
       presence.dispose();
       playback.destroyAll();

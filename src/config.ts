@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { AUDIO_FORMATS, legacyProvider, parseProviders, type AudioFormat, type ProviderSpec } from './providersConfig.js';
+
+export { AUDIO_FORMATS, type AudioFormat, type ProviderSpec } from './providersConfig.js';
 
 const list = (fallback: string) =>
   z
@@ -7,15 +10,16 @@ const list = (fallback: string) =>
     .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
     .pipe(z.array(z.string()).min(1, 'must list at least one value'));
 
+const optionalList = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+  .pipe(z.array(z.string()).min(1, 'must list at least one value'))
+  .optional();
+
 const intInRange = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-/** Audio formats the speech endpoint can return. */
-export const AUDIO_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
-/** One of the endpoint's response formats. */
-export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
 const DEFAULT_MODEL = 'gpt-4o-mini-tts';
 const DEFAULT_MODELS = 'gpt-4o-mini-tts,tts-1,tts-1-hd';
@@ -32,15 +36,15 @@ const schema = z
     DISCORD_API_URL: z.preprocess(emptyAsUndefined, z.url().default('https://discord.com/api')),
     TTS_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default('https://api.openai.com/v1')),
     TTS_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
-    TTS_DEFAULT_MODEL: z.preprocess(emptyAsUndefined, z.string().default(DEFAULT_MODEL)),
-    TTS_DEFAULT_VOICE: z.preprocess(emptyAsUndefined, z.string().default(DEFAULT_VOICE)),
+    TTS_DEFAULT_MODEL: z.preprocess(emptyAsUndefined, z.string().optional()),
+    TTS_DEFAULT_VOICE: z.preprocess(emptyAsUndefined, z.string().optional()),
     TTS_DEFAULT_SPEED: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.25).max(4).default(1)),
     TTS_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.enum(AUDIO_FORMATS).default('mp3')),
-    TTS_MODELS: z.preprocess(emptyAsUndefined, list(DEFAULT_MODELS)),
-    TTS_VOICES: z.preprocess(
-      emptyAsUndefined,
-      list(DEFAULT_VOICES),
-    ),
+    TTS_MODELS: z.preprocess(emptyAsUndefined, optionalList),
+    TTS_VOICES: z.preprocess(emptyAsUndefined, optionalList),
+    TTS_PROVIDERS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    TTS_CIRCUIT_FAILURES: z.preprocess(emptyAsUndefined, intInRange(3, 1, 100)),
+    TTS_CIRCUIT_COOLDOWN_S: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.1).max(3600).default(30)),
     TTS_INSTRUCTION_MODELS: z.preprocess(emptyAsUndefined, list('gpt-4o-mini-tts')),
     TTS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(15_000, 500, 120_000)),
     TTS_STALL_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intInRange(8_000, 200, 120_000)),
@@ -67,34 +71,67 @@ const schema = z
     ),
   });
 
-/** Checks that span several variables; run on the raw environment so they are reported with the rest. */
-function crossProblems(env: Record<string, string | undefined>): string[] {
+/** The speech vocabulary members choose from, and the providers that speak it. */
+interface Speech {
+  providers: ProviderSpec[];
+  models: string[];
+  voices: string[];
+  defaultModel: string;
+  defaultVoice: string;
+}
+
+const csv = (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+
+/**
+ * Checks that span several variables, run on the raw environment so they are reported with the rest. With
+ * TTS_PROVIDERS, members choose from the first provider's models and voices (and its voiceMap names) unless
+ * TTS_MODELS / TTS_VOICES say otherwise.
+ */
+function speechSetup(env: Record<string, string | undefined>): { speech: Speech; problems: string[] } {
   const problems: string[] = [];
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
-  const baseUrl = value('TTS_BASE_URL') ?? 'https://api.openai.com/v1';
-  let isOpenAi = false;
-  try {
-    isOpenAi = new URL(baseUrl).hostname === 'api.openai.com';
-  } catch {
-    // reported by the schema
+  const providersRaw = value('TTS_PROVIDERS');
+  let providers: ProviderSpec[] = [];
+  if (providersRaw !== undefined) {
+    const parsed = parseProviders(providersRaw, env);
+    providers = parsed.providers;
+    problems.push(...parsed.problems);
+    for (const legacy of ['TTS_BASE_URL', 'TTS_API_KEY']) {
+      if (value(legacy) !== undefined) problems.push(`${legacy}: leave it unset when TTS_PROVIDERS lists the providers (give each its own baseUrl and apiKey)`);
+    }
   }
-  if (isOpenAi && !value('TTS_API_KEY')) problems.push('TTS_API_KEY: is required when TTS_BASE_URL is OpenAI');
-  const inList = (key: string, listKey: string, fallbackValue: string, fallbackList: string) => {
-    const v = value(key) ?? fallbackValue;
-    const l = (value(listKey) ?? fallbackList).split(',').map((x) => x.trim()).filter((x) => x.length > 0);
-    if (!l.includes(v)) problems.push(`${key}: must be one of ${listKey} (${l.join(', ')})`);
-  };
-  inList('TTS_DEFAULT_MODEL', 'TTS_MODELS', DEFAULT_MODEL, DEFAULT_MODELS);
-  inList('TTS_DEFAULT_VOICE', 'TTS_VOICES', DEFAULT_VOICE, DEFAULT_VOICES);
-  return problems;
+  const first = providers[0];
+  const models = value('TTS_MODELS') ? csv(value('TTS_MODELS')!) : (first?.models ?? csv(DEFAULT_MODELS));
+  // The first provider's voiceMap names are the bot's own voice names too.
+  const firstVoices = first?.voices ? [...new Set([...Object.keys(first.voiceMap), ...first.voices])] : undefined;
+  const voices = value('TTS_VOICES') ? csv(value('TTS_VOICES')!) : (firstVoices ?? csv(DEFAULT_VOICES));
+  const derived = (fallback: string, l: string[]) => (providersRaw === undefined || l.includes(fallback) ? fallback : (l[0] ?? fallback));
+  const defaultModel = value('TTS_DEFAULT_MODEL') ?? derived(DEFAULT_MODEL, models);
+  const defaultVoice = value('TTS_DEFAULT_VOICE') ?? derived(DEFAULT_VOICE, voices);
+  if (providersRaw === undefined) {
+    const baseUrl = value('TTS_BASE_URL') ?? 'https://api.openai.com/v1';
+    let isOpenAi = false;
+    try {
+      isOpenAi = new URL(baseUrl).hostname === 'api.openai.com';
+      providers = [legacyProvider(baseUrl, value('TTS_API_KEY'), models, voices)];
+    } catch {
+      // reported by the schema
+    }
+    if (isOpenAi && !value('TTS_API_KEY')) problems.push('TTS_API_KEY: is required when TTS_BASE_URL is OpenAI');
+  }
+  if (models.length > 0 && !models.includes(defaultModel)) problems.push(`TTS_DEFAULT_MODEL: must be one of TTS_MODELS (${models.join(', ')})`);
+  if (voices.length > 0 && !voices.includes(defaultVoice)) problems.push(`TTS_DEFAULT_VOICE: must be one of TTS_VOICES (${voices.join(', ')})`);
+  return { speech: { providers, models, voices, defaultModel, defaultVoice }, problems };
 }
 
 /** The validated configuration the whole bot runs on. */
 export interface Config {
   discord: { token: string; applicationId: string; devGuildId: string | undefined; apiUrl: string };
   tts: {
-    baseUrl: string;
-    apiKey: string | undefined;
+    /** The speech providers in priority order (TTS_PROVIDERS, or the one TTS_BASE_URL describes). */
+    providers: ProviderSpec[];
+    /** Failures in a row that open a provider's circuit, and how long it stays open before one probe. */
+    circuit: { failures: number; cooldownMs: number };
     defaults: { model: string; voice: string; speed: number; format: AudioFormat };
     models: string[];
     voices: string[];
@@ -147,7 +184,7 @@ export function loadDiscordConfig(env: Record<string, string | undefined>): Conf
 /** Validates the environment into a Config, reporting every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
-  const extra = crossProblems(env);
+  const { speech, problems: extra } = speechSetup(env);
   if (!parsed.success || extra.length > 0) {
     const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
@@ -166,11 +203,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
     },
     tts: {
-      baseUrl: e.TTS_BASE_URL.replace(/\/+$/, ''),
-      apiKey: e.TTS_API_KEY,
-      defaults: { model: e.TTS_DEFAULT_MODEL, voice: e.TTS_DEFAULT_VOICE, speed: e.TTS_DEFAULT_SPEED, format: e.TTS_DEFAULT_FORMAT },
-      models: e.TTS_MODELS,
-      voices: e.TTS_VOICES,
+      providers: speech.providers,
+      circuit: { failures: e.TTS_CIRCUIT_FAILURES, cooldownMs: Math.round(e.TTS_CIRCUIT_COOLDOWN_S * 1000) },
+      defaults: { model: speech.defaultModel, voice: speech.defaultVoice, speed: e.TTS_DEFAULT_SPEED, format: e.TTS_DEFAULT_FORMAT },
+      models: speech.models,
+      voices: speech.voices,
       instructionModels: e.TTS_INSTRUCTION_MODELS,
       timeoutMs: e.TTS_TIMEOUT_MS,
       stallTimeoutMs: e.TTS_STALL_TIMEOUT_MS,

@@ -7,6 +7,7 @@ export type ErrorKey =
   | 'speech.unavailable'
   | 'speech.timeout'
   | 'speech.bad_audio'
+  | 'speech.model_unavailable'
   | 'input.invalid'
   | 'queue.full_guild'
   | 'queue.full_member'

@@ -14,6 +14,8 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
       ? 'The speech service stopped sending audio part-way, so that message was cut short.'
       : 'The speech service took too long to answer. Try again in a moment.',
   'speech.bad_audio': () => 'The speech service sent something that is not playable audio.',
+  'speech.model_unavailable': (d) =>
+    `The speech model${d.model ? ` “${d.model}”` : ''} is no longer available from any configured speech service (retired or removed). Ask the bot’s operator to add another provider or model; see /diagnose.`,
   'input.invalid': (d) => String(d.reason ?? 'That value is not allowed.'),
   'queue.full_guild': (d) => `The queue is full (${d.limit} items). Wait for it to move, or ask a moderator to /stop it.`,
   'queue.full_member': (d) => `You already have ${d.limit} items waiting. Wait until some are spoken.`,
@@ -59,3 +61,65 @@ export function messageFor(key: ErrorKey, details: Details = {}): string {
   const safe = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' ? defuseMentions(v) : v]));
   return texts[key](safe);
 }
+
+/** What /diagnose says about one speech provider (facts only; never a key). */
+export interface ProviderDiagnosisFacts {
+  name: string;
+  host: string;
+  /** 'healthy', failing (not yet open), open until a time, or half-open (one probe allowed). */
+  state: { status: 'healthy' } | { status: 'failing'; since: number; failures: number } | { status: 'open'; since: number; until: number } | { status: 'probing'; since: number };
+  models: string[] | undefined;
+  retiring: Array<{ model: string; shutdownDate: string; daysLeft: number }>;
+  missing: string[];
+  unavailable: Array<{ model: string; reason: string; since: number }>;
+  /** When GET /models was last asked, and what came of it. */
+  lastCheck: { at: number; outcome: 'ok' | 'no-endpoint' | 'failed'; detail?: string | undefined } | undefined;
+  counts: { requests: number; served: number; failovers: number; modelFallbacks: number };
+}
+
+/** Discord's relative time stamp for an epoch-ms instant. */
+const when = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+
+/** The /diagnose lines about one provider, in priority position `rank` (1-based). */
+export function providerDiagnosis(rank: number, f: ProviderDiagnosisFacts): string[] {
+  const state =
+    f.state.status === 'healthy'
+      ? '🟢 healthy'
+      : f.state.status === 'failing'
+        ? `🟡 failing since ${when(f.state.since)} (${f.state.failures} in a row)`
+        : f.state.status === 'open'
+          ? `🔴 circuit open until ${when(f.state.until)} (failing since ${when(f.state.since)}); requests go to the next provider`
+          : `🟠 trying again (one test request), failing since ${when(f.state.since)}`;
+  const lines = [`**${rank}. ${f.name}** (${f.host}): ${state}`];
+  const unavailable = new Set(f.unavailable.map((u) => u.model));
+  if (f.models) {
+    const usable = f.models.filter((m) => !unavailable.has(m));
+    lines.push(`• models: ${usable.length > 0 ? usable.join(', ') : 'none left'}`);
+  } else {
+    lines.push('• models: whatever members choose (no list configured)');
+  }
+  for (const r of f.retiring) {
+    lines.push(
+      r.daysLeft > 0
+        ? `• ⚠️ ${r.model} shuts down on ${r.shutdownDate} (in ${r.daysLeft} day${r.daysLeft === 1 ? '' : 's'})`
+        : `• ⛔ ${r.model} was shut down on ${r.shutdownDate}`,
+    );
+  }
+  if (f.missing.length > 0) lines.push(`• ⚠️ not listed by the provider: ${f.missing.join(', ')}`);
+  for (const u of f.unavailable) lines.push(`• ⛔ ${u.model} unavailable (${u.reason}) since ${when(u.since)}`);
+  if (f.lastCheck?.outcome === 'failed') lines.push(`• model list not readable (${f.lastCheck.detail ?? 'error'}) ${when(f.lastCheck.at)}`);
+  if (f.lastCheck?.outcome === 'no-endpoint') lines.push('• no model list (GET /models) at this provider');
+  lines.push(`• since start: ${f.counts.served}/${f.counts.requests} requests served, ${f.counts.failovers} passed on, ${f.counts.modelFallbacks} model fallbacks`);
+  return lines;
+}
+
+/** The heading of a /diagnose section. */
+export function diagnosisSection(title: string, lines: string[]): string {
+  return [`__${title}__`, ...lines].join('\n');
+}
+
+/** Titles of the /diagnose sections. */
+export const DIAGNOSIS_TITLES = { providers: 'Speech providers (in order)' } as const;
+
+/** The line that ends a /diagnose reply too long for one message (the whole report goes with it as a file). */
+export const DIAGNOSIS_TRUNCATED = '… (the full report is attached)';

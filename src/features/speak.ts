@@ -117,9 +117,16 @@ export function createSpeakService(deps: {
         if (err instanceof BotError) throw err;
         throw new SpeechError('speech.unavailable', { retryable: false, cause: err, message: 'audio stream failed' });
       }
-      const { ext, contentType } = FORMAT_FILE[request_.response_format];
-      log.info({ format: request_.response_format, bytes: size, ttfbMs: Math.round(audio.ttfbMs) }, 'speech file made');
-      return { name: speechFileName(request_.input, ext), data: Buffer.concat(chunks), contentType, request: request_ };
+      // A provider that cannot return the asked format was asked for one it can: name the file after what came back.
+      const format = audio.origin?.request.response_format ?? request_.response_format;
+      const { ext, contentType } = FORMAT_FILE[format];
+      log.info({ format, bytes: size, ttfbMs: Math.round(audio.ttfbMs), provider: audio.origin?.provider }, 'speech file made');
+      return {
+        name: speechFileName(request_.input, ext),
+        data: Buffer.concat(chunks),
+        contentType,
+        request: format === request_.response_format ? request_ : { ...request_, response_format: format },
+      };
     },
 
     /** The queue job for an ask (validated, settings merged), without queueing it. */

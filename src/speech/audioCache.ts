@@ -49,11 +49,15 @@ const TEMP_PREFIX = '.tmp-';
 const SHARD_DIR = /^[0-9a-f]{2}$/;
 const ENTRY_FILE = /^([0-9a-f]{64})\.([a-z0-9]+)$/;
 
-/** The cache key of a request: sha256 hex over everything that changes the audio. */
-export function audioCacheKey(request: SpeechRequest): string {
+/**
+ * The cache key of a request: sha256 hex over everything that changes the audio, including the provider that makes
+ * it (the same request to another provider is another voice); `provider` undefined keys as before providers existed.
+ */
+export function audioCacheKey(request: SpeechRequest, provider?: string): string {
   // An array, not an object: its order is fixed, so equal requests give equal JSON.
   const canonical = JSON.stringify([
     KEY_VERSION,
+    ...(provider === undefined ? [] : [`provider:${provider}`]),
     request.model,
     request.voice,
     request.speed,
@@ -101,9 +105,9 @@ export class AudioCache {
     return cache;
   }
 
-  /** The cache key of a request (see audioCacheKey). */
-  keyOf(request: SpeechRequest): string {
-    return audioCacheKey(request);
+  /** The cache key of a request as sent to `provider` (see audioCacheKey). */
+  keyOf(request: SpeechRequest, provider?: string): string {
+    return audioCacheKey(request, provider);
   }
 
   /** A stream of the cached body, or undefined on a miss; a hit makes the entry the most recently used. */

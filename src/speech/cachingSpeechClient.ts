@@ -1,14 +1,21 @@
 import { Readable, finished } from 'node:stream';
 import type { Logger } from '../observability/logger.js';
 import type { AudioCache, AudioCacheWriter } from './audioCache.js';
+import type { SpeechOrigin } from './providers/route.js';
 import { FORMAT_FILE, type SpeechRequest } from './request.js';
-import type { SpeechAudio, SpeechClient } from './speechClient.js';
+import type { SpeechAudio, SpeechClient, SynthesizeOptions } from './speechClient.js';
 
 /** What the caching client needs: the real client, the disk cache and a logger. */
 export interface CachingSpeechClientOptions {
   inner: SpeechClient;
   cache: AudioCache;
   logger: Logger;
+  /**
+   * Who would answer a request now and what it would be sent (the provider chain's plan): the key then names that
+   * provider and its own model/voice/format, so one provider's audio is never served for another's. Absent: the
+   * request alone is the key.
+   */
+  plan?: (request: SpeechRequest, options: Pick<SynthesizeOptions, 'provider'>) => SpeechOrigin | undefined;
 }
 
 /** Counters of the caching client since it was created. */
@@ -108,15 +115,18 @@ class SharedCall {
   #source: Readable | undefined;
   readonly #listeners = new Set<Listener>();
   readonly #controller = new AbortController();
-  readonly #writer: AudioCacheWriter;
+  #writer: AudioCacheWriter;
+  /** A writer under the key of the provider that actually answered, when it is not the planned one (a failover). */
+  readonly #rekey: ((audio: SpeechAudio) => AudioCacheWriter | undefined) | undefined;
   readonly #release: () => void;
   readonly #log: Logger;
   /** Settles when the call has left the in-flight table: body committed, or the call failed. */
   readonly done: Promise<void>;
   #markDone!: () => void;
 
-  constructor(writer: AudioCacheWriter, release: () => void, log: Logger) {
+  constructor(writer: AudioCacheWriter, release: () => void, log: Logger, rekey?: (audio: SpeechAudio) => AudioCacheWriter | undefined) {
     this.#writer = writer;
+    this.#rekey = rekey;
     this.#release = release;
     this.#log = log;
     this.done = new Promise((resolve) => {
@@ -125,10 +135,10 @@ class SharedCall {
   }
 
   /** Starts the provider call on behalf of `key` (the leader's: whoever asked first is charged for the call). */
-  start(inner: SpeechClient, request: SpeechRequest, key: string | undefined): void {
+  start(inner: SpeechClient, request: SpeechRequest, opts: Pick<SynthesizeOptions, 'key' | 'provider'>): void {
     let answer: Promise<SpeechAudio>;
     try {
-      answer = inner.synthesize(request, { signal: this.#controller.signal, key });
+      answer = inner.synthesize(request, { signal: this.#controller.signal, key: opts.key, provider: opts.provider });
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -177,7 +187,12 @@ class SharedCall {
       audio.stream.destroy();
       return;
     }
-    this.#meta = { contentType: audio.contentType, ttfbMs: audio.ttfbMs, attempts: audio.attempts };
+    this.#meta = { contentType: audio.contentType, ttfbMs: audio.ttfbMs, attempts: audio.attempts, origin: audio.origin };
+    const moved = this.#rekey?.(audio);
+    if (moved) {
+      void this.#writer.abort().catch((err: unknown) => this.#log.warn({ err }, 'audio cache temp file not removed'));
+      this.#writer = moved;
+    }
     const source = audio.stream;
     this.#source = source;
     source.on('data', (chunk: Buffer | string) => {
@@ -254,14 +269,14 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
     return call.join(signal, startedAt, false);
   }
 
-  function fromDisk(stream: Readable, request: SpeechRequest, signal: AbortSignal | undefined, startedAt: number): SpeechAudio {
+  function fromDisk(stream: Readable, request: SpeechRequest, origin: SpeechOrigin | undefined, signal: AbortSignal | undefined, startedAt: number): SpeechAudio {
     if (signal) {
       const onAbort = () => stream.destroy(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     const { contentType } = FORMAT_FILE[request.response_format];
-    return { stream, contentType, ttfbMs: performance.now() - startedAt, attempts: 0 };
+    return { stream, contentType, ttfbMs: performance.now() - startedAt, attempts: 0, origin };
   }
 
   return {
@@ -269,7 +284,10 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       const { signal } = opts;
       signal?.throwIfAborted();
       const startedAt = performance.now();
-      const key = cache.keyOf(request);
+      const origin = options.plan?.(request, { provider: opts.provider });
+      // The request as the planned provider gets it: its voice, model and format are what the audio is made of.
+      const keyed = origin?.request ?? request;
+      const key = cache.keyOf(keyed, origin?.provider);
       const running = inFlight.get(key);
       if (running) return share(running, key, request, signal, startedAt);
 
@@ -283,7 +301,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
         counts.savedChars += request.input.length;
         log.debug({ key: key.slice(0, 12) }, 'audio cache hit');
         report();
-        return fromDisk(stream, request, signal, startedAt);
+        return fromDisk(stream, keyed, origin, signal, startedAt);
       }
       signal?.throwIfAborted();
       // Another identical request may have started a call while we looked on disk.
@@ -294,17 +312,23 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       log.debug({ key: key.slice(0, 12) }, 'audio cache miss');
       report();
       const call: SharedCall = new SharedCall(
-        cache.writer(key, request.response_format),
+        cache.writer(key, keyed.response_format),
         () => {
           if (inFlight.get(key) === call) inFlight.delete(key);
         },
         log.child({ key: key.slice(0, 12) }),
+        (audio) => {
+          // Another provider answered than planned (a failover): file its audio under its own key, never the planned one.
+          if (!audio.origin || !origin) return undefined;
+          const actual = cache.keyOf(audio.origin.request, audio.origin.provider);
+          return actual === key ? undefined : cache.writer(actual, audio.origin.request.response_format);
+        },
       );
       inFlight.set(key, call);
       unsettled.add(call);
       void call.done.then(() => unsettled.delete(call));
       const joined = call.join(signal, startedAt, true);
-      call.start(inner, request, opts.key);
+      call.start(inner, request, { key: opts.key, provider: opts.provider });
       return joined;
     },
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.js';
+import type { SpeechOrigin } from './providers/route.js';
 import type { SpeechRequest } from './request.js';
 import { SpeechError, errorFromResponse } from './speechErrors.js';
 
@@ -14,6 +15,8 @@ export interface SpeechAudio {
   ttfbMs: number;
   /** How many attempts it took. */
   attempts: number;
+  /** Which provider made it and what that provider was sent (its model, voice, format); set by the provider chain. */
+  origin?: SpeechOrigin | undefined;
 }
 
 /** Per-call options of {@link SpeechClient.synthesize}. */
@@ -22,6 +25,8 @@ export interface SynthesizeOptions {
   signal?: AbortSignal | undefined;
   /** Who asks (the guild id): provider calls are shared fairly between keys; calls without a key share one. */
   key?: string | undefined;
+  /** The provider to ask first (the one that served an item's first part), before the others in their order. */
+  provider?: string | undefined;
 }
 
 /** Talks to an OpenAI-compatible speech endpoint. */

@@ -32,26 +32,56 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Maps a provider's non-2xx answer to a typed error, scrubbing the key from its message. */
-export function errorFromResponse(status: number, headers: Headers, bodyText: string, secret: string | undefined): SpeechError {
-  let providerMessage = '';
-  let code: string | undefined;
+/** What a provider's error body says, whichever of the known shapes it has. */
+interface ProviderErrorFacts {
+  message: string;
+  code: string | undefined;
+  param: string | undefined;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Reads OpenAI's `{error:{message,code,param}}` (also LocalAI's, whose code is a number), FastAPI's `{detail:"..."}`
+ * and Kokoro-FastAPI's `{detail:{error,message}}`, and openedai-speech's flat `{message,param}`.
+ */
+function providerErrorFacts(bodyText: string): ProviderErrorFacts {
   try {
-    const parsed = JSON.parse(bodyText) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown; detail?: unknown };
+    const parsed = JSON.parse(bodyText) as Record<string, unknown>;
     const err = parsed.error;
     if (typeof err === 'object' && err) {
-      providerMessage = typeof err.message === 'string' ? err.message : '';
-      code = typeof err.code === 'string' ? err.code : undefined;
-    } else if (typeof err === 'string') {
-      providerMessage = err;
-    } else if (typeof parsed.message === 'string') {
-      providerMessage = parsed.message;
-    } else if (typeof parsed.detail === 'string') {
-      providerMessage = parsed.detail;
+      const e = err as Record<string, unknown>;
+      return { message: str(e.message) ?? '', code: str(e.code), param: str(e.param) };
     }
+    if (typeof err === 'string') return { message: err, code: undefined, param: undefined };
+    const detail = parsed.detail;
+    if (typeof detail === 'object' && detail && !Array.isArray(detail)) {
+      const d = detail as Record<string, unknown>;
+      return { message: str(d.message) ?? '', code: str(d.error) ?? str(d.code), param: undefined };
+    }
+    if (typeof detail === 'string') return { message: detail, code: undefined, param: undefined };
+    return { message: str(parsed.message) ?? '', code: str(parsed.code), param: str(parsed.param) };
   } catch {
-    providerMessage = bodyText.slice(0, 200);
+    return { message: bodyText.slice(0, 200), code: undefined, param: undefined };
   }
+}
+
+const MODEL_CODES = new Set(['model_not_found', 'invalid_model', 'model_not_available', 'model_deprecated']);
+const MODEL_MESSAGE = /\bmodel\b.*\b(not found|does not exist|not supported|unsupported|no longer|deprecated|retired|shut down)\b|\b(unsupported|unknown|no such) model\b/i;
+
+/** Whether a 404 or 400 says the model itself is missing or retired (not a bad URL or a bad field). */
+function isModelRefusal(status: number, facts: ProviderErrorFacts): boolean {
+  if (status !== 404 && status !== 400) return false;
+  if (facts.code && MODEL_CODES.has(facts.code)) return true;
+  if (status === 400 && facts.param === 'model') return true;
+  return MODEL_MESSAGE.test(facts.message);
+}
+
+/** Maps a provider's non-2xx answer to a typed error, scrubbing the key from its message. */
+export function errorFromResponse(status: number, headers: Headers, bodyText: string, secret: string | undefined): SpeechError {
+  const facts = providerErrorFacts(bodyText);
+  const code = facts.code;
+  let providerMessage = facts.message;
   if (secret) providerMessage = providerMessage.split(secret).join('[redacted]');
   providerMessage = providerMessage.replace(/\s+/g, ' ').trim().slice(0, 300);
   const message = `speech endpoint answered ${status}${code ? ` (${code})` : ''}`;
@@ -68,6 +98,9 @@ export function errorFromResponse(status: number, headers: Headers, bodyText: st
     });
   }
   if (status >= 500) return new SpeechError('speech.unavailable', { retryable: true, status, message });
+  if (isModelRefusal(status, facts)) {
+    return new SpeechError('speech.model_unavailable', { retryable: false, status, message, details: { providerMessage: providerMessage || `HTTP ${status}` } });
+  }
   return new SpeechError('speech.rejected', {
     retryable: false,
     status,

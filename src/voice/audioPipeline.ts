@@ -32,6 +32,11 @@ export interface AudioPipelineOptions {
   transcodedPrebufferPackets: number;
   /** Long-text pipeline; absent: only text over one request's limit is split (with 2 parts ahead). */
   pipeline?: PartsPipelineSettings;
+  /**
+   * Several providers: the later parts of an item are asked for once the first part has answered, first of the
+   * provider that answered it, so an item keeps one voice. Off (one provider): every part is asked for at once.
+   */
+  oneProviderPerItem?: boolean;
 }
 
 const DEFAULT_AHEAD = 2;
@@ -64,9 +69,19 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
     return parts.length > 0 ? parts : [input];
   }
 
-  /** One provider call, as 20 ms packets: synthesize, look at the bytes, transcode if they are not Ogg Opus. */
-  async function openPart(request: SpeechRequest, signal: AbortSignal, key: string): Promise<OpenedPart> {
-    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key });
+  /**
+   * One provider call, as 20 ms packets: synthesize, look at the bytes, transcode if they are not Ogg Opus.
+   * `provider` asks the provider that served the item's first part first; `onProvider` learns who answered.
+   */
+  async function openPart(
+    request: SpeechRequest,
+    signal: AbortSignal,
+    key: string,
+    provider: string | undefined,
+    onProvider?: (name: string | undefined) => void,
+  ): Promise<OpenedPart> {
+    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key, provider });
+    onProvider?.(audio.origin?.provider);
     let head: Buffer;
     try {
       head = await peekHead(audio.stream, 12);
@@ -81,12 +96,15 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       throw new SpeechError('speech.bad_audio', { retryable: false, message: `unrecognised audio (${audio.contentType})` });
     }
     let ogg: Readable = audio.stream;
-    if (format !== 'opus') {
-      log.info({ format }, 'server sent no Ogg Opus; transcoding');
-      ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal });
+    // A server that ignores `speed` sent normal-speed audio: ffmpeg changes its tempo (not its pitch).
+    const tempo = audio.origin && !audio.origin.speedHonoured ? request.speed : 1;
+    const transcoded = format !== 'opus' || tempo !== 1;
+    if (transcoded) {
+      log.info({ format, tempo, provider: audio.origin?.provider }, tempo === 1 ? 'server sent no Ogg Opus; transcoding' : 'server ignores speed; changing the tempo');
+      ogg = transcodeToOggOpus(audio.stream, { format, ffmpegPath: options.ffmpegPath, signal, tempo });
     }
     const { packets } = opusPacketsFrom(ogg);
-    return { packets, ttfbMs: audio.ttfbMs, transcoded: format !== 'opus' };
+    return { packets, ttfbMs: audio.ttfbMs, transcoded };
   }
 
   return async (request, signal, context): Promise<PreparedAudio> => {
@@ -94,11 +112,29 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
     if (texts.length > 1) {
       log.debug({ parts: texts.length, chars: request.input.length, ahead }, 'long text: speaking it as a pipeline of parts');
     }
+    // An item keeps one voice: later parts go first to the provider that answered the first part, so they wait for it.
+    const sticky = options.oneProviderPerItem ?? false;
+    let firstProvider: (name: string | undefined) => void = () => {};
+    const servedFirst = new Promise<string | undefined>((resolve) => {
+      firstProvider = resolve;
+    });
     const packets = createPartsStream({
       count: texts.length,
       ahead,
       signal,
-      open: (index, partSignal) => openPart({ ...request, input: texts[index]! }, partSignal, context.guildId),
+      open: async (index, partSignal) => {
+        const part = { ...request, input: texts[index]! };
+        if (!sticky) return openPart(part, partSignal, context.guildId, undefined);
+        if (index === 0) {
+          return openPart(part, partSignal, context.guildId, undefined, firstProvider).catch((err: unknown) => {
+            firstProvider(undefined);
+            throw err;
+          });
+        }
+        const provider = await servedFirst;
+        partSignal.throwIfAborted();
+        return openPart(part, partSignal, context.guildId, provider);
+      },
     });
     packets.once('error', (err) => {
       if (!signal.aborted) log.debug({ err: err.message }, 'audio stream ended with an error');

@@ -36,11 +36,17 @@ export interface WorldOptions {
   guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[] };
   /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
   clockStartMs?: number;
+  /** More speech stand-ins by name (e.g. a fallback provider), started beside `speech` (named 'main'). */
+  extraSpeech?: Record<string, SpeechStandinOptions>;
+  /** The bot's TTS_PROVIDERS entries, built from the started stand-ins; the bot then gets no TTS_BASE_URL / TTS_API_KEY. */
+  providers?: (standins: Readonly<Record<string, SpeechStandin>>) => object[];
 }
 
 /** A running world. */
 export interface World {
   speech: SpeechStandin;
+  /** Every speech stand-in by name: 'main' (= speech) and the `extraSpeech` ones. */
+  speeches: Readonly<Record<string, SpeechStandin>>;
   discord: DiscordStandin;
   voice: VoiceStandin;
   guild: GuildHandle;
@@ -67,6 +73,8 @@ export interface World {
 /** Starts the stand-ins and the guild; the bot starts with `startBot()`. */
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const speech = await startSpeechStandin(options.speech ?? {});
+  const speeches: Record<string, SpeechStandin> = { main: speech };
+  for (const [name, standinOptions] of Object.entries(options.extraSpeech ?? {})) speeches[name] = await startSpeechStandin(standinOptions);
   const voice = await startVoiceStandin(options.voice ?? {});
   const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint });
   const guild = discord.addGuild({
@@ -96,6 +104,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     NODE_EXTRA_CA_CERTS: voice.caFile,
+    ...(options.providers ? { TTS_BASE_URL: '', TTS_API_KEY: '', TTS_PROVIDERS: JSON.stringify(options.providers(speeches)) } : {}),
     ...options.env,
   };
   const channelId = (name: string) => guild.channel(name).id;
@@ -112,6 +121,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   };
   const world: World = {
     speech,
+    speeches,
     discord,
     voice,
     guild,
@@ -160,7 +170,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       await bot?.stop();
       await discord.close();
       await voice.close();
-      await speech.close();
+      for (const standin of Object.values(speeches)) await standin.close();
       await rm(dataDir, { recursive: true, force: true });
       if (crashed !== null) {
         throw new Error(`the bot exited on its own (code ${crashed}) during the test:\n${bot!.output.slice(-40).join('\n')}`);

@@ -15,6 +15,8 @@ export interface TranscodeOptions {
   signal?: AbortSignal;
   /** Opus bitrate in bits/s; default 64000. */
   bitrate?: number;
+  /** Play this many times faster (0.25-4) without changing the pitch, for servers that ignore `speed`; default 1. */
+  tempo?: number;
 }
 
 const INPUT_ARGS: Record<TranscodeInputFormat, string[]> = {
@@ -27,8 +29,24 @@ const INPUT_ARGS: Record<TranscodeInputFormat, string[]> = {
 };
 const STDERR_TAIL = 2000;
 
+/** ffmpeg's atempo takes 0.5-2 per filter in older builds: a chain of them makes any factor from 0.25 to 4. */
+export function atempoChain(tempo: number): string {
+  const steps: number[] = [];
+  let rest = tempo;
+  while (rest > 2) {
+    steps.push(2);
+    rest /= 2;
+  }
+  while (rest < 0.5) {
+    steps.push(0.5);
+    rest /= 0.5;
+  }
+  steps.push(rest);
+  return steps.map((f) => `atempo=${Number(f.toFixed(6))}`).join(',');
+}
+
 /** The ffmpeg arguments for one transcode (exported for tests and logs). */
-export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000): string[] {
+export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000, tempo = 1): string[] {
   return [
     '-hide_banner', '-loglevel', 'error',
     // Without these ffmpeg analyses ~5 s of input before writing anything: a streamed reply would play only once
@@ -37,6 +55,7 @@ export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000): strin
     '-probesize', '32', '-analyzeduration', '0',
     ...INPUT_ARGS[format], '-i', 'pipe:0',
     '-vn', '-map_metadata', '-1',
+    ...(tempo === 1 ? [] : ['-af', atempoChain(tempo)]),
     '-c:a', 'libopus', '-b:a', String(bitrate), '-ar', '48000', '-ac', '2',
     '-frame_duration', '20', '-application', 'audio',
     // One page per 20 ms packet, flushed at once: the first audio reaches the demuxer without waiting for 1 s pages.
@@ -64,7 +83,7 @@ export function transcodeToOggOpus(input: Readable, opts: TranscodeOptions): Rea
     return out;
   }
 
-  const child = spawn(opts.ffmpegPath, ffmpegArgs(opts.format, opts.bitrate), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(opts.ffmpegPath, ffmpegArgs(opts.format, opts.bitrate, opts.tempo), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   const fail = (err: Error): void => {
     if (!out.destroyed) out.destroy(err);

@@ -46,11 +46,20 @@
  *   · `{ kind: 'format', respondAs, contentType? }` · `{ kind: 'pace', bytesPerSecond, chunkBytes? }`.
  *
  * ## Observing
- * - `speech.requests`: records (live) `{ id, at, method, path, headers (no authorization), hadAuth, authOk, body,
+ * - `speech.requests`: records (live; GET /v1/models ones are in `speech.modelListRequests` instead) `{ id, at, method, path, headers (no authorization), hadAuth, authOk, body,
  *   status, contentType, bytesSent, firstByteAt, endedAt, done, aborted, outcome, faults, audio, sha256 }`.
  * - `speech.on('request' | 'response-end', rec => …)`, `await speech.waitForRequests(n, timeoutMs)`,
  *   `await speech.waitForSettled(timeoutMs)` (every response ended).
  * - `speech.setOptions({...})` changes settings for later requests.
+ *
+ * ## Personalities (personalities.ts)
+ * `personality: 'openai' | 'gateway' | 'kokoro' | 'openedai' | 'localai'` makes it answer like that server: its
+ * models and voices (Kokoro's `af_nova`…, openedai's six OpenAI voices, LocalAI's model-named voices), the format it
+ * really sends (LocalAI: WAV whatever is asked), whether speed changes the audio (LocalAI: no), whether a key is
+ * needed (self-hosted: no), its error bodies (Kokoro `{detail:{error,message}}`, openedai flat `{message,param}`,
+ * LocalAI `{error:{message,code:404}}`), and its `GET /v1/models` (OpenAI's carries `shutdown_date` 2027-01-06 for
+ * tts-1, tts-1-hd and gpt-4o-mini-tts). `retiredModels` makes models gone: refused the server's way, left out of
+ * the list.
  */
 export { startSpeechStandin, SpeechStandin, type Pace, type SpeechStandinEvents, type SpeechStandinOptions } from './server.js';
 export type { FaultMatch, FaultSet, SpeechFault } from './faults.js';
@@ -59,3 +68,4 @@ export type { ResponseOutcome, SpeechRequestRecord } from './requestRecord.js';
 export { DEFAULT_OPUS_SHAPE, expectedAudio, type AudioRequest, type SynthOptions } from './synthesize.js';
 export { durationFor, TONE_GRID_HZ, toneFor, type DurationOptions } from './tone.js';
 export { DEFAULT_MODELS, DEFAULT_VOICES, type SpeechRequest } from './validateSpeechRequest.js';
+export { OPENAI_TTS_SHUTDOWN, PERSONALITIES, type Personality, type PersonalityName } from './personalities.js';

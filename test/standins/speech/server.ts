@@ -18,6 +18,7 @@ import {
   type OpenAiErrorBody,
 } from './openaiErrors.js';
 import { sendPaced, type PacedBody } from './pacedSend.js';
+import { PERSONALITIES, type Personality, type PersonalityName } from './personalities.js';
 import { newRecord, type ResponseOutcome, type SpeechRequestRecord } from './requestRecord.js';
 import { createSpeechSynth, type AudioRequest, type SynthesizedAudio } from './synthesize.js';
 import type { DurationOptions } from './tone.js';
@@ -51,6 +52,13 @@ export interface SpeechStandinOptions extends DurationOptions {
   contentTypeOpus?: string;
   /** TCP port on 127.0.0.1; default 0 (ephemeral). Fixed at start. */
   port?: number;
+  /**
+   * Behave like a known server (see personalities.ts): its models, voices, formats, speed handling, error bodies and
+   * models list; `models` / `voices` above still override its lists. Default: plain OpenAI as the stand-in always was.
+   */
+  personality?: PersonalityName;
+  /** Models that are gone (past their shutdown date): refused the personality's way and left out of GET /models. */
+  retiredModels?: string[];
 }
 
 /** Events a stand-in emits: a request arrived (body parsed), or its response ended (any outcome). */
@@ -66,8 +74,10 @@ const MAX_BODY_BYTES = 1 << 20;
 
 /** A running stand-in for `POST {baseUrl}/audio/speech` (and `GET {baseUrl}/models`). */
 export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
-  /** Every request received, in arrival order; records update live until their response ends. */
+  /** Every request received except GET /v1/models, in arrival order; records update live until their response ends. */
   readonly requests: SpeechRequestRecord[] = [];
+  /** Every GET /v1/models received, in arrival order. */
+  readonly modelListRequests: SpeechRequestRecord[] = [];
   /** `http://127.0.0.1:PORT/v1`: what a client uses as its OpenAI base URL. */
   readonly baseUrl: string;
   readonly port: number;
@@ -169,7 +179,9 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = performance.now();
     const rec = newRecord(this.requests.length + 1, req.method ?? 'GET', req.url ?? '/', req.headers, this.apiKey);
-    this.requests.push(rec);
+    // Model-list checks (the bot's daily GET /models) are kept apart, so `requests` reads as the speech traffic.
+    if (rec.method === 'GET' && rec.path === '/v1/models') this.modelListRequests.push(rec);
+    else this.requests.push(rec);
     const controller = new AbortController();
     this.#open.add(controller);
     const hash = createHash('sha256');
@@ -233,25 +245,72 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
     const { rec } = ctx;
     const ttfb = this.#options.ttfbMs ?? 0;
     if (rec.method === 'POST' && rec.path === '/v1/audio/speech') return this.#speech(ctx, raw, parsed);
-    if (rec.method === 'GET' && rec.path === '/v1/models') {
-      if (!rec.authOk) return this.#sendError(ctx, 401, authError(req), {}, ttfb);
-      const data = (this.#options.models ?? DEFAULT_MODELS).map((id) => ({ id, object: 'model', created: 1699046015, owned_by: 'system' }));
+    const persona = this.#personality;
+    if (rec.method === 'GET' && rec.path === '/v1/models' && (persona?.hasModelsList ?? true)) {
+      if (!this.#authOk(rec)) return this.#sendError(ctx, 401, authError(req), {}, ttfb);
+      const retired = new Set(this.#options.retiredModels ?? []);
+      const data = this.#models()
+        .filter((id) => !retired.has(id))
+        .map((id) => {
+          const shutdown = persona?.shutdownDates[id];
+          return { id, object: 'model', created: 1699046015, owned_by: persona?.name === 'kokoro' ? 'kokoro' : 'system', ...(shutdown ? { shutdown_date: shutdown } : {}) };
+        });
       return this.#send(ctx, 200, 'application/json', Buffer.from(JSON.stringify({ object: 'list', data })), {}, ttfb);
+    }
+    if (persona && persona.name !== 'openai') {
+      const shaped = persona.error(404, 'Not Found', null, null);
+      return this.#send(ctx, 404, 'application/json', Buffer.from(JSON.stringify(persona.name === 'kokoro' || persona.name === 'openedai' ? { detail: 'Not Found' } : shaped.body)), {}, ttfb);
     }
     return this.#sendError(ctx, 404, invalidRequest(`Invalid URL (${rec.method} ${rec.path})`), {}, ttfb);
   }
 
+  get #personality(): Personality | undefined {
+    return this.#options.personality ? PERSONALITIES[this.#options.personality] : undefined;
+  }
+
+  #models(): readonly string[] {
+    return this.#options.models ?? this.#personality?.models ?? DEFAULT_MODELS;
+  }
+
+  #authOk(rec: SpeechRequestRecord): boolean {
+    return rec.authOk || this.#personality?.needsKey === false;
+  }
+
+  /** The body as the personality reads it: servers that ignore unknown fields drop them (pydantic / Go JSON do). */
+  #asRead(body: unknown): unknown {
+    const persona = this.#personality;
+    if (!persona?.ignoresUnknownFields || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+    const known = ['model', 'input', 'voice', 'response_format', 'speed', 'stream_format'];
+    return Object.fromEntries(Object.entries(body).filter(([k]) => known.includes(k)));
+  }
+
   async #speech(ctx: ResponseContext, raw: Buffer, parsed: ParsedJson): Promise<Outcome> {
     const { rec } = ctx;
-    const validation = parsed.ok
-      ? validateSpeechRequest(parsed.value, { models: this.#options.models ?? DEFAULT_MODELS, voices: this.#options.voices ?? DEFAULT_VOICES })
-      : undefined;
-    const faults = this.#faults.take(rec.body, rec.authOk && validation?.ok === true);
+    const persona = this.#personality;
+    const body = parsed.ok ? this.#asRead(parsed.value) : undefined;
+    const voiceOf = (b: unknown) => (typeof (b as { voice?: unknown })?.voice === 'string' ? [(b as { voice: string }).voice] : []);
+    const voices = this.#options.voices ?? (persona ? (persona.voices ?? voiceOf(body)) : DEFAULT_VOICES);
+    let validation = parsed.ok ? validateSpeechRequest(body, { models: this.#models(), voices }) : undefined;
+    const model = (body as { model?: unknown } | undefined)?.model;
+    const retired = typeof model === 'string' && (this.#options.retiredModels ?? []).includes(model);
+    if (validation?.ok && retired) validation = { ok: false, status: 404, error: { error: { message: '', type: 'invalid_request_error', param: null, code: 'model_not_found' } } };
+    const authOk = this.#authOk(rec);
+    const faults = this.#faults.take(rec.body, authOk && validation?.ok === true);
     rec.faults = faults;
     const ttfb = faults.delay?.ttfbMs ?? this.#options.ttfbMs ?? 0;
 
     if (faults.status) return this.#statusFault(ctx, faults.status, ttfb);
-    if (!rec.authOk) return this.#sendError(ctx, 401, authError(ctx.res.req), {}, ttfb);
+    if (!authOk) return this.#sendError(ctx, 401, authError(ctx.res.req), {}, ttfb);
+    if (persona && validation && !validation.ok) {
+      const refusal =
+        validation.error.error.code === 'model_not_found'
+          ? persona.unknownModel(String(model))
+          : persona.error(validation.status, validation.error.error.message, validation.error.error.param, validation.error.error.code);
+      return this.#send(ctx, refusal.status, 'application/json', Buffer.from(JSON.stringify(refusal.body)), {}, ttfb);
+    }
+    if (retired && validation && !validation.ok) {
+      return this.#sendError(ctx, 404, errorBody(`The model \`${String(model)}\` does not exist or you do not have access to it.`, 'invalid_request_error', null, 'model_not_found'), {}, ttfb);
+    }
     if (!parsed.ok || validation === undefined) {
       const message =
         raw.length === 0
@@ -265,8 +324,10 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
   }
 
   async #serveAudio(ctx: ResponseContext, request: SpeechRequest, faults: FaultSet, ttfb: number): Promise<Outcome> {
-    const format = faults.format?.respondAs ?? request.response_format;
-    const audioRequest: AudioRequest = { input: request.input, speed: request.speed, response_format: format };
+    const persona = this.#personality;
+    const format = faults.format?.respondAs ?? persona?.serves(request.response_format) ?? request.response_format;
+    const speed = persona && !persona.honoursSpeed ? 1 : request.speed;
+    const audioRequest: AudioRequest = { input: request.input, speed, response_format: format };
     if (faults.shape) audioRequest.opus = faults.shape.opus;
     const audio = await this.#synth.audioFor(audioRequest, this.#options);
     ctx.rec.audio = {
@@ -289,7 +350,7 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
     };
     if (faults.stall) delivery.stall = { afterBytes: faults.stall.afterBytes, ...(faults.stall.forMs === undefined ? {} : { forMs: faults.stall.forMs }) };
     if (faults.cut) delivery.cutAfterBytes = faults.cut.afterBytes;
-    const contentType = faults.format?.contentType ?? contentTypeFor(format, this.#options.contentTypeOpus);
+    const contentType = faults.format?.contentType ?? persona?.contentType[format] ?? contentTypeFor(format, this.#options.contentTypeOpus);
     return this.#respond(ctx, 200, { 'content-type': contentType }, delivery, ttfb);
   }
 
@@ -313,7 +374,14 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
         'insufficient_quota',
       );
     } else if (fault.status === 429) body = rateLimited(model, fault.retryAfterSeconds, fault.message);
-    else if (fault.status >= 500) body = serverError(fault.status, fault.message);
+    else if (fault.status >= 500) {
+      const persona = this.#personality;
+      if (persona && persona.name !== 'openai') {
+        const shaped = persona.error(fault.status, fault.message ?? 'Internal Server Error', null, null);
+        return this.#send(ctx, fault.status, 'application/json', Buffer.from(JSON.stringify(shaped.body)), headers, ttfb);
+      }
+      body = serverError(fault.status, fault.message);
+    }
     else body = invalidRequest(fault.message ?? `Stand-in fault: status ${fault.status}.`);
     return this.#sendError(ctx, fault.status, body, headers, ttfb);
   }

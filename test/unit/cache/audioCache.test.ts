@@ -54,7 +54,7 @@ describe('audio cache: keys', () => {
       { ...base, instructions: 'Speak softly' },
       { ...base, input: 'Hello there!' },
     ];
-    const keys = new Set([key, ...variants.map(audioCacheKey)]);
+    const keys = new Set([key, ...variants.map((v) => audioCacheKey(v))]);
     expect(keys.size).toBe(variants.length + 1);
   });
 

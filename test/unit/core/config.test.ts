@@ -96,8 +96,22 @@ describe('loadConfig: valid environments', () => {
     expect(config).toEqual({
       discord: { token: 'bot-token', applicationId: APP_ID, devGuildId: undefined, apiUrl: 'https://discord.com/api' },
       tts: {
-        baseUrl: 'https://api.openai.com/v1',
-        apiKey: 'sk-test',
+        providers: [
+          {
+            name: 'openai',
+            baseUrl: 'https://api.openai.com/v1',
+            apiKey: 'sk-test',
+            models: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
+            voices: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar'],
+            voiceMap: {},
+            formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
+            speed: true,
+            instructions: true,
+            modelsEndpoint: true,
+            maxConcurrency: undefined,
+          },
+        ],
+        circuit: { failures: 3, cooldownMs: 30_000 },
         defaults: { model: 'gpt-4o-mini-tts', voice: 'alloy', speed: 1, format: 'mp3' },
         models: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
         voices: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar'],
@@ -143,8 +157,10 @@ describe('loadConfig: valid environments', () => {
 
   it('TTS_API_KEY is optional for a non-OpenAI TTS_BASE_URL', () => {
     const config = loadConfig({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP_ID, TTS_BASE_URL: 'http://127.0.0.1:8880/v1/' });
-    expect(config.tts.apiKey).toBeUndefined();
-    expect(config.tts.baseUrl).toBe('http://127.0.0.1:8880/v1');
+    expect(config.tts.providers).toHaveLength(1);
+    expect(config.tts.providers[0]!.apiKey).toBeUndefined();
+    expect(config.tts.providers[0]!.baseUrl).toBe('http://127.0.0.1:8880/v1');
+    expect(config.tts.providers[0]!.name).toBe('default');
     // The same URL on OpenAI's host needs the key.
     expect(problemsOf({ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: APP_ID, TTS_BASE_URL: 'https://api.openai.com/v1/' }).problems).toEqual([
       'TTS_API_KEY: is required when TTS_BASE_URL is OpenAI',

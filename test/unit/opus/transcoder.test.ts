@@ -132,3 +132,15 @@ describe('opusPacketsFrom', () => {
     await expect(head).rejects.toBe(error);
   });
 });
+
+describe('tempo for servers that ignore speed', () => {
+  it('chains atempo filters within 0.5-2 whose product is the factor', async () => {
+    const { atempoChain } = await import('../../../src/voice/opus/transcoder.js');
+    expect(atempoChain(1.5)).toBe('atempo=1.5');
+    expect(atempoChain(4)).toBe('atempo=2,atempo=2');
+    expect(atempoChain(0.25)).toBe('atempo=0.5,atempo=0.5');
+    expect(atempoChain(3)).toBe('atempo=2,atempo=1.5');
+    expect(ffmpegArgs('wav', 64000, 2)).toEqual(expect.arrayContaining(['-af', 'atempo=2']));
+    expect(ffmpegArgs('wav')).not.toContain('-af');
+  });
+});

@@ -1,0 +1,31 @@
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { BotCommand } from '../src/app.js';
+import { DIAGNOSIS_TRUNCATED } from '../src/messages.js';
+import { renderDiagnosis } from '../src/observability/diagnostics.js';
+
+/** Discord's limit on a message's content. */
+const CONTENT_LIMIT = 2000;
+
+/** /diagnose: for moderators, privately, how the bot's services are doing (speech providers first). */
+export const diagnose: BotCommand = {
+  data: new SlashCommandBuilder()
+    .setName('diagnose')
+    .setDescription('How the bot is doing: speech providers, models (moderators only, private)')
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .toJSON(),
+
+  defer: () => 'ephemeral',
+
+  async execute(ctx) {
+    const text = await renderDiagnosis(ctx.services.diagnostics);
+    if (text.length <= CONTENT_LIMIT) {
+      await ctx.reply({ content: text });
+      return;
+    }
+    await ctx.reply({
+      content: `${text.slice(0, CONTENT_LIMIT - 60).replace(/\n[^\n]*$/, '')}\n${DIAGNOSIS_TRUNCATED}`,
+      files: [{ name: 'diagnose.txt', data: Buffer.from(text), contentType: 'text/plain' }],
+    });
+  },
+};
