@@ -1,6 +1,7 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
+import { CACHE_NOTE } from './replies.js';
 
 /** "Read aloud" on a message: in the bot's channel if the member is there, else a private audio file. */
 export const readAloud: BotCommand = {
@@ -9,6 +10,8 @@ export const readAloud: BotCommand = {
     .setType(ApplicationCommandType.Message)
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
+
+  spendsSpeech: () => true,
 
   defer: () => 'ephemeral',
 
@@ -27,7 +30,7 @@ export const readAloud: BotCommand = {
       await ctx.reply({ content: `🔊 Reading it in <#${result.channelId}>${result.position > 1 ? ` (#${result.position} in the queue)` : ''}.` });
     } else {
       await ctx.reply({
-        content: `🔊 Here it is, just for you (${result.file.request.voice}).`,
+        content: `🔊 Here it is, just for you (${result.file.request.voice}${result.file.fromCache ? `; ${CACHE_NOTE}` : ''}).`,
         files: [{ name: `message-${ctx.target.id}.mp3`, data: result.file.data, contentType: result.file.contentType }],
       });
     }

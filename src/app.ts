@@ -20,6 +20,8 @@ import { createFairLimiter } from './speech/fairLimiter.js';
 import { createLimitedSpeechClient } from './speech/limitedSpeechClient.js';
 import { createSpeechClient, type SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
+import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
+import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
 import { GuildPlayback } from './voice/GuildPlayback.js';
 import { PlaybackRegistry } from './voice/PlaybackRegistry.js';
@@ -35,6 +37,8 @@ export interface Services {
   settings: SettingsStore;
   reading: ReadingService;
   announce: AnnounceService;
+  /** Rate limits, character budgets and the usage figures. */
+  usage: UsageMeter;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
@@ -90,13 +94,21 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       maxRetries: config.tts.maxRetries,
       logger,
     });
+  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+  const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
+  // Character budgets are checked on a cache miss, before a slot is awaited: a cached phrase plays when the budget is spent.
+  const budgeted = createBudgetedSpeechClient({ inner: limited, meter: usage });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
   const speech: SpeechClient = overrides.audioCache
-    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger })
-    : limited;
-  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+    ? createCachingSpeechClient({
+        inner: budgeted,
+        cache: overrides.audioCache,
+        logger,
+        onSaved: (request, o) => usage.saved({ guildId: o.key, memberId: o.memberId }, request.model, request.input.length),
+      })
+    : budgeted;
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
@@ -195,10 +207,11 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     settings,
     reading,
     announce,
+    usage,
     notify,
     logger,
   };
-  const router = createInteractionRouter({ commands, services, logger });
+  const router = createInteractionRouter({ commands, services, logger, admitSpeech: (guildId, userId) => usage.admit(guildId, userId) });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.VoiceStateUpdate, (old, now) => {

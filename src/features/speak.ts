@@ -21,6 +21,8 @@ export interface SpeechFile {
   data: Buffer;
   contentType: string;
   request: SpeechRequest;
+  /** Made without a provider call (from the audio cache): no characters were spent. */
+  fromCache: boolean;
 }
 
 /** A voice request: where, who, what, and who to tell about progress. */
@@ -95,11 +97,14 @@ export function createSpeakService(deps: {
   return {
     request,
 
-    /** Synthesizes the whole file, refusing once it grows past the attachment limit. */
-    async toFile(ask: SpeechAsk, who: Asker, limitBytes: number): Promise<SpeechFile> {
+    /**
+     * Synthesizes the whole file, refusing once it grows past the attachment limit. `who`'s settings apply; the
+     * characters are counted for `payerId` (default: `who`).
+     */
+    async toFile(ask: SpeechAsk, who: Asker, limitBytes: number, payerId: string = who.userId): Promise<SpeechFile> {
       const request_ = request(ask, who);
       const controller = new AbortController();
-      const audio = await deps.speech.synthesize(request_, { signal: controller.signal, key: who.guildId });
+      const audio = await deps.speech.synthesize(request_, { signal: controller.signal, key: who.guildId, memberId: payerId });
       const chunks: Buffer[] = [];
       let size = 0;
       try {
@@ -118,7 +123,7 @@ export function createSpeakService(deps: {
       }
       const { ext, contentType } = FORMAT_FILE[request_.response_format];
       log.info({ format: request_.response_format, bytes: size, ttfbMs: Math.round(audio.ttfbMs) }, 'speech file made');
-      return { name: speechFileName(request_.input, ext), data: Buffer.concat(chunks), contentType, request: request_ };
+      return { name: speechFileName(request_.input, ext), data: Buffer.concat(chunks), contentType, request: request_, fromCache: audio.fromCache === true };
     },
 
     /** The queue job for an ask (validated, settings merged), without queueing it. */

@@ -14,6 +14,8 @@ export interface SpeechAudio {
   ttfbMs: number;
   /** How many attempts it took. */
   attempts: number;
+  /** True when no provider call was made for this caller: a cache hit, or a call another identical request started. */
+  fromCache?: boolean;
 }
 
 /** Per-call options of {@link SpeechClient.synthesize}. */
@@ -22,6 +24,8 @@ export interface SynthesizeOptions {
   signal?: AbortSignal | undefined;
   /** Who asks (the guild id): provider calls are shared fairly between keys; calls without a key share one. */
   key?: string | undefined;
+  /** The member the call is made for (their usage is counted); none for calls no member asked for. */
+  memberId?: string | undefined;
 }
 
 /** Talks to an OpenAI-compatible speech endpoint. */

@@ -7,7 +7,7 @@ import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import { opusPacketsFrom, transcodeToOggOpus } from './opus/index.js';
 import { createPartsStream, type OpenedPart } from './partsPipeline.js';
-import type { AudioPreparer, PreparedAudio } from './ports.js';
+import type { AudioPreparer, PrepareContext, PreparedAudio } from './ports.js';
 import { sniffAudioFormat } from './sniffAudioFormat.js';
 
 /** Long texts are spoken as a pipeline of sentence parts: the first plays while the next ones are made. */
@@ -65,8 +65,8 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
   }
 
   /** One provider call, as 20 ms packets: synthesize, look at the bytes, transcode if they are not Ogg Opus. */
-  async function openPart(request: SpeechRequest, signal: AbortSignal, key: string): Promise<OpenedPart> {
-    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key });
+  async function openPart(request: SpeechRequest, signal: AbortSignal, context: PrepareContext): Promise<OpenedPart> {
+    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key: context.guildId, memberId: context.memberId });
     let head: Buffer;
     try {
       head = await peekHead(audio.stream, 12);
@@ -98,7 +98,7 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       count: texts.length,
       ahead,
       signal,
-      open: (index, partSignal) => openPart({ ...request, input: texts[index]! }, partSignal, context.guildId),
+      open: (index, partSignal) => openPart({ ...request, input: texts[index]! }, partSignal, context),
     });
     packets.once('error', (err) => {
       if (!signal.aborted) log.debug({ err: err.message }, 'audio stream ended with an error');
