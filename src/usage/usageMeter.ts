@@ -85,16 +85,6 @@ export function createUsageMeter(deps: {
   };
 
   return {
-    /** The rate of a guild's members, per minute. */
-    ratePerMinute(guildId: string): number {
-      return deps.settings.guild(guildId).member_rate_per_min;
-    },
-
-    /** Whether the member may make a speech request now (takes nothing). */
-    wouldAdmit(guildId: string, userId: string): boolean {
-      return limiter.wouldAdmit(guildId, userId, deps.settings.guild(guildId).member_rate_per_min);
-    },
-
     /** Takes one of the member's requests; throws BotError('usage.rate_limited') naming when to try again. */
     admit(guildId: string, userId: string): void {
       const perMinute = deps.settings.guild(guildId).member_rate_per_min;

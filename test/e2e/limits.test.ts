@@ -141,6 +141,11 @@ describe('character budgets and /usage', () => {
     const read = w.discord.messageCommand({ guildId: w.guild.id, channelId: w.channelId('general'), userId: w.guild.member('carol').id, command: 'Read aloud', targetMessageId: target.id });
     await read.waitFor((h) => privateRefusal(h) !== undefined, 15_000);
     expect(privateRefusal(read)).toMatch(/daily speech budget is spent.*resets <t:\d+:R>/);
+    // In the bot's channel, Read aloud goes to the queue: its private reply then says why it was not read.
+    const readInVoice = w.discord.messageCommand({ guildId: w.guild.id, channelId: w.channelId('general'), userId: w.guild.member('alice').id, command: 'Read aloud', targetMessageId: target.id });
+    await readInVoice.waitFor((h) => /daily speech budget is spent/.test(content(h)), 15_000);
+    expect(readInVoice.ephemeral).toBe(true);
+    expect(content(readInVoice)).toMatch(/Not spoken\. This server’s daily speech budget is spent: 200 of 200 characters used today.*resets <t:\d+:R>/);
     expect(await run('dave', 'read', 'enable', { channel: w.channelId('chat') })).toMatch(/is now read aloud/);
     const posted = w.discord.postMessage({ guildId: w.guild.id, channelId: 'chat', authorId: 'alice', content: 'this message would be read' });
     await w.discord.waitUntil(() => (w.discord.reactions(w.channelId('chat'), posted.id).length > 0 ? true : undefined), 15_000);

@@ -199,6 +199,8 @@ export function createReadingService(deps: {
       m: MessageFacts,
       requester: { id: string; name: string; voiceChannelId: string | null },
       attachmentLimit: number,
+      /** Told how the item ended when it is read in voice (so the requester hears why it was not, e.g. a spent budget). */
+      onEnd?: (outcome: EntryOutcome) => void,
     ): Promise<{ kind: 'voice'; channelId: string; position: number } | { kind: 'file'; file: SpeechFile } | { kind: 'nothing' } | { kind: 'opted_out' }> {
       if (m.authorId !== requester.id && memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true) return { kind: 'opted_out' };
       const settings = deps.settings.guild(m.guildId);
@@ -213,6 +215,7 @@ export function createReadingService(deps: {
           requester: { id: requester.id, name: requester.name },
           ask: { text, ...(voice ? { voice } : {}) },
           label: `message from ${m.authorDisplayName}`,
+          ...(onEnd ? { onEnd } : {}),
         });
         return { kind: 'voice', channelId: botChannel, position };
       }
