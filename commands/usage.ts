@@ -21,11 +21,12 @@ export function usageText(r: UsageReport): string {
       return `• ${m.model}: ${n(m.todayChars)} today, ${n(m.monthChars)} this month, ${cost}`;
     });
   const totalCost = r.models.reduce((total, m) => total + (m.monthCost ?? 0), 0);
+  const savedCost = r.models.reduce((total, m) => total + (m.price === null ? 0 : (m.monthSaved * m.price) / 1_000_000), 0);
   const top = r.topMembers.map((t, i) => `${i + 1}. <@${t.userId}> ${n(t.chars)}`);
   return [
     `📊 Speech in this server (${r.day}, ${r.timeZone}), in characters sent to the speech service:`,
     `Today: **${n(sum((m) => m.todayChars))}** sent · ${n(sum((m) => m.todaySaved))} answered from the cache instead`,
-    `This month: **${n(sum((m) => m.monthChars))}** sent · ${n(sum((m) => m.monthSaved))} answered from the cache instead`,
+    `This month: **${n(sum((m) => m.monthChars))}** sent · ${n(sum((m) => m.monthSaved))} answered from the cache instead${savedCost > 0 ? ` (≈ ${dollars(savedCost)} saved)` : ''}`,
     `Estimated cost this month: **${dollars(totalCost)}**${models.length > 0 ? '' : ' (nothing sent yet)'}`,
     ...models,
     `Budget left today — ${budget('this server', r.guildBudget)} · ${budget('the whole bot', r.botBudget)}`,

@@ -168,7 +168,8 @@ describe('character budgets and /usage', () => {
     const text = content(usage);
     expect(usage.ephemeral).toBe(true);
     expect(text).toMatch(/Today: \*\*200\*\* sent · 60 answered from the cache instead/);
-    expect(text).toMatch(/This month: \*\*200\*\* sent/);
+    // 60 characters from the cache at $12 per million.
+    expect(text).toMatch(/This month: \*\*200\*\* sent · 60 answered from the cache instead \(≈ \$0\.0007 saved\)/);
     // 200 characters at $12 per million.
     expect(text).toMatch(/gpt-4o-mini-tts: 200 today, 200 this month, ≈ \$0\.0024 at \$12\/M/);
     expect(text).toMatch(/this server: 0 of 200 left, resets <t:\d+:R>/);
