@@ -1,4 +1,5 @@
-import { BotError } from '../../errors.js';
+import { BotError, isBotError } from '../../errors.js';
+import { messageFor } from '../../messages.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ScheduledAnnouncement } from '../../settings/scheduledAnnouncements.js';
 import type { SettingsStore } from '../../settings/types.js';
@@ -77,10 +78,11 @@ export function createAnnounceService(deps: {
   };
 
   const fire = (s: ScheduledAnnouncement) => {
-    const tell = (why: string) => {
-      log.warn({ id: s.id, guildId: s.guildId, why }, 'scheduled announcement not said');
+    /** Posts why it was not said; `logged` replaces `why` in the log line (an error key rather than a whole text). */
+    const tell = (why: string, logged: string = why) => {
+      log.warn({ id: s.id, guildId: s.guildId, why: logged }, 'scheduled announcement not said');
       void deps.ports
-        .notify(s.replyChannelId, `⚠️ Scheduled announcement #${s.id} was not said in <#${s.channelId}>: ${why}.`)
+        .notify(s.replyChannelId, `⚠️ Scheduled announcement #${s.id} was not said in <#${s.channelId}>: ${why.replace(/\.$/, '')}.`)
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not post the notice'));
     };
     const cannot = deps.ports.cannotSpeakIn(s.guildId, s.channelId);
@@ -90,7 +92,21 @@ export function createAnnounceService(deps: {
       return;
     }
     try {
-      queue({ guildId: s.guildId, channelId: s.channelId, text: s.text, voice: s.voice ?? undefined, repeat: 1, requester: { ...ANNOUNCER } });
+      queue({
+        guildId: s.guildId,
+        channelId: s.channelId,
+        text: s.text,
+        voice: s.voice ?? undefined,
+        repeat: 1,
+        requester: { ...ANNOUNCER },
+        // A spent character budget (or the speech service failing) would otherwise leave the moderators guessing.
+        onEnd: (outcome) => {
+          if (outcome.status !== 'failed') return;
+          const err = outcome.error;
+          if (isBotError(err)) tell(messageFor(err.key, err.details), err.key);
+          else tell(messageFor('internal'), 'internal');
+        },
+      });
     } catch (err) {
       tell(err instanceof BotError ? err.key : 'internal error');
     }
