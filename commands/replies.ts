@@ -2,6 +2,9 @@ import { isBotError } from '../src/errors.js';
 import { messageFor } from '../src/messages.js';
 import type { EntryOutcome } from '../src/voice/GuildPlayback.js';
 
+/** Said on a reply whose audio came from the cache. */
+export const CACHE_NOTE = 'from the cache: no characters spent';
+
 /** How a queued item's reply reads once it is over. */
 export function outcomeText(outcome: EntryOutcome, channelId: string, label: string, started: boolean): string {
   switch (outcome.status) {

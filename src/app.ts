@@ -25,6 +25,8 @@ import { providerSection } from './speech/providers/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
+import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
+import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
 import { GuildPlayback } from './voice/GuildPlayback.js';
 import { PlaybackRegistry } from './voice/PlaybackRegistry.js';
@@ -40,6 +42,8 @@ export interface Services {
   settings: SettingsStore;
   reading: ReadingService;
   announce: AnnounceService;
+  /** Rate limits, character budgets and the usage figures. */
+  usage: UsageMeter;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
@@ -90,13 +94,22 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
   const providers = createSpeechProviders({ tts: config.tts, logger, clock });
   const provider = overrides.speech ?? providers.chain;
+  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+  const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
+  // Character budgets are checked on a cache miss, before a slot is awaited: a cached phrase plays when the budget is spent.
+  const budgeted = createBudgetedSpeechClient({ inner: limited, meter: usage });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
   const speech: SpeechClient = overrides.audioCache
-    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger, ...(overrides.speech ? {} : { plan: providers.chain.plan }) })
-    : limited;
-  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+    ? createCachingSpeechClient({
+        inner: budgeted,
+        cache: overrides.audioCache,
+        logger,
+        ...(overrides.speech ? {} : { plan: providers.chain.plan }),
+        onSaved: (request, o) => usage.saved({ guildId: o.key, memberId: o.memberId }, request.model, request.input.length),
+      })
+    : budgeted;
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
@@ -194,11 +207,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     settings,
     reading,
     announce,
+    usage,
     notify,
     logger,
     diagnostics: [providerSection(providers)],
   };
-  const router = createInteractionRouter({ commands, services, logger });
+  const router = createInteractionRouter({ commands, services, logger, admitSpeech: (guildId, userId) => usage.admit(guildId, userId) });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   client.on(Events.VoiceStateUpdate, (old, now) => {

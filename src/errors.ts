@@ -24,6 +24,9 @@ export type ErrorKey =
   | 'announce.not_allowed'
   | 'announce.too_many'
   | 'announce.unknown'
+  | 'usage.rate_limited'
+  | 'usage.budget_guild'
+  | 'usage.budget_bot'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

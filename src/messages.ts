@@ -35,6 +35,12 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
     `Announcements are for members with Manage Server${d.roleId ? ` or the <@&${d.roleId}> role` : ''}.`,
   'announce.too_many': (d) => `This server already has ${d.limit} scheduled announcements. Cancel one with /announce cancel first.`,
   'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
+  'usage.rate_limited': (d) =>
+    `That’s more than the ${d.perMinute} speech requests a minute a member may make here. Try again <t:${d.retryAt}:R>.`,
+  'usage.budget_guild': (d) =>
+    `This server’s daily speech budget is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
+  'usage.budget_bot': (d) =>
+    `The bot’s daily speech budget (all servers together) is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 

@@ -49,7 +49,13 @@ export function flattenOptions(data: readonly CommandInteractionOption[]): {
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 /** Routes interactions to commands: defers at once, runs the command meanwhile, turns any error into a private reply. */
-export function createInteractionRouter<S>(options: { commands: readonly Command<S>[]; services: S; logger: Logger }) {
+export function createInteractionRouter<S>(options: {
+  commands: readonly Command<S>[];
+  services: S;
+  logger: Logger;
+  /** Takes one of the member's speech requests for commands that spend speech; throws a BotError to refuse. */
+  admitSpeech?: (guildId: string, userId: string) => void;
+}) {
   const byName = new Map(options.commands.map((c) => [c.data.name, c]));
   const log = options.logger.child({ module: 'router' });
 
@@ -136,6 +142,7 @@ export function createInteractionRouter<S>(options: { commands: readonly Command
     };
     const started = performance.now();
     try {
+      if (options.admitSpeech && command.spendsSpeech?.(ctx)) options.admitSpeech(ctx.guildId, ctx.user.id);
       mode = command.defer(ctx);
     } catch (error) {
       await replyWithError(interaction, null, error);

@@ -335,7 +335,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
 
   private startFetch(entry: QueueEntry<R>): Promise<PreparedAudio> {
     if (!entry.audio) {
-      entry.audio = this.prepare(entry.job.request, entry.abort.signal, { guildId: this.guildId });
+      entry.audio = this.prepare(entry.job.request, entry.abort.signal, { guildId: this.guildId, memberId: entry.job.requester.id });
       entry.audio.catch(() => undefined);
     }
     return entry.audio;

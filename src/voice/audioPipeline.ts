@@ -7,7 +7,7 @@ import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import { opusPacketsFrom, transcodeToOggOpus } from './opus/index.js';
 import { createPartsStream, type OpenedPart } from './partsPipeline.js';
-import type { AudioPreparer, PreparedAudio } from './ports.js';
+import type { AudioPreparer, PrepareContext, PreparedAudio } from './ports.js';
 import { sniffAudioFormat } from './sniffAudioFormat.js';
 
 /** Long texts are spoken as a pipeline of sentence parts: the first plays while the next ones are made. */
@@ -76,11 +76,11 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
   async function openPart(
     request: SpeechRequest,
     signal: AbortSignal,
-    key: string,
+    context: PrepareContext,
     provider: string | undefined,
     onProvider?: (name: string | undefined) => void,
   ): Promise<OpenedPart> {
-    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key, provider });
+    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key: context.guildId, memberId: context.memberId, provider });
     onProvider?.(audio.origin?.provider);
     let head: Buffer;
     try {
@@ -124,16 +124,16 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       signal,
       open: async (index, partSignal) => {
         const part = { ...request, input: texts[index]! };
-        if (!sticky) return openPart(part, partSignal, context.guildId, undefined);
+        if (!sticky) return openPart(part, partSignal, context, undefined);
         if (index === 0) {
-          return openPart(part, partSignal, context.guildId, undefined, firstProvider).catch((err: unknown) => {
+          return openPart(part, partSignal, context, undefined, firstProvider).catch((err: unknown) => {
             firstProvider(undefined);
             throw err;
           });
         }
         const provider = await servedFirst;
         partSignal.throwIfAborted();
-        return openPart(part, partSignal, context.guildId, provider);
+        return openPart(part, partSignal, context, provider);
       },
     });
     packets.once('error', (err) => {

@@ -40,9 +40,11 @@ export interface PreparedAudio {
   ttfbMs: number;
 }
 
-/** Whose audio is being prepared: provider calls are shared fairly between guilds. */
+/** Whose audio is being prepared: provider calls are shared fairly between guilds, and counted for the member. */
 export interface PrepareContext {
   guildId: string;
+  /** The member the item is for (who asked, or whose message is read). */
+  memberId?: string;
 }
 
 /** Turns a job's request into playable audio; the signal aborts the provider call. */
