@@ -159,7 +159,7 @@ describe('announcements: services', () => {
     expect(notices).toEqual([
       {
         channelId: 'text',
-        content: `⚠️ Scheduled announcement #${view.schedule.id} was not said in <#lounge>: This server’s daily speech budget is spent: 200 of 200 characters used today, and this needs 13. It resets <t:1796688000:R>. Phrases already in the cache still play.`,
+        content: `⚠️ Scheduled announcement #${view.schedule.id} was not said in <#lounge>. This server’s daily speech budget is spent: 200 of 200 characters used today, and this needs 13. It resets <t:1796688000:R>. Phrases already in the cache still play.`,
       },
     ]);
   });
