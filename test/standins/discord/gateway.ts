@@ -148,7 +148,8 @@ export class Gateway {
   dispatch(event: string, data: unknown | ((session: GatewaySession) => unknown)): void {
     const intent = intentFor(event);
     // A session between sockets still gets its events: they are replayed when it resumes (or lost if it re-identifies).
-    for (const session of [...this.readySessions(), ...this.#detached.values()]) {
+    const ready = [...this.sessions].filter((s) => s.ready && (s.open || s.resumable));
+    for (const session of [...ready, ...this.#detached.values()]) {
       if (intent !== 0 && !session.hasIntent(intent)) continue;
       const payload = typeof data === 'function' ? (data as (s: GatewaySession) => unknown)(session) : data;
       if (payload !== undefined) session.dispatch(event, payload);
