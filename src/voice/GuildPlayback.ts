@@ -239,9 +239,9 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     this.clear(reason, true);
   }
 
-  /** Leaves and refuses further work. */
-  destroy(): void {
-    this.clear('left', true);
+  /** Leaves and refuses further work; what was queued is cancelled with `reason`. */
+  destroy(reason: CancelReason = 'left'): void {
+    this.clear(reason, true);
     this.setState({ status: 'destroyed' });
     this.removeAllListeners();
   }
