@@ -20,6 +20,7 @@ export type ErrorKey =
   | 'announce.not_allowed'
   | 'announce.too_many'
   | 'announce.unknown'
+  | 'settings.busy'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

@@ -29,6 +29,7 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
     `Announcements are for members with Manage Server${d.roleId ? ` or the <@&${d.roleId}> role` : ''}.`,
   'announce.too_many': (d) => `This server already has ${d.limit} scheduled announcements. Cancel one with /announce cancel first.`,
   'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
+  'settings.busy': () => 'The settings database is busy (another program is holding it), so nothing was changed. Try again in a moment.',
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 

@@ -3,7 +3,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { openDatabase } from './database.js';
+import { openDatabase, writeOrBusy } from './database.js';
 import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
 import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
 import { SqliteScheduledAnnouncements, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
@@ -27,9 +27,14 @@ export interface SqliteSettingsOptions {
   tts: Pick<Config['tts'], 'voices' | 'models'>;
   logger: Logger;
   busyTimeoutMs?: number;
+  /** How long a write waits for another process's lock once running (default 1000 ms). */
+  writeBusyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
 }
+
+/** How long a write waits for another process's write lock once the bot runs, ms (SQLite retries meanwhile). */
+const WRITE_BUSY_TIMEOUT_MS = 1_000;
 
 /** The settings file's name inside DATA_DIR. */
 export const SETTINGS_FILE = 'settings.sqlite';
@@ -40,6 +45,9 @@ type MemberRows = Map<string, MemberSettings>;
 export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStore {
   const file = join(options.dataDir, SETTINGS_FILE);
   const db = openDatabase(file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
+  // Start-up may wait for a lock (5 s); once running, a write waits at most this long, because node:sqlite waits on
+  // the event loop's thread and audio for every guild would stall meanwhile.
+  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(options.writeBusyTimeoutMs ?? WRITE_BUSY_TIMEOUT_MS))}`);
   return new SqliteSettingsStore(db, options);
 }
 
@@ -216,11 +224,11 @@ export class SqliteSettingsStore implements SettingsStore {
 
   #run(statement: StatementSync, ...params: Array<string | number>) {
     this.#queries++;
-    return statement.run(...params);
+    return writeOrBusy(() => statement.run(...params));
   }
 
   #transaction(work: () => void): void {
-    this.#db.exec('BEGIN IMMEDIATE');
+    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
     try {
       work();
       this.#db.exec('COMMIT');
