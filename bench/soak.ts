@@ -4,6 +4,9 @@
  * own heap, RSS, listener counts and active handles compared with where they were before (both after a GC), and every
  * /speak checked for a final answer (no queue stuck).
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InteractionHandle } from '../test/standins/discord/index.js';
 import type { SpeechFault } from '../test/standins/speech/index.js';
 import type { SoakProbe } from './soakBot.js';
@@ -153,7 +156,13 @@ export async function benchSoak(): Promise<BenchRow[]> {
     const stuck = speaks.filter((h) => /Queued|Speaking in|Up next/.test(content(h)));
     // A public "thinking…" that ends in an error is deleted and the error sent as a private follow-up.
     const answeredPrivately = (h: InteractionHandle) => h.events.some((e) => e.kind === 'followup' && e.status === 200);
-    const unanswered = speaks.filter((h) => h.message() === undefined && !answeredPrivately(h));
+    // Sent while the bot had no gateway session (discord.js gave one up and identified anew): never delivered, as on
+    // Discord, where the member sees "The application did not respond". Counted apart from what the bot dropped.
+    const undeliveredIds = new Set(
+      b.discord.undeliveredDispatches.filter((d) => d.event === 'INTERACTION_CREATE').map((d) => (d.data as { id: string }).id),
+    );
+    const undelivered = speaks.filter((h) => undeliveredIds.has(h.id));
+    const unanswered = speaks.filter((h) => h.message() === undefined && !answeredPrivately(h) && !undeliveredIds.has(h.id));
     const after = await probe(b);
     progress(BENCH, `after: heap ${(after.heapUsedBytes / MIB).toFixed(1)} MiB, rss ${(after.rssBytes / MIB).toFixed(1)} MiB`);
 
@@ -193,12 +202,19 @@ export async function benchSoak(): Promise<BenchRow[]> {
         metric: '/speak requests left without a final answer',
         value: `${stuck.length} stuck, ${unanswered.length} unanswered of ${speaks.length}`,
         target: `${stuck.length === 0 && unanswered.length === 0 ? '✓' : '✗'} 0`,
-        note: b.bot.proc.exitCode === null ? 'the bot ran throughout' : `the bot exited (${b.bot.proc.exitCode})`,
+        note: `${undelivered.length} never delivered (sent while the bot had no gateway session); ${b.bot.proc.exitCode === null ? 'the bot ran throughout' : `the bot exited (${b.bot.proc.exitCode})`}; gateway: ${
+          b.discord.resumeAttempts.filter((r) => r.accepted).length
+        } resumes accepted, ${b.discord.resumeAttempts.filter((r) => !r.accepted).length} refused, ${b.discord.identifies.length} identifies`,
       },
     );
     if (stuck.length > 0) progress(BENCH, `stuck replies, e.g.: ${stuck.slice(0, 3).map(content).join(' | ')}`);
-    for (const h of unanswered.slice(0, 5)) progress(BENCH, `unanswered: ${JSON.stringify(h.events.map((e) => ({ kind: e.kind, type: e.type, status: e.status, error: e.error?.code })))}`);
+    for (const h of unanswered.slice(0, 5)) progress(BENCH, `unanswered: created ${new Date(h.createdAt).toISOString()}, events ${JSON.stringify(h.events.map((e) => e.kind))}`);
+    progress(BENCH, `identifies at: ${b.discord.identifies.map((r) => new Date(r.at).toISOString()).join(', ')}`);
+    progress(BENCH, `gateway closes: ${b.discord.gatewayCloses.map((c) => `${c.code}@${new Date(c.at).toISOString().slice(11, 23)}`).join(', ')}; bot op 4 sent: ${b.discord.botVoiceOps.length}`);
   } finally {
+    const logFile = join(tmpdir(), 'speech-bot-soak.log');
+    writeFileSync(logFile, `${b.bot.output.join('\n')}\n`);
+    progress(BENCH, `the bot's log: ${logFile}`);
     await b.close();
   }
   return rows;

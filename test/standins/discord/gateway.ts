@@ -42,7 +42,12 @@ export class GatewaySession {
     return (this.intents & intent) === intent;
   }
 
-  /** Counts an incoming payload; false once more than 120 arrived within 60 s (Discord then closes with 4008). */
+  /** Arrival times of this connection's payloads within the last 60 s. */
+  get receivedTimes(): readonly number[] {
+    return this.#received;
+  }
+
+  /** Counts an incoming payload; false once more than 120 arrived within 60 s on this connection (Discord then closes with 4008). */
   countIncoming(now = Date.now()): boolean {
     this.#received.push(now);
     while (this.#received.length > 0 && this.#received[0]! <= now - 60_000) this.#received.shift();
@@ -68,9 +73,11 @@ export class GatewaySession {
   }
 
   /** Takes over a new socket after op 6 Resume: replays every dispatch after `seq`, then sends RESUMED (Discord's order). */
-  resumeOn(socket: WebSocket, seq: number): number {
+  resumeOn(socket: WebSocket, seq: number, receivedOnSocket: readonly number[] = []): number {
     this.socket = socket;
     this.resumes += 1;
+    // Discord's 120-per-60-s send limit is per connection: the new socket starts with what it carried so far.
+    this.#received.splice(0, this.#received.length, ...receivedOnSocket);
     const missed = this.#history.filter((m) => m.s > seq);
     for (const m of missed) this.socket.send(m.text);
     this.dispatch('RESUMED', null);
@@ -132,6 +139,10 @@ export class Gateway {
   readonly identifies: IdentifyRecord[] = [];
   /** Every op 6 Resume received, and whether it was accepted. */
   readonly resumeAttempts: Array<{ at: number; sessionId: string; seq: number; accepted: boolean; replayed: number }> = [];
+  /** Every gateway socket close, with its code (either side). */
+  readonly closes: Array<{ at: number; code: number; sessionId: string | null }> = [];
+  /** Dispatches sent while no session existed to take them (lost, as on Discord). */
+  readonly undelivered: Array<{ at: number; event: string; data: unknown }> = [];
   /** Sessions whose socket closed but which may still be resumed (by session id). */
   readonly #detached = new Map<string, GatewaySession>();
   /** op 3 presence updates as sent. */
@@ -149,7 +160,10 @@ export class Gateway {
     const intent = intentFor(event);
     // A session between sockets still gets its events: they are replayed when it resumes (or lost if it re-identifies).
     const ready = [...this.sessions].filter((s) => s.ready && (s.open || s.resumable));
-    for (const session of [...ready, ...this.#detached.values()]) {
+    const targets = [...ready, ...this.#detached.values()];
+    // No session at all (the client gave its session up and has not identified anew): Discord delivers it to no one.
+    if (targets.length === 0 && typeof data !== 'function') this.undelivered.push({ at: Date.now(), event, data });
+    for (const session of targets) {
       if (intent !== 0 && !session.hasIntent(intent)) continue;
       const payload = typeof data === 'function' ? (data as (s: GatewaySession) => unknown)(session) : data;
       if (payload !== undefined) session.dispatch(event, payload);
@@ -163,6 +177,7 @@ export class Gateway {
     this.sessions.add(conn.session);
     socket.on('close', (code: number) => {
       const session = conn.session;
+      this.closes.push({ at: Date.now(), code, sessionId: session.sessionId });
       this.sessions.delete(session);
       // Discord: a client closing with 1000/1001 ends its session; gateway errors other than these may resume.
       if (code === 1000 || code === 1001 || !resumableGatewayClose(code)) session.resumable = false;
@@ -282,7 +297,7 @@ export class Gateway {
       conn.session = target;
       this.sessions.add(target);
     }
-    const replayed = target.resumeOn(current.socket, seq);
+    const replayed = target.resumeOn(current.socket, seq, current.receivedTimes);
     this.resumeAttempts.push({ at: Date.now(), sessionId, seq, accepted: true, replayed });
     this.hooks.onChange();
   }

@@ -294,6 +294,16 @@ export class DiscordStandin {
     this.#gateway.invalidateSessions(resumable);
   }
 
+  /** Every gateway socket close with its code (4008: the bot sent more than 120 payloads in 60 s). */
+  get gatewayCloses(): ReadonlyArray<{ at: number; code: number; sessionId: string | null }> {
+    return this.#gateway.closes;
+  }
+
+  /** Dispatches sent while the bot had no gateway session at all (between giving one up and identifying anew). */
+  get undeliveredDispatches(): ReadonlyArray<{ at: number; event: string; data: unknown }> {
+    return this.#gateway.undelivered;
+  }
+
   /** Every op 6 Resume the bot sent: accepted or refused, and how many dispatches were replayed. */
   get resumeAttempts(): ReadonlyArray<{ at: number; sessionId: string; seq: number; accepted: boolean; replayed: number }> {
     return this.#gateway.resumeAttempts;
