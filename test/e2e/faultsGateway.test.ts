@@ -75,6 +75,7 @@ describe('gateway faults', () => {
     await a.waitFor(over, 30_000);
     await b.waitFor(over, 30_000);
     for (const h of [a, b]) expect(content(h)).toMatch(/Spoke in|I was disconnected/);
+    console.info(`[figure] after op 9 d=false: “${content(a)}” / “${content(b)}”`);
     await w.discord.waitForReady(15_000);
     const c = w.speak('alice', { text: 'After the new session' });
     await c.waitFor(spoken, 30_000);
