@@ -20,6 +20,12 @@ export function outcomeText(outcome: EntryOutcome, channelId: string, label: str
         left: 'I left the voice channel',
         idle: 'I left the voice channel',
         alone: 'everyone left the voice channel',
+        e2ee_required: 'Discord refused my voice connection: it requires end-to-end encryption (DAVE) there',
+        voice_rate_limited: 'Discord is rate-limiting my voice connections. Try again in a minute',
+        call_ended: 'Discord ended the call',
+        removed: 'I was removed from the server',
+        channel_deleted: 'the voice channel was deleted',
+        no_permission: 'I lost the permission to speak in that channel',
       }[outcome.reason];
       return `⏹️ ${started ? 'Cut short' : 'Not spoken'}: ${why}.`;
     }

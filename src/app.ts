@@ -8,6 +8,7 @@ import { createDiscordClient } from './discord/client.js';
 import { createChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
+import { watchGuildLifecycle } from './discord/guildLifecycle.js';
 import { messageFacts } from './discord/messageFacts.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
@@ -215,6 +216,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const router = createInteractionRouter({ commands, services, logger, admitSpeech: (guildId, userId) => usage.admit(guildId, userId) });
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  watchGuildLifecycle({ client, playback: playback as PlaybackRegistry<unknown>, logger });
   client.on(Events.VoiceStateUpdate, (old, now) => {
     const guildPlayback = playback.get(now.guild.id);
     if (!guildPlayback) return;

@@ -27,6 +27,7 @@ export type ErrorKey =
   | 'usage.rate_limited'
   | 'usage.budget_guild'
   | 'usage.budget_bot'
+  | 'settings.busy'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

@@ -1,12 +1,13 @@
 import { config as loadDotenv } from 'dotenv';
 import { join } from 'node:path';
-import { createApp, type AppOverrides, type BotCommand } from './app.js';
+import { createApp, type App, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
+import { isStrayVoiceKeepAlive } from './voice/libraryFaults.js';
 
-/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. */
-export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<void> {
+/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. Resolves with the running app. */
+export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<App> {
   loadDotenv({ quiet: true });
   let config;
   try {
@@ -19,7 +20,7 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let app;
+  let app: App;
   try {
     const audioCache =
       config.cache.maxBytes > 0
@@ -44,6 +45,10 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
+    if (isStrayVoiceKeepAlive(err)) {
+      logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'voice library sent a keep-alive on a socket it had closed; ignored');
+      return;
+    }
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
@@ -54,4 +59,5 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     await app.stop().catch(() => undefined);
     process.exit(1);
   }
+  return app;
 }

@@ -41,6 +41,7 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
     `This server’s daily speech budget is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
   'usage.budget_bot': (d) =>
     `The bot’s daily speech budget (all servers together) is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
+  'settings.busy': () => 'The settings database is busy (another program is holding it), so nothing was changed. Try again in a moment.',
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 

@@ -3,7 +3,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { explainOpenError, openDatabase } from './database.js';
+import { explainOpenError, openDatabase, writeOrBusy } from './database.js';
 import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
 import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
 import { SqliteScheduledAnnouncements, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
@@ -28,9 +28,14 @@ export interface SqliteSettingsOptions {
   tts: Pick<Config['tts'], 'voices' | 'models'>;
   logger: Logger;
   busyTimeoutMs?: number;
+  /** How long a write waits for another process's lock once running (default 1000 ms). */
+  writeBusyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
 }
+
+/** How long a write waits for another process's write lock once the bot runs, ms (SQLite retries meanwhile). */
+const WRITE_BUSY_TIMEOUT_MS = 1_000;
 
 /** The settings file's name inside DATA_DIR. */
 export const SETTINGS_FILE = 'settings.sqlite';
@@ -53,6 +58,11 @@ export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStor
     db.close();
     throw explainOpenError(file, err, options.busyTimeoutMs ?? 5_000);
   }
+  // Start-up may wait for a lock (5 s); once running, a write waits at most this long, because node:sqlite waits on
+  // the event loop's thread and audio for every guild would stall meanwhile.
+  const writeBusyTimeoutMs = Math.max(0, Math.round(options.writeBusyTimeoutMs ?? WRITE_BUSY_TIMEOUT_MS));
+  db.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
+  usageDb.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
   return new SqliteSettingsStore(db, options, usageDb);
 }
 
@@ -237,11 +247,11 @@ export class SqliteSettingsStore implements SettingsStore {
 
   #run(statement: StatementSync, ...params: Array<string | number>) {
     this.#queries++;
-    return statement.run(...params);
+    return writeOrBusy(() => statement.run(...params));
   }
 
   #transaction(work: () => void): void {
-    this.#db.exec('BEGIN IMMEDIATE');
+    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
     try {
       work();
       this.#db.exec('COMMIT');

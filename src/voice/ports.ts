@@ -13,6 +13,8 @@ export interface PlayHandle {
 export interface VoiceLinkEvent {
   type: 'disconnected';
   reason: 'closed' | 'rejoin_limit' | 'refused';
+  /** The voice server's close code, when it refused the session (4017, 4021, 4022). */
+  closeCode?: number;
 }
 
 /** A guild's voice connection and player, as GuildPlayback sees them (the port the real library sits behind). */
