@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { writeOrBusy } from './database.js';
 
 /** One reservation of characters and the rows it is counted in, so a release takes it back from the same rows. */
 export interface UsageCharge {
@@ -179,7 +180,7 @@ export class SqliteUsageCounters implements UsageCounterStore {
   }
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
     try {
       const result = work();
       this.#db.exec('COMMIT');

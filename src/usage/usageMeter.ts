@@ -1,4 +1,4 @@
-import { BotError } from '../errors.js';
+import { BotError, isBotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { SettingsStore } from '../settings/types.js';
 import type { ModelUsage, UsageCharge } from '../settings/usageCounters.js';
@@ -119,7 +119,11 @@ export function createUsageMeter(deps: {
         release() {
           if (released) return;
           released = true;
-          counters.release(c);
+          try {
+            counters.release(c);
+          } catch (err) {
+            log.warn({ guildId: c.guildId, chars, err: isBotError(err) ? err.key : (err as Error).message }, 'could not give back reserved characters');
+          }
         },
       };
     },
@@ -128,7 +132,12 @@ export function createUsageMeter(deps: {
     saved(who: Spender, model: string, chars: number): void {
       if (!who.guildId) return;
       const c = charge(who, model, chars, deps.clock.now());
-      counters.addSaved(who.guildId, c.guildDay, model, chars);
+      try {
+        counters.addSaved(who.guildId, c.guildDay, model, chars);
+      } catch (err) {
+        // A figure for /usage only: the cached audio plays whether or not it is counted.
+        log.warn({ guildId: who.guildId, err: isBotError(err) ? err.key : (err as Error).message }, 'could not record what the cache saved');
+      }
     },
 
     /** The guild's figures for /usage. */

@@ -33,7 +33,7 @@ describe('Discord faults around the queue', () => {
     await w.discord.waitForBotVoice(w.guild.id, null);
     // While it lasts, /join is refused up front, naming what is missing.
     const c = w.command('alice', 'join');
-    await c.waitFor((h) => /missing the Speak permission/.test(content(h)), 10_000);
+    await c.waitFor((h) => /I need the \*\*Speak\*\* permission in/.test(content(h)), 10_000);
     w.discord.setChannelOverwrite(w.guild.id, 'Lounge', { member: bot(), deny: 0n });
     const d = w.speak('alice', { text: 'Speak is back' });
     await d.waitFor(spoken, 20_000);
@@ -50,7 +50,7 @@ describe('Discord faults around the queue', () => {
     await leave.waitFor((h) => /Left/.test(content(h)), 10_000);
     await w.discord.waitForBotVoice(w.guild.id, null);
     const c = w.command('alice', 'join');
-    await c.waitFor((h) => /missing the Connect permission/.test(content(h)), 10_000);
+    await c.waitFor((h) => /I need the \*\*Connect\*\* permission in/.test(content(h)), 10_000);
     w.discord.setChannelOverwrite(w.guild.id, 'Lounge', { member: bot(), deny: 0n });
   });
 

@@ -79,6 +79,9 @@ describe('disk and database faults', () => {
   });
 
   it('the settings database is locked by another process: a clear reply after a bounded wait; the write works once it is free', async () => {
+    // Reserved before the lock: an item already on its way is heard to its end while the database is locked.
+    const long = w.speak('alice', { text: 'A longer sentence that is still being said while the database is locked by another program.' });
+    await long.waitFor((h) => /Speaking in|Spoke in/.test(content(h)), 20_000);
     const other = new DatabaseSync(join(w.dataDir, 'settings.sqlite'));
     other.exec('BEGIN IMMEDIATE');
     try {
@@ -87,9 +90,10 @@ describe('disk and database faults', () => {
       await set.waitFor((h) => /settings database is busy/.test(content(h)), 15_000);
       console.info(`[figure] busy settings write answered after ${Date.now() - started} ms`);
       expect(set.ephemeral).toBe(true);
-      // Reading settings and speaking do not wait for the lock (WAL): voice goes on meanwhile.
-      const h = w.speak('alice', { text: 'Speaking while the database is locked' });
-      await h.waitFor(spoken, 20_000);
+      // A new request needs its characters counted (a write): it is refused as clearly, not left hanging.
+      const h = w.speak('bob', { text: 'Asking while the database is locked' });
+      await h.waitFor((x) => x.followups().some((m) => (m.flags & 64) === 64 && /settings database is busy/.test(m.content)), 15_000);
+      await long.waitFor(spoken, 20_000);
     } finally {
       other.exec('ROLLBACK');
       other.close();
