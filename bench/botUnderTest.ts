@@ -21,6 +21,10 @@ export interface BotUnderTestOptions {
   members?: string[];
   /** Extra bot environment. */
   env?: Record<string, string>;
+  /** More voice channels in each guild besides Lounge. */
+  extraVoiceChannels?: string[];
+  /** Another entry script than scripts/start.ts (e.g. bench/soakBot.ts), with an IPC channel and extra Node flags. */
+  script?: { path: string; nodeArgs?: string[] };
 }
 
 /** A running bot with its stand-ins. */
@@ -62,6 +66,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
           { name: 'general', type: 'text' },
           { name: 'chat', type: 'text' },
           { name: 'Lounge', type: 'voice' },
+          ...(options.extraVoiceChannels ?? []).map((name) => ({ name, type: 'voice' as const })),
         ],
         members: members.map((username) => ({ username, globalName: username[0]!.toUpperCase() + username.slice(1) })),
       }),
@@ -87,7 +92,9 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
   };
 
   const launch = async (withEnv: Record<string, string>): Promise<ProcessHandle> => {
-    const bot = runScript('scripts/start.ts', withEnv);
+    const bot = options.script
+      ? runScript(options.script.path, withEnv, { ipc: true, nodeArgs: options.script.nodeArgs ?? [] })
+      : runScript('scripts/start.ts', withEnv);
     try {
       await bot.waitForLine(/connected to Discord/, 30_000);
       await discord.waitForReady(30_000);

@@ -6,7 +6,7 @@
 import type { InteractionHandle } from '../test/standins/discord/index.js';
 import type { SpeechRequestRecord } from '../test/standins/speech/index.js';
 import type { VoiceSession } from '../test/standins/voice/index.js';
-import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
+import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest, BENCH_MEMBERS } from './botUnderTest.js';
 import { mean, percentiles, verdict } from './stats.js';
 import { pct } from './table.js';
 import type { BenchRow } from './table.js';
@@ -111,6 +111,9 @@ export async function benchLatency(): Promise<BenchRow[]> {
     // Warm-up (JIT, first connections), not counted: join and speak twice.
     const warm = b.command(g, 'alice', 'join');
     await warm.waitFor((h) => /Joined/.test(h.message()?.content ?? ''), 15_000);
+    // About one /speak a second from one member for two minutes: above the default member rate (10 a minute).
+    const rate = b.command(g, BENCH_MEMBERS.at(-1)!, 'settings', { key: 'member_rate_per_min', value: '120' }, 'set');
+    await rate.waitFor((h) => /member_rate_per_min is now/.test(h.message()?.content ?? ''), 15_000);
     for (let i = 0; i < 3; i++) {
       const h = b.command(g, 'alice', 'speak', { text: `Warming up number ${i}` });
       await h.waitFor(spoke, 20_000);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { benchBurst } from './burst.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
+import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
 import { benchStreams } from './streams.js';
 import { machineLine, markdownTable, type BenchRow } from './table.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   longtext: benchLongText,
   streams: benchStreams,
   burst: benchBurst,
+  soak: benchSoak,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -74,6 +74,8 @@ export const announce: BotCommand = {
     )
     .toJSON(),
 
+  spendsSpeech: (ctx) => ctx.subcommand === 'now',
+
   defer: () => 'ephemeral',
 
   async execute(ctx) {

@@ -18,18 +18,24 @@ export const privacy: BotCommand = {
     const { settings } = ctx.services;
     if (ctx.subcommand === 'delete') {
       const removed = settings.deleteMember(ctx.user.id);
-      await ctx.reply({ content: removed > 0 ? `🗑️ Deleted ${removed} stored setting${removed === 1 ? '' : 's'}. I keep nothing else about you.` : 'I store nothing about you.' });
+      await ctx.reply({
+        content: removed > 0 ? `🗑️ Deleted ${removed} stored entr${removed === 1 ? 'y' : 'ies'} (settings and usage totals). I keep nothing else about you.` : 'I store nothing about you.',
+      });
       return;
     }
     const data = settings.exportMember(ctx.user.id);
-    if (data.entries.length === 0) {
+    if (data.entries.length === 0 && data.usage.length === 0) {
       await ctx.reply({ content: 'I store nothing about you. Message text is never stored or logged.' });
       return;
     }
-    const lines = data.entries.map((e) => `• ${e.scope === 'global' ? 'every server' : e.scope === ctx.guildId ? 'this server' : `server ${e.scope}`} — ${e.key}: ${JSON.stringify(e.value)} (since ${e.updatedAt})`);
+    const where = (scope: string) => (scope === 'global' ? 'every server' : scope === ctx.guildId ? 'this server' : `server ${scope}`);
+    const lines = [
+      ...data.entries.map((e) => `• ${where(e.scope)} — ${e.key}: ${JSON.stringify(e.value)} (since ${e.updatedAt})`),
+      ...data.usage.map((u) => `• ${where(u.guildId)} — characters of speech in ${u.month}: ${u.chars}`),
+    ];
     const json = JSON.stringify(data, null, 2);
     await ctx.reply({
-      content: shorten(`What I store about you (${data.entries.length}):\n${lines.join('\n')}\nMessage text is never stored or logged.`, 1900),
+      content: shorten(`What I store about you (${lines.length}):\n${lines.join('\n')}\nMessage text is never stored or logged.`, 1900),
       files: [{ name: 'my-data.json', data: Buffer.from(json), contentType: 'application/json' }],
     });
   },

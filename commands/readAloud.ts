@@ -1,6 +1,7 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
+import { CACHE_NOTE, outcomeText } from './replies.js';
 
 /** "Read aloud" on a message: in the bot's channel if the member is there, else a private audio file. */
 export const readAloud: BotCommand = {
@@ -10,24 +11,40 @@ export const readAloud: BotCommand = {
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
 
+  spendsSpeech: () => true,
+
   defer: () => 'ephemeral',
 
   async execute(ctx) {
     if (!ctx.target) throw new BotError('input.invalid', { reason: 'Use this on a message.' });
+    const voiceChannel = ctx.voice.memberChannelId;
+    // The item may fail before the first reply was given: its reply then waits for that one (replies apply in call order).
+    let failure: string | undefined;
+    let firstGiven = false;
+    const reply = (content: string) => {
+      firstGiven = true;
+      return ctx.reply({ content: failure ?? content });
+    };
     const result = await ctx.services.reading.readOnRequest(
       ctx.target,
-      { id: ctx.user.id, name: ctx.user.displayName, voiceChannelId: ctx.voice.memberChannelId },
+      { id: ctx.user.id, name: ctx.user.displayName, voiceChannelId: voiceChannel },
       ctx.attachmentSizeLimit,
+      (outcome) => {
+        // Only a failure changes the reply (a spent budget says which and when it resets); the rest is heard.
+        if (outcome.status !== 'failed' || !voiceChannel) return;
+        failure = outcomeText(outcome, voiceChannel, 'the message', false);
+        if (firstGiven) void ctx.reply({ content: failure }).catch(() => undefined);
+      },
     );
     if (result.kind === 'opted_out') {
       await ctx.reply({ content: 'Its author has asked not to be read aloud.' });
     } else if (result.kind === 'nothing') {
       await ctx.reply({ content: 'There is nothing in that message I can read aloud.' });
     } else if (result.kind === 'voice') {
-      await ctx.reply({ content: `🔊 Reading it in <#${result.channelId}>${result.position > 1 ? ` (#${result.position} in the queue)` : ''}.` });
+      await reply(`🔊 Reading it in <#${result.channelId}>${result.position > 1 ? ` (#${result.position} in the queue)` : ''}.`);
     } else {
       await ctx.reply({
-        content: `🔊 Here it is, just for you (${result.file.request.voice}).`,
+        content: `🔊 Here it is, just for you (${result.file.request.voice}${result.file.fromCache ? `; ${CACHE_NOTE}` : ''}).`,
         files: [{ name: `message-${ctx.target.id}.mp3`, data: result.file.data, contentType: result.file.contentType }],
       });
     }

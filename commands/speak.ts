@@ -7,7 +7,7 @@ import { BotError } from '../src/errors.js';
 import { shorten } from '../src/features/speak.js';
 import type { SpeechAsk } from '../src/speech/request.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE } from '../src/speech/request.js';
-import { outcomeText } from './replies.js';
+import { CACHE_NOTE, outcomeText } from './replies.js';
 
 type Output = 'voice' | 'file';
 
@@ -74,6 +74,8 @@ export const speak: BotCommand = {
     )
     .toJSON(),
 
+  spendsSpeech: () => true,
+
   defer: (ctx) => (chooseOutput(ctx) === 'voice' ? 'ephemeral' : 'public'),
 
   async execute(ctx) {
@@ -83,7 +85,7 @@ export const speak: BotCommand = {
       const file = await service.toFile(ask, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
       const r = file.request;
       await ctx.reply({
-        content: `🔊 “${shorten(r.input, 300)}”\n-# ${r.voice} · ${r.model} · ${r.speed}× · ${r.response_format}`,
+        content: `🔊 “${shorten(r.input, 300)}”\n-# ${r.voice} · ${r.model} · ${r.speed}× · ${r.response_format}${file.fromCache ? ` · ${CACHE_NOTE}` : ''}`,
         files: [{ name: file.name, data: file.data, contentType: file.contentType, description: shorten(r.input, 1000) }],
       });
       return;

@@ -38,6 +38,8 @@ export const voice: BotCommand = {
     .addSubcommand((s) => s.setName('sample').setDescription('Hear your voice'))
     .toJSON(),
 
+  spendsSpeech: (ctx) => ctx.subcommand === 'sample',
+
   defer: () => 'ephemeral',
 
   async execute(ctx) {

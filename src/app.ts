@@ -9,6 +9,7 @@ import { createDiscordClient } from './discord/client.js';
 import { createChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
+import { watchGuildLifecycle } from './discord/guildLifecycle.js';
 import { messageFacts } from './discord/messageFacts.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
@@ -35,6 +36,8 @@ import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSqliteSettings } from './settings/sqliteStore.js';
+import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
+import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
 import { GuildPlayback } from './voice/GuildPlayback.js';
 import { PlaybackRegistry } from './voice/PlaybackRegistry.js';
@@ -50,6 +53,8 @@ export interface Services {
   settings: SettingsStore;
   reading: ReadingService;
   announce: AnnounceService;
+  /** Rate limits, character budgets and the usage figures. */
+  usage: UsageMeter;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   logger: Logger;
@@ -118,13 +123,22 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     metrics.speechRequest(outcome, characters, ttfbMs);
     if (outcome !== 'aborted') speechOutcomes.record(outcome === 'ok');
   });
+  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+  const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
+  // Character budgets are checked on a cache miss, before a slot is awaited: a cached phrase plays when the budget is spent.
+  const budgeted = createBudgetedSpeechClient({ inner: limited, meter: usage });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
   const speech: SpeechClient = overrides.audioCache
-    ? createCachingSpeechClient({ inner: limited, cache: overrides.audioCache, logger, ...(overrides.speech ? {} : { plan: providers.chain.plan }) })
-    : limited;
-  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+    ? createCachingSpeechClient({
+        inner: budgeted,
+        cache: overrides.audioCache,
+        logger,
+        ...(overrides.speech ? {} : { plan: providers.chain.plan }),
+        onSaved: (request, o) => usage.saved({ guildId: o.key, memberId: o.memberId }, request.model, request.input.length),
+      })
+    : budgeted;
   const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
@@ -134,6 +148,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     prebufferPackets: PREBUFFER_PACKETS,
     transcodedPrebufferPackets: TRANSCODED_PREBUFFER_PACKETS,
     pipeline: config.tts.pipeline,
+    oneProviderPerItem: config.tts.providers.length > 1,
   });
   const voiceLink: VoiceLinkFactory =
     overrides.voiceLink ??
@@ -223,6 +238,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     settings,
     reading,
     announce,
+    usage,
     notify,
     logger,
     diagnostics: [
@@ -245,6 +261,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     commands,
     services,
     logger,
+    admitSpeech: (guildId, userId) => usage.admit(guildId, userId),
     observe: (command, outcome) => metrics.interaction(command, outcome),
     accepting: () => accepting,
   });
@@ -270,6 +287,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   let ops: OpsServer | undefined;
 
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  watchGuildLifecycle({ client, playback: playback as PlaybackRegistry<unknown>, logger });
   client.on(Events.VoiceStateUpdate, (old, now) => {
     const guildPlayback = playback.get(now.guild.id);
     if (!guildPlayback) return;
@@ -341,7 +359,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       // The report's FFmpeg line speaks of the library's own lookup; ours is passed explicitly and logged beside it.
       logger.info({ report: generateDependencyReport(), ffmpegPath }, 'voice dependencies');
       logger.info({ providers: providers.specs.map((p) => p.name) }, 'speech providers, in order');
-      providers.watch.start();
+      if (!overrides.speech) providers.watch.start();
       await client.login(config.discord.token);
     },
     stop: () =>

@@ -26,6 +26,24 @@ const DEFAULT_MODELS = 'gpt-4o-mini-tts,tts-1,tts-1-hd';
 const DEFAULT_VOICE = 'alloy';
 const DEFAULT_VOICES = 'alloy,ash,ballad,coral,echo,fable,nova,onyx,sage,shimmer,verse,marin,cedar';
 
+/** Dollars per million characters by model, when TTS_PRICES is not set (OpenAI's list prices, late 2026). */
+export const DEFAULT_PRICES = 'tts-1:15,tts-1-hd:30,gpt-4o-mini-tts:12';
+
+/** Parses `model:dollars,model:dollars` (dollars per million characters); returns what is wrong as a string. */
+export function parsePrices(text: string): Record<string, number> | string {
+  const prices: Record<string, number> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    const at = entry.lastIndexOf(':');
+    const model = entry.slice(0, at).trim();
+    const price = Number(entry.slice(at + 1).trim());
+    if (at <= 0 || !model || entry.slice(at + 1).trim() === '' || !Number.isFinite(price) || price < 0) {
+      return `must be model:dollars-per-million-characters pairs separated by commas (e.g. ${DEFAULT_PRICES}); “${entry}” is not`;
+    }
+    prices[model] = price;
+  }
+  return prices;
+}
+
 const schema = z
   .object({
     DISCORD_TOKEN: z.string({ error: 'is required (the bot token from the Developer Portal)' }).min(1, 'is required'),
@@ -57,6 +75,21 @@ const schema = z
     QUEUE_MAX_PER_MEMBER: z.preprocess(emptyAsUndefined, intInRange(5, 1, 1000)),
     VOICE_IDLE_TIMEOUT_S: z.preprocess(emptyAsUndefined, intInRange(300, 5, 86_400)),
     AUDIO_CACHE_MB: z.preprocess(emptyAsUndefined, intInRange(256, 0, 1_000_000)),
+    TTS_DAILY_CHAR_BUDGET: z.preprocess(emptyAsUndefined, intInRange(0, 0, 1_000_000_000)),
+    TTS_PRICES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default(DEFAULT_PRICES)
+        .transform((text, ctx) => {
+          const parsed = parsePrices(text);
+          if (typeof parsed === 'string') {
+            ctx.addIssue({ code: 'custom', message: parsed });
+            return z.NEVER;
+          }
+          return parsed;
+        }),
+    ),
     READING_ENABLED: z.preprocess(
       emptyAsUndefined,
       z
@@ -161,6 +194,8 @@ export interface Config {
   cache: { maxBytes: number };
   /** Reading messages aloud needs the privileged Message Content intent; with `auto`, `enabled` is settled at start. */
   reading: { mode: ReadingMode; enabled: boolean; case: ReadingCase };
+  /** Characters the whole bot may send to the provider per UTC day (0: no limit), and dollars per million characters by model. */
+  usage: { dailyCharBudget: number; prices: Record<string, number> };
   dataDir: string;
   /** The operations HTTP server (/healthz, /readyz, /metrics); port 0 turns it off. */
   http: { port: number; host: string };
@@ -240,6 +275,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enabled: e.READING_ENABLED === 'on',
       case: e.READING_ENABLED === 'on' ? 'config-on' : e.READING_ENABLED === 'off' ? 'config-off' : 'auto-unknown',
     },
+    usage: { dailyCharBudget: e.TTS_DAILY_CHAR_BUDGET, prices: e.TTS_PRICES },
     dataDir: e.DATA_DIR,
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     shutdown: { graceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000) },

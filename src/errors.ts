@@ -25,6 +25,10 @@ export type ErrorKey =
   | 'announce.too_many'
   | 'announce.unknown'
   | 'bot.shutting_down'
+  | 'usage.rate_limited'
+  | 'usage.budget_guild'
+  | 'usage.budget_bot'
+  | 'settings.busy'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

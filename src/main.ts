@@ -1,17 +1,18 @@
 import { config as loadDotenv } from 'dotenv';
 import { join } from 'node:path';
-import { createApp, type AppOverrides, type BotCommand } from './app.js';
+import { createApp, type App, type AppOverrides, type BotCommand } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, onLogLevelSignal } from './observability/logger.js';
 import { onStopSignals } from './observability/shutdown.js';
 import { ReadingSetupError, settleReading } from './discord/readingSetup.js';
 import { AUDIO_CACHE_DIR, AudioCache } from './speech/audioCache.js';
+import { isStrayVoiceKeepAlive } from './voice/libraryFaults.js';
 
 /** Time a shutdown may take beyond the grace time (leaving voice, closing the gateway and the database). */
 const SHUTDOWN_MARGIN_MS = 4_000;
 
-/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. */
-export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<void> {
+/** Start-up: .env → config → logger → app → login; signals → orderly shutdown. `clock` is a seam for tests. Resolves with the running app. */
+export async function runBot(commands: readonly BotCommand[], overrides: Pick<AppOverrides, 'clock'> = {}): Promise<App> {
   loadDotenv({ quiet: true });
   let config;
   try {
@@ -32,7 +33,7 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
-  let app;
+  let app: App;
   try {
     const audioCache =
       config.cache.maxBytes > 0
@@ -50,6 +51,10 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   onStopSignals({ stop: () => app.stop(), limitMs: config.shutdown.graceMs + SHUTDOWN_MARGIN_MS, logger });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
+    if (isStrayVoiceKeepAlive(err)) {
+      logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'voice library sent a keep-alive on a socket it had closed; ignored');
+      return;
+    }
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(1);
   });
@@ -60,4 +65,5 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     await app.stop().catch(() => undefined);
     process.exit(1);
   }
+  return app;
 }

@@ -36,6 +36,13 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'announce.too_many': (d) => `This server already has ${d.limit} scheduled announcements. Cancel one with /announce cancel first.`,
   'announce.unknown': (d) => `There is no scheduled announcement #${d.id} in this server. See /announce list.`,
   'bot.shutting_down': () => 'I’m restarting. Try again in a minute.',
+  'usage.rate_limited': (d) =>
+    `That’s more than the ${d.perMinute} speech requests a minute a member may make here. Try again <t:${d.retryAt}:R>.`,
+  'usage.budget_guild': (d) =>
+    `This server’s daily speech budget is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
+  'usage.budget_bot': (d) =>
+    `The bot’s daily speech budget (all servers together) is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
+  'settings.busy': () => 'The settings database is busy (another program is holding it), so nothing was changed. Try again in a moment.',
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 
@@ -188,3 +195,6 @@ export const PERMISSION_PURPOSES: Readonly<Record<string, string>> = {
   'Read Message History': 'for reactions',
   'Add Reactions': 'to mark messages not read',
 };
+
+/** The line that ends a /diagnose reply too long for one message (the whole report goes with it as a file). */
+export const DIAGNOSIS_TRUNCATED = '… (the full report is attached)';

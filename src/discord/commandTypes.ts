@@ -55,6 +55,11 @@ export type DeferMode = 'ephemeral' | 'public';
 export interface Command<S> {
   /** The definition registered with Discord (the deploy script sends exactly this). */
   data: RESTPostAPIApplicationCommandsJSONBody;
+  /**
+   * Whether this use asks the speech provider on the member's behalf: if so, the router lets the member's rate limit
+   * decide before anything runs (a refusal is a private reply; nothing is queued or synthesized).
+   */
+  spendsSpeech?(ctx: CommandContext<S>): boolean;
   /** Whether the first response is private; decided before any slow work. */
   defer(ctx: CommandContext<S>): DeferMode;
   /** Does the work; the reply goes through ctx.reply; errors are turned into replies by the router. */

@@ -60,6 +60,8 @@ export function createInteractionRouter<S>(options: {
   observe?: (command: string, outcome: InteractionOutcome) => void;
   /** False once the bot is shutting down: commands are then answered with a "restarting" error. */
   accepting?: () => boolean;
+  /** Takes one of the member's speech requests for commands that spend speech; throws a BotError to refuse. */
+  admitSpeech?: (guildId: string, userId: string) => void;
 }) {
   const byName = new Map(options.commands.map((c) => [c.data.name, c]));
   const routerLog = options.logger.child({ module: 'router' });
@@ -162,6 +164,7 @@ export function createInteractionRouter<S>(options: {
     const started = performance.now();
     try {
       if (options.accepting && !options.accepting()) throw new BotError('bot.shutting_down');
+      if (options.admitSpeech && command.spendsSpeech?.(ctx)) options.admitSpeech(ctx.guildId, ctx.user.id);
       mode = command.defer(ctx);
     } catch (error) {
       await replyWithError(interaction, null, error, log);

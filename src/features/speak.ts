@@ -22,6 +22,8 @@ export interface SpeechFile {
   data: Buffer;
   contentType: string;
   request: SpeechRequest;
+  /** Made without a provider call (from the audio cache): no characters were spent. */
+  fromCache: boolean;
 }
 
 /** A voice request: where, who, what, and who to tell about progress. */
@@ -96,11 +98,14 @@ export function createSpeakService(deps: {
   return {
     request,
 
-    /** Synthesizes the whole file, refusing once it grows past the attachment limit. */
-    async toFile(ask: SpeechAsk, who: Asker, limitBytes: number): Promise<SpeechFile> {
+    /**
+     * Synthesizes the whole file, refusing once it grows past the attachment limit. `who`'s settings apply; the
+     * characters are counted for `payerId` (default: `who`).
+     */
+    async toFile(ask: SpeechAsk, who: Asker, limitBytes: number, payerId: string = who.userId): Promise<SpeechFile> {
       const request_ = request(ask, who);
       const controller = new AbortController();
-      const audio = await deps.speech.synthesize(request_, { signal: controller.signal, key: who.guildId });
+      const audio = await deps.speech.synthesize(request_, { signal: controller.signal, key: who.guildId, memberId: payerId });
       const chunks: Buffer[] = [];
       let size = 0;
       try {
@@ -126,6 +131,7 @@ export function createSpeakService(deps: {
         data: Buffer.concat(chunks),
         contentType,
         request: format === request_.response_format ? request_ : { ...request_, response_format: format },
+        fromCache: audio.fromCache === true,
       };
     },
 

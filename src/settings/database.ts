@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { BotError } from '../errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 /** The settings database cannot be used; the message names the file and what the operator should do. */
@@ -22,6 +23,25 @@ export interface OpenOptions {
 
 /** SQLite result codes we explain (sqlite.org/rescode.html). */
 const SQLITE = { BUSY: 5, LOCKED: 6, READONLY: 8, IOERR: 10, CORRUPT: 11, FULL: 13, CANTOPEN: 14, NOTADB: 26 } as const;
+
+/** True for SQLite's BUSY/LOCKED: another connection held the write lock for longer than the busy timeout. */
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { errcode?: number } | undefined)?.errcode;
+  return code === SQLITE.BUSY || code === SQLITE.LOCKED;
+}
+
+/**
+ * Runs a write. SQLite's busy handler already retries while another process holds the lock (bounded by the busy
+ * timeout); past that the write becomes BotError('settings.busy'), which the member sees as a clear reply.
+ */
+export function writeOrBusy<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (isDatabaseBusy(err)) throw new BotError('settings.busy', {}, { cause: err, message: 'settings database busy' });
+    throw err;
+  }
+}
 
 /** Turns an SQLite error met while opening into a message for the operator. */
 export function explainOpenError(file: string, err: unknown, busyTimeoutMs: number): SettingsOpenError {

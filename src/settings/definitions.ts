@@ -140,12 +140,14 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
     announce_role: role('announce_role', 'Role that may use /announce besides Manage Server'),
     time_zone: {
       key: 'time_zone',
-      description: 'Time zone for scheduled announcements (IANA name)',
+      description: 'Time zone of scheduled announcements and of the daily budget’s midnight (IANA name)',
       default: 'UTC',
       schema: z.string().refine(isValidTimeZone),
       allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
       parse: (t: string) => t.trim(),
     },
+    member_rate_per_min: integer('member_rate_per_min', 10, 1, 120, 'requests', 'Speech requests one member may make per minute (/speak, Read aloud, samples)'),
+    char_budget_daily: integer('char_budget_daily', 100_000, 0, 100_000_000, 'characters; 0 is no limit', 'Characters sent to the speech service per day (0: no limit)'),
   };
 }
 
@@ -173,6 +175,8 @@ export interface GuildSettings {
   announce_move_template: string;
   announce_role: string | null;
   time_zone: string;
+  member_rate_per_min: number;
+  char_budget_daily: number;
 }
 
 /** Name of a guild setting. */
@@ -185,6 +189,7 @@ export const GUILD_SETTING_KEYS = [
   'read_auto_join', 'read_name_window_s', 'read_max_chars', 'read_emoji', 'read_distinct_voices', 'read_max_pending_member',
   'read_max_pending_guild',
   'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'announce_role', 'time_zone',
+  'member_rate_per_min', 'char_budget_daily',
 ] as const satisfies readonly GuildSettingKey[];
 
 /** The defaults of every guild setting. */

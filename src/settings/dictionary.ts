@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { writeOrBusy } from './database.js';
 import { BotError } from '../errors.js';
 
 /** One pronunciation: a whole word (case-insensitive) and how to say it. */
@@ -77,14 +78,14 @@ export class SqliteDictionary implements DictionaryStore {
       throw new BotError('input.invalid', { reason: `The dictionary is full (${DICTIONARY_LIMIT} words). Remove some first.` });
     }
     this.count();
-    this.#sql.upsert.run(guildId, key, entry.word, entry.reading, Date.now());
+    writeOrBusy(() => this.#sql.upsert.run(guildId, key, entry.word, entry.reading, Date.now()));
     this.#changed(guildId);
     return { replaced };
   }
 
   remove(guildId: string, word: string): boolean {
     this.count();
-    const removed = Number(this.#sql.remove.run(guildId, word.trim().toLowerCase()).changes) > 0;
+    const removed = Number(writeOrBusy(() => this.#sql.remove.run(guildId, word.trim().toLowerCase())).changes) > 0;
     this.#changed(guildId);
     return removed;
   }
@@ -96,7 +97,7 @@ export class SqliteDictionary implements DictionaryStore {
       throw new BotError('input.invalid', { reason: `That would make ${keys.size} words; the limit is ${DICTIONARY_LIMIT}.` });
     }
     const now = Date.now();
-    this.db.exec('BEGIN IMMEDIATE');
+    writeOrBusy(() => this.db.exec('BEGIN IMMEDIATE'));
     try {
       if (replaceAll) this.#sql.clear.run(guildId);
       for (const e of valid) this.#sql.upsert.run(guildId, e.word.toLowerCase(), e.word, e.reading, now);

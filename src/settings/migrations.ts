@@ -71,4 +71,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scheduled_announcements_guild ON scheduled_announcements (guild_id);
     `,
   },
+  {
+    version: 4,
+    description: 'speech usage counters: characters sent and saved by the cache, per guild and day, per member and month, per bot day',
+    up: `
+      CREATE TABLE usage_guild_daily (
+        guild_id    TEXT NOT NULL,
+        day         TEXT NOT NULL, -- YYYY-MM-DD in the guild's time zone
+        model       TEXT NOT NULL,
+        chars       INTEGER NOT NULL DEFAULT 0, -- sent to the provider
+        saved_chars INTEGER NOT NULL DEFAULT 0, -- answered from the audio cache instead
+        PRIMARY KEY (guild_id, day, model)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_member_monthly (
+        guild_id TEXT NOT NULL,
+        month    TEXT NOT NULL, -- YYYY-MM in the guild's time zone
+        user_id  TEXT NOT NULL,
+        chars    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (guild_id, month, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage_bot_daily (
+        day   TEXT PRIMARY KEY, -- YYYY-MM-DD in UTC
+        chars INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

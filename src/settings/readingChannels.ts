@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { writeOrBusy } from './database.js';
 
 /** Text channels bound to reading, per guild; cached in memory. */
 export interface ReadingChannelStore {
@@ -38,7 +39,7 @@ export class SqliteReadingChannels implements ReadingChannelStore {
 
   bind(guildId: string, channelId: string): { added: boolean; firstNotice: boolean } {
     this.count();
-    const added = Number(this.#sql.add.run(guildId, channelId, Date.now()).changes) > 0;
+    const added = Number(writeOrBusy(() => this.#sql.add.run(guildId, channelId, Date.now())).changes) > 0;
     this.#cache.delete(guildId);
     this.count();
     const firstNotice = this.#sql.hasNotice.get(channelId) === undefined;
@@ -47,7 +48,7 @@ export class SqliteReadingChannels implements ReadingChannelStore {
 
   unbind(guildId: string, channelId: string): boolean {
     this.count();
-    const removed = Number(this.#sql.remove.run(guildId, channelId).changes) > 0;
+    const removed = Number(writeOrBusy(() => this.#sql.remove.run(guildId, channelId)).changes) > 0;
     this.#cache.delete(guildId);
     return removed;
   }

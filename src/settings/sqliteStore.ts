@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { openDatabase } from './database.js';
+import { explainOpenError, openDatabase, writeOrBusy } from './database.js';
 import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
 import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
 import { SqliteScheduledAnnouncements, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
+import { SqliteUsageCounters, type UsageCounterStore } from './usageCounters.js';
 import {
   EMPTY_MEMBER_SETTINGS,
   GUILD_SETTING_KEYS,
@@ -27,9 +28,14 @@ export interface SqliteSettingsOptions {
   tts: Pick<Config['tts'], 'voices' | 'models'>;
   logger: Logger;
   busyTimeoutMs?: number;
+  /** How long a write waits for another process's lock once running (default 1000 ms). */
+  writeBusyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
 }
+
+/** How long a write waits for another process's write lock once the bot runs, ms (SQLite retries meanwhile). */
+const WRITE_BUSY_TIMEOUT_MS = 1_000;
 
 /** The settings file's name inside DATA_DIR. */
 export const SETTINGS_FILE = 'settings.sqlite';
@@ -40,12 +46,30 @@ type MemberRows = Map<string, MemberSettings>;
 export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStore {
   const file = join(options.dataDir, SETTINGS_FILE);
   const db = openDatabase(file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
-  return new SqliteSettingsStore(db, options);
+  // Usage counters change on every provider call, from the event loop that also paces audio: their own connection
+  // commits without an fsync (WAL, synchronous=NORMAL: ~0.03 ms instead of ~3 ms). A restart keeps every count; only
+  // an operating-system crash could lose the last moments of counting. Settings keep full durability.
+  let usageDb: DatabaseSync | undefined;
+  try {
+    usageDb = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5_000 });
+    usageDb.exec('PRAGMA synchronous = NORMAL');
+  } catch (err) {
+    usageDb?.close();
+    db.close();
+    throw explainOpenError(file, err, options.busyTimeoutMs ?? 5_000);
+  }
+  // Start-up may wait for a lock (5 s); once running, a write waits at most this long, because node:sqlite waits on
+  // the event loop's thread and audio for every guild would stall meanwhile.
+  const writeBusyTimeoutMs = Math.max(0, Math.round(options.writeBusyTimeoutMs ?? WRITE_BUSY_TIMEOUT_MS));
+  db.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
+  usageDb.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
+  return new SqliteSettingsStore(db, options, usageDb);
 }
 
 /** Settings in SQLite behind an in-process cache: reads after the first are served from memory; writes invalidate. */
 export class SqliteSettingsStore implements SettingsStore {
   readonly #db: DatabaseSync;
+  readonly #usageDb: DatabaseSync;
   readonly #log: Logger;
   readonly #guildDefs: ReturnType<typeof guildSettingDefinitions>;
   readonly #memberDefs: ReturnType<typeof memberSettingDefinitions>;
@@ -60,9 +84,12 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly readingChannels: ReadingChannelStore;
   readonly dictionary: DictionaryStore;
   readonly schedules: ScheduledAnnouncementStore;
+  readonly usage: UsageCounterStore;
 
-  constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>) {
+  /** `usageDb`: a connection to the same file for the usage counters (default: `db`). */
+  constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: DatabaseSync = db) {
     this.#db = db;
+    this.#usageDb = usageDb;
     this.#log = options.logger.child({ module: 'settings' });
     this.#guildDefs = guildSettingDefinitions(options.tts);
     this.#memberDefs = memberSettingDefinitions(options.tts);
@@ -72,6 +99,7 @@ export class SqliteSettingsStore implements SettingsStore {
     this.readingChannels = new SqliteReadingChannels(db, count);
     this.dictionary = new SqliteDictionary(db, count);
     this.schedules = new SqliteScheduledAnnouncements(db, count);
+    this.usage = new SqliteUsageCounters(usageDb, count);
     this.#sql = {
       guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
       guildUpsert: db.prepare(
@@ -165,14 +193,16 @@ export class SqliteSettingsStore implements SettingsStore {
         value: safeJson(r.value),
         updatedAt: new Date(r.updated_at).toISOString(),
       })),
+      usage: this.usage.memberMonths(userId),
     };
   }
 
   deleteMember(userId: string): number {
-    const result = this.#run(this.#sql.memberDeleteAll, userId);
+    // Two statements on two connections: each is atomic; a transaction spanning both would wait on itself.
+    const deleted = Number(this.#run(this.#sql.memberDeleteAll, userId).changes) + this.usage.deleteMember(userId);
     this.#members.delete(userId);
-    this.#log.info({ deleted: Number(result.changes) }, 'member data deleted on request');
-    return Number(result.changes);
+    this.#log.info({ deleted }, 'member data deleted on request');
+    return deleted;
   }
 
   stats(): { queries: number; cachedReads: number } {
@@ -184,6 +214,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   close(): void {
+    if (this.#usageDb.isOpen) this.#usageDb.close();
     if (this.#db.isOpen) this.#db.close();
   }
 
@@ -220,11 +251,11 @@ export class SqliteSettingsStore implements SettingsStore {
 
   #run(statement: StatementSync, ...params: Array<string | number>) {
     this.#queries++;
-    return statement.run(...params);
+    return writeOrBusy(() => statement.run(...params));
   }
 
   #transaction(work: () => void): void {
-    this.#db.exec('BEGIN IMMEDIATE');
+    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
     try {
       work();
       this.#db.exec('COMMIT');

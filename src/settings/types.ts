@@ -1,6 +1,7 @@
 import type { DictionaryStore } from './dictionary.js';
 import type { ReadingChannelStore } from './readingChannels.js';
 import type { ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
+import type { UsageCounterStore } from './usageCounters.js';
 import type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
 
 export type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
@@ -19,6 +20,8 @@ export interface MemberView {
 export interface MemberExport {
   userId: string;
   entries: Array<{ scope: 'global' | string; key: MemberSettingKey; value: unknown; updatedAt: string }>;
+  /** Characters of speech the member asked for, per guild and month (for /usage). */
+  usage: Array<{ guildId: string; month: string; chars: number }>;
 }
 
 /** The settings store every feature reads and commands write. Reads are served from memory; writes are durable. */
@@ -35,7 +38,7 @@ export interface SettingsStore {
   setMember(scope: MemberScope, userId: string, values: Partial<MemberSettings>): void;
   /** Every stored entry about the user, in every guild. */
   exportMember(userId: string): MemberExport;
-  /** Deletes everything stored about the user; returns how many entries went. */
+  /** Deletes everything stored about the user (settings and usage totals); returns how many entries went. */
   deleteMember(userId: string): number;
   /** Text channels bound to reading. */
   readonly readingChannels: ReadingChannelStore;
@@ -43,6 +46,8 @@ export interface SettingsStore {
   readonly dictionary: DictionaryStore;
   /** Scheduled announcements. */
   readonly schedules: ScheduledAnnouncementStore;
+  /** Speech usage counters (budgets, /usage). */
+  readonly usage: UsageCounterStore;
   /** Counts of SQL statements run and reads served from memory (benchmarks, tests). */
   stats(): { queries: number; cachedReads: number };
   /** True until close(). */

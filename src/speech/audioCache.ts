@@ -88,6 +88,8 @@ export class AudioCache {
   #misses = 0;
   /** Renames and unlinks run one at a time so that eviction and installs never interleave on the same file. */
   #mutations: Promise<void> = Promise.resolve();
+  /** True after a write failed (a full disk, say) until one succeeds again: the failure is logged once, not per item. */
+  #writesFailing = false;
 
   private constructor(options: AudioCacheOptions) {
     this.#dir = options.dir;
@@ -144,7 +146,32 @@ export class AudioCache {
   writer(key: string, format: AudioFormat): AudioCacheWriter {
     const file = join(key.slice(0, 2), `${key}.${FORMAT_FILE[format].ext}`);
     const tempPath = join(this.#dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    return new TempFileWriter(tempPath, this.#entryLimit, this.#log, (size) => this.#install(key, file, tempPath, size));
+    return new TempFileWriter(tempPath, this.#entryLimit, {
+      install: async (size) => {
+        await this.#install(key, file, tempPath, size);
+        if (this.#writesFailing) {
+          this.#writesFailing = false;
+          this.#log.info('audio cache writes work again');
+        }
+      },
+      failed: (err) => this.#writeFailed(err),
+    });
+  }
+
+  /** A body could not be written: speech goes on uncached. Logged at warn once per run of failures, then at debug. */
+  #writeFailed(err: unknown): void {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? (err as Error | undefined)?.message ?? String(err);
+    if (this.#writesFailing) {
+      this.#log.debug({ code }, 'audio cache write failed again, entry not cached');
+      return;
+    }
+    this.#writesFailing = true;
+    this.#log.warn(
+      { code, dir: this.#dir },
+      code === 'ENOSPC'
+        ? 'audio cache: the disk is full; speech goes on without caching (logged once until a write succeeds)'
+        : 'audio cache write failed; speech goes on without caching (logged once until a write succeeds)',
+    );
   }
 
   /** Waits for index changes under way (installs, evictions) to finish; the cache is then safe to leave. */
@@ -257,14 +284,14 @@ class TempFileWriter implements AudioCacheWriter {
 
   readonly #tempPath: string;
   readonly #limit: number;
-  readonly #log: Logger;
   readonly #install: (size: number) => Promise<void>;
+  readonly #failed: (err: unknown) => void;
 
-  constructor(tempPath: string, limit: number, log: Logger, install: (size: number) => Promise<void>) {
+  constructor(tempPath: string, limit: number, hooks: { install: (size: number) => Promise<void>; failed: (err: unknown) => void }) {
     this.#tempPath = tempPath;
     this.#limit = limit;
-    this.#log = log;
-    this.#install = install;
+    this.#install = hooks.install;
+    this.#failed = hooks.failed;
     this.#chain = openFile(tempPath, 'wx').then(
       (handle) => {
         this.#handle = handle;
@@ -316,7 +343,7 @@ class TempFileWriter implements AudioCacheWriter {
         this.#error = err;
       }
     }
-    if (this.#error !== undefined) this.#log.warn({ err: this.#error }, 'audio cache write failed, entry not cached');
+    if (this.#error !== undefined) this.#failed(this.#error);
     await this.#discard();
     return false;
   }

@@ -16,6 +16,8 @@ export interface CachingSpeechClientOptions {
    * request alone is the key.
    */
   plan?: (request: SpeechRequest, options: Pick<SynthesizeOptions, 'provider'>) => SpeechOrigin | undefined;
+  /** Told of every request answered without a provider call of its own (a hit, or a shared call), for usage counts. */
+  onSaved?: (request: SpeechRequest, options: SynthesizeOptions) => void;
 }
 
 /** Counters of the caching client since it was created. */
@@ -134,11 +136,11 @@ class SharedCall {
     });
   }
 
-  /** Starts the provider call on behalf of `key` (the leader's: whoever asked first is charged for the call). */
-  start(inner: SpeechClient, request: SpeechRequest, opts: Pick<SynthesizeOptions, 'key' | 'provider'>): void {
+  /** Starts the provider call on behalf of the leader (whoever asked first is charged for the call: `key`, `memberId`). */
+  start(inner: SpeechClient, request: SpeechRequest, who: Pick<SynthesizeOptions, 'key' | 'memberId' | 'provider'>): void {
     let answer: Promise<SpeechAudio>;
     try {
-      answer = inner.synthesize(request, { signal: this.#controller.signal, key: opts.key, provider: opts.provider });
+      answer = inner.synthesize(request, { signal: this.#controller.signal, key: who.key, memberId: who.memberId, provider: who.provider });
     } catch (err) {
       answer = Promise.reject(err);
     }
@@ -155,7 +157,7 @@ class SharedCall {
       const listener: Listener = new Listener(
         this,
         (meta) => {
-          const own = leader ? meta : { ...meta, ttfbMs: performance.now() - startedAt, attempts: 0 };
+          const own = leader ? meta : { ...meta, ttfbMs: performance.now() - startedAt, attempts: 0, fromCache: true };
           resolve({ ...own, stream: listener.stream });
         },
         reject,
@@ -261,9 +263,20 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
     log.info({ ...counts, lookups, hitRate }, 'audio cache totals');
   };
 
-  function share(call: SharedCall, key: string, request: SpeechRequest, signal: AbortSignal | undefined, startedAt: number) {
-    counts.sharedInFlight++;
+  /** Counts a request answered without a provider call of its own; the listener's failure must not fail the request. */
+  function saved(request: SpeechRequest, opts: SynthesizeOptions) {
     counts.savedChars += request.input.length;
+    try {
+      options.onSaved?.(request, opts);
+    } catch (err) {
+      log.warn({ err }, 'could not record what the cache saved');
+    }
+  }
+
+  function share(call: SharedCall, key: string, request: SpeechRequest, opts: SynthesizeOptions, startedAt: number) {
+    const { signal } = opts;
+    counts.sharedInFlight++;
+    saved(request, opts);
     log.debug({ key: key.slice(0, 12) }, 'speech call shared');
     report();
     return call.join(signal, startedAt, false);
@@ -276,7 +289,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     const { contentType } = FORMAT_FILE[request.response_format];
-    return { stream, contentType, ttfbMs: performance.now() - startedAt, attempts: 0, origin };
+    return { stream, contentType, ttfbMs: performance.now() - startedAt, attempts: 0, origin, fromCache: true };
   }
 
   return {
@@ -289,7 +302,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       const keyed = origin?.request ?? request;
       const key = cache.keyOf(keyed, origin?.provider);
       const running = inFlight.get(key);
-      if (running) return share(running, key, request, signal, startedAt);
+      if (running) return share(running, key, request, opts, startedAt);
 
       const stream = await cache.open(key);
       if (stream) {
@@ -298,7 +311,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
           throw signal.reason;
         }
         counts.hits++;
-        counts.savedChars += request.input.length;
+        saved(request, opts);
         log.debug({ key: key.slice(0, 12) }, 'audio cache hit');
         report();
         return fromDisk(stream, keyed, origin, signal, startedAt);
@@ -306,7 +319,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       signal?.throwIfAborted();
       // Another identical request may have started a call while we looked on disk.
       const startedMeanwhile = inFlight.get(key);
-      if (startedMeanwhile) return share(startedMeanwhile, key, request, signal, startedAt);
+      if (startedMeanwhile) return share(startedMeanwhile, key, request, opts, startedAt);
 
       counts.misses++;
       log.debug({ key: key.slice(0, 12) }, 'audio cache miss');
@@ -328,7 +341,7 @@ export function createCachingSpeechClient(options: CachingSpeechClientOptions): 
       unsettled.add(call);
       void call.done.then(() => unsettled.delete(call));
       const joined = call.join(signal, startedAt, true);
-      call.start(inner, request, { key: opts.key, provider: opts.provider });
+      call.start(inner, request, { key: opts.key, memberId: opts.memberId, provider: opts.provider });
       return joined;
     },
 

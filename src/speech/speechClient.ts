@@ -17,6 +17,8 @@ export interface SpeechAudio {
   attempts: number;
   /** Which provider made it and what that provider was sent (its model, voice, format); set by the provider chain. */
   origin?: SpeechOrigin | undefined;
+  /** True when no provider call was made for this caller: a cache hit, or a call another identical request started. */
+  fromCache?: boolean;
 }
 
 /** Per-call options of {@link SpeechClient.synthesize}. */
@@ -27,6 +29,8 @@ export interface SynthesizeOptions {
   key?: string | undefined;
   /** The provider to ask first (the one that served an item's first part), before the others in their order. */
   provider?: string | undefined;
+  /** The member the call is made for (their usage is counted); none for calls no member asked for. */
+  memberId?: string | undefined;
 }
 
 /** Talks to an OpenAI-compatible speech endpoint. */

@@ -10,7 +10,28 @@ export interface Requester {
 }
 
 /** Why an item was not spoken without having failed. */
-export type CancelReason = 'stopped' | 'disconnected' | 'moved' | 'left' | 'idle' | 'alone' | 'restarting';
+export type CancelReason =
+  | 'stopped'
+  | 'disconnected'
+  | 'moved'
+  | 'left'
+  | 'idle'
+  | 'alone'
+  /** The voice server refused the session: 4017 (DAVE required), 4021 (rate limited), 4022 (call terminated). */
+  | 'e2ee_required'
+  | 'voice_rate_limited'
+  | 'call_ended'
+  /** The bot was removed from the server (or the server deleted). */
+  | 'removed'
+  /** The voice channel was deleted. */
+  | 'channel_deleted'
+  /** The bot lost a permission it needs in the channel (Speak, Connect, View Channel). */
+  | 'no_permission'
+  /** The bot is shutting down (a restart or a deploy). */
+  | 'restarting';
+
+/** The cancel reason for a voice server's close code, if it has its own. */
+const REFUSAL_REASON: Record<number, CancelReason> = { 4017: 'e2ee_required', 4021: 'voice_rate_limited', 4022: 'call_ended' };
 
 /** How an item ended. */
 export type EntryOutcome =
@@ -103,8 +124,8 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     super();
     this.guildId = guildId;
     link.onEvent((event) => {
-      this.logger.info({ guildId, reason: event.reason }, 'voice connection lost');
-      this.clear('disconnected', true);
+      this.logger.info({ guildId, reason: event.reason, closeCode: event.closeCode }, 'voice connection lost');
+      this.clear((event.closeCode !== undefined ? REFUSAL_REASON[event.closeCode] : undefined) ?? 'disconnected', true);
     });
   }
 
@@ -232,9 +253,9 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     return this._state.status === 'buffering' || this._state.status === 'playing';
   }
 
-  /** Leaves and refuses further work. */
-  destroy(): void {
-    this.clear('left', true);
+  /** Leaves and refuses further work; what was queued is cancelled with `reason`. */
+  destroy(reason: CancelReason = 'left'): void {
+    this.clear(reason, true);
     this.setState({ status: 'destroyed' });
     this.removeAllListeners();
   }
@@ -347,7 +368,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
 
   private startFetch(entry: QueueEntry<R>): Promise<PreparedAudio> {
     if (!entry.audio) {
-      entry.audio = this.prepare(entry.job.request, entry.abort.signal, { guildId: this.guildId });
+      entry.audio = this.prepare(entry.job.request, entry.abort.signal, { guildId: this.guildId, memberId: entry.job.requester.id });
       entry.audio.catch(() => undefined);
     }
     return entry.audio;

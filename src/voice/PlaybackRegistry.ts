@@ -1,4 +1,4 @@
-import type { GuildPlayback } from './GuildPlayback.js';
+import type { CancelReason, GuildPlayback } from './GuildPlayback.js';
 
 /** guildId → GuildPlayback, created on first use; one per guild in this process. */
 export class PlaybackRegistry<R = unknown> {
@@ -24,6 +24,15 @@ export class PlaybackRegistry<R = unknown> {
   /** Every guild with a playback. */
   all(): IterableIterator<GuildPlayback<R>> {
     return this.byGuild.values();
+  }
+
+  /** Destroys and forgets a guild's playback (the bot left the guild); what was queued is cancelled with `reason`. */
+  remove(guildId: string, reason: CancelReason): boolean {
+    const playback = this.byGuild.get(guildId);
+    if (!playback) return false;
+    this.byGuild.delete(guildId);
+    playback.destroy(reason);
+    return true;
   }
 
   /** Leaves every channel (shutdown). */

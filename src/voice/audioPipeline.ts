@@ -7,7 +7,7 @@ import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import { opusPacketsFrom, transcodeToOggOpus } from './opus/index.js';
 import { createPartsStream, type OpenedPart } from './partsPipeline.js';
-import type { AudioPreparer, PreparedAudio } from './ports.js';
+import type { AudioPreparer, PrepareContext, PreparedAudio } from './ports.js';
 import { sniffAudioFormat } from './sniffAudioFormat.js';
 
 /** Long texts are spoken as a pipeline of sentence parts: the first plays while the next ones are made. */
@@ -32,6 +32,11 @@ export interface AudioPipelineOptions {
   transcodedPrebufferPackets: number;
   /** Long-text pipeline; absent: only text over one request's limit is split (with 2 parts ahead). */
   pipeline?: PartsPipelineSettings;
+  /**
+   * Several providers: the later parts of an item are asked for once the first part has answered, first of the
+   * provider that answered it, so an item keeps one voice. Off (one provider): every part is asked for at once.
+   */
+  oneProviderPerItem?: boolean;
 }
 
 const DEFAULT_AHEAD = 2;
@@ -71,11 +76,11 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
   async function openPart(
     request: SpeechRequest,
     signal: AbortSignal,
-    key: string,
+    context: PrepareContext,
     provider: string | undefined,
     onProvider?: (name: string | undefined) => void,
   ): Promise<OpenedPart> {
-    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key, provider });
+    const audio = await options.speech.synthesize({ ...request, response_format: 'opus' }, { signal, key: context.guildId, memberId: context.memberId, provider });
     onProvider?.(audio.origin?.provider);
     let head: Buffer;
     try {
@@ -108,6 +113,7 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       log.debug({ parts: texts.length, chars: request.input.length, ahead }, 'long text: speaking it as a pipeline of parts');
     }
     // An item keeps one voice: later parts go first to the provider that answered the first part, so they wait for it.
+    const sticky = options.oneProviderPerItem ?? false;
     let firstProvider: (name: string | undefined) => void = () => {};
     const servedFirst = new Promise<string | undefined>((resolve) => {
       firstProvider = resolve;
@@ -118,15 +124,16 @@ export function createAudioPreparer(options: AudioPipelineOptions): AudioPrepare
       signal,
       open: async (index, partSignal) => {
         const part = { ...request, input: texts[index]! };
+        if (!sticky) return openPart(part, partSignal, context, undefined);
         if (index === 0) {
-          return openPart(part, partSignal, context.guildId, undefined, firstProvider).catch((err: unknown) => {
+          return openPart(part, partSignal, context, undefined, firstProvider).catch((err: unknown) => {
             firstProvider(undefined);
             throw err;
           });
         }
         const provider = await servedFirst;
         partSignal.throwIfAborted();
-        return openPart(part, partSignal, context.guildId, provider);
+        return openPart(part, partSignal, context, provider);
       },
     });
     packets.once('error', (err) => {

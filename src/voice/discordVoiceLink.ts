@@ -95,14 +95,14 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
     // Never destroy inside the library's own state change: it goes on using the state it just set (and crashes).
     setImmediate(() => teardown(reason));
   };
-  const teardown = (reason: VoiceLinkEvent['reason']) => {
+  const teardown = (reason: VoiceLinkEvent['reason'], closeCode?: number) => {
     const c = connection;
     if (!c) return;
     connection = undefined;
     channelId = null;
     player?.stop(true);
     if (c.state.status !== VoiceConnectionStatus.Destroyed) c.destroy();
-    listener?.({ type: 'disconnected', reason });
+    listener?.({ type: 'disconnected', reason, ...(closeCode === undefined ? {} : { closeCode }) });
   };
 
   const watch = (c: VoiceConnection) => {
@@ -111,10 +111,13 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       const oldNet = Reflect.get(oldState, 'networking') as NodeJS.EventEmitter | undefined;
       const newNet = Reflect.get(newState, 'networking') as NodeJS.EventEmitter | undefined;
       if (newNet && newNet !== oldNet) {
-        newNet.once('close', (code: number) => {
+        // Ahead of the library's own close listener, which would send a re-join (op 4) for every code but 4014.
+        // The networking has already closed itself when it emits 'close', so destroying the connection here is safe,
+        // and the library's listener then sees a destroyed connection and does nothing.
+        newNet.prependOnceListener('close', (code: number) => {
           if (DO_NOT_REJOIN.has(code) && c === connection) {
             log.warn({ closeCode: code }, 'voice server refused the session; not rejoining');
-            lost('refused');
+            teardown('refused', code);
           }
         });
       }

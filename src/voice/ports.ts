@@ -13,6 +13,8 @@ export interface PlayHandle {
 export interface VoiceLinkEvent {
   type: 'disconnected';
   reason: 'closed' | 'rejoin_limit' | 'refused';
+  /** The voice server's close code, when it refused the session (4017, 4021, 4022). */
+  closeCode?: number;
 }
 
 /** A guild's voice connection and player, as GuildPlayback sees them (the port the real library sits behind). */
@@ -40,9 +42,11 @@ export interface PreparedAudio {
   ttfbMs: number;
 }
 
-/** Whose audio is being prepared: provider calls are shared fairly between guilds. */
+/** Whose audio is being prepared: provider calls are shared fairly between guilds, and counted for the member. */
 export interface PrepareContext {
   guildId: string;
+  /** The member the item is for (who asked, or whose message is read). */
+  memberId?: string;
 }
 
 /** Turns a job's request into playable audio; the signal aborts the provider call. */

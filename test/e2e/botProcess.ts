@@ -17,9 +17,9 @@ export interface ProcessHandle {
 }
 
 /** Runs a project script (e.g. scripts/start.ts) the way npm does: Node 22 with tsx, from the project root. */
-export function runScript(script: string, env: Record<string, string>, options: { ipc?: boolean } = {}): ProcessHandle {
-  // The same flags as the npm scripts in package.json.
-  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', script], {
+export function runScript(script: string, env: Record<string, string>, options: { ipc?: boolean; nodeArgs?: string[] } = {}): ProcessHandle {
+  // The same flags as the npm scripts in package.json (plus any the caller adds, e.g. --expose-gc for the soak).
+  const proc = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...(options.nodeArgs ?? []), '--import', 'tsx', script], {
     cwd: ROOT,
     // A clean environment: only what a user would set, plus PATH/HOME for the runtime.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },

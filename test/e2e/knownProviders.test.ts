@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationFor, toneFor, type PersonalityName } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
@@ -75,8 +76,8 @@ for (const c of CASES) {
       await h.waitFor(spoken, 20_000);
       const session = w.voice.session(w.guild.id)!;
       await session.waitForQuiet(250);
-      const heard = session.utterances(50).at(-1)!;
-      expect(Math.abs(heard.frequency - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
+      const heard = heardItems(session.utterances(50)).at(-1)!;
+      expect(Math.abs(heard.tone - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
       expect(w.speech.requests.at(-1)!.status).toBe(200);
     });
 
@@ -88,10 +89,10 @@ for (const c of CASES) {
         expect(w.speech.requests.at(-1)!.body).toMatchObject({ input: text, speed: 1 });
         const session = w.voice.session(w.guild.id)!;
         await session.waitForQuiet(250);
-        const heard = session.utterances(50).at(-1)!;
+        const heard = heardItems(session.utterances(50)).at(-1)!;
         const expectedMs = durationFor(text, 2) * 1000;
-        expect(Math.abs(heard.durationMs - expectedMs) / expectedMs).toBeLessThan(0.1);
-        expect(Math.abs(heard.frequency - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
+        expect(Math.abs(heard.ms - expectedMs) / expectedMs).toBeLessThan(0.1);
+        expect(Math.abs(heard.tone - toneFor(text))).toBeLessThan(toneFor(text) * 0.03);
       });
     }
 

@@ -1,17 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { toneFor, type SpeechStandin } from '../standins/speech/index.js';
+import { durationFor, toneFor, type SpeechStandin } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
 import { useWorld, type World } from './world.js';
 
 const spoken = (h: { message(): { content: string } | undefined }) => /Spoke in/.test(h.message()?.content ?? '');
 const inputOf = (r: { body: unknown }) => (r.body as { input?: string } | null)?.input;
 const speechRequests = (s: SpeechStandin) => s.requests.filter((r) => r.path === '/v1/audio/speech');
 
-/** The tone of the last item heard in the guild's voice session. */
+/** The tone of the last item heard in the guild's voice session (pieces split by a loaded machine joined up). */
 async function lastHeardTone(w: World): Promise<number> {
   const session = w.voice.session(w.guild.id)!;
   await session.waitForQuiet(250);
-  return session.utterances(50).at(-1)!.frequency;
+  return heardItems(session.utterances(50)).at(-1)!.tone;
 }
 
 const COOLDOWN_S = 6;
@@ -144,6 +145,8 @@ describe('a model the provider no longer has', () => {
     const loud = w.bot!.output.filter((l) => /"level":"error"/.test(l) && /every configured speech model is retiring or missing/.test(l));
     expect(loud).toHaveLength(1);
     expect(w.bot!.output.filter((l) => /speech model tts-1 at openai shuts down on 2027-01-06 \(in 17 days\)/.test(l))).toHaveLength(1);
+    // It asked the provider's model list once, at start.
+    expect(w.speech.modelListRequests.map((r) => r.status)).toEqual([200]);
   });
 });
 
@@ -176,6 +179,7 @@ describe('2027-01-07: a bot configured the old way (TTS_BASE_URL, provider "defa
     await again.waitFor(gone, 20_000);
     expect(speechRequests(w.speech)).toHaveLength(3);
     for (const model of ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd']) {
+      await w.bot!.waitForLine(new RegExp(`speech model ${model} is unavailable at default \\(refused\\)`), 5_000);
       expect(w.bot!.output.filter((l) => l.includes(`speech model ${model} is unavailable at default (refused)`))).toHaveLength(1);
     }
   });
@@ -215,9 +219,14 @@ describe('an item keeps the provider of its first part', () => {
     await session.waitForQuiet(400);
     const atOpenAi = speechRequests(openai);
     const atKokoro = speechRequests(kokoro);
+    // Later parts waited for the first part's provider: the first provider saw only the first part's request.
     expect(atOpenAi.map((r) => r.status)).toEqual([500]);
     expect(atKokoro.length).toBeGreaterThanOrEqual(2);
     expect(atKokoro.every((r) => r.status === 200 && (r.body as { voice: string }).voice === 'af_alloy')).toBe(true);
     expect(atKokoro.map((r) => inputOf(r)).join(' ')).toBe(SENTENCES.join(' '));
+    // Heard once, all of it: as long as the parts together (nothing said twice, nothing dropped).
+    const totalMs = session.utterances(50).reduce((sum, u) => sum + u.durationMs, 0);
+    const expectedMs = atKokoro.reduce((sum, r) => sum + durationFor(inputOf(r)!) * 1000, 0);
+    expect(Math.abs(totalMs - expectedMs) / expectedMs).toBeLessThan(0.05);
   });
 });

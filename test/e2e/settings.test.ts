@@ -64,9 +64,13 @@ describe('settings that survive a restart', () => {
     expect(content(shown)).toMatch(/voice: "echo"/);
     const data = JSON.parse(shown.message()!.attachments[0]!.data.toString('utf8')) as { userId: string };
     expect(data.userId).toBe(w.guild.member('alice').id);
-    expect(await run('alice', 'privacy', 'delete')).toMatch(/Deleted 1 stored setting/);
-    expect(await heard('alice')).toEqual({ voice: 'nova', speed: 1.25, model: 'gpt-4o-mini-tts' });
+    // Her one setting, and her usage total of this month (what she had spoken is counted for /usage).
+    const usage = (JSON.parse(shown.message()!.attachments[0]!.data.toString('utf8')) as { usage: Array<{ chars: number }> }).usage;
+    expect(usage).toHaveLength(1);
+    expect(usage[0]!.chars).toBeGreaterThan(0);
+    expect(await run('alice', 'privacy', 'delete')).toMatch(/Deleted 2 stored entries \(settings and usage totals\)/);
     expect(await run('alice', 'privacy', 'show')).toMatch(/store nothing about you/);
+    expect(await heard('alice')).toEqual({ voice: 'nova', speed: 1.25, model: 'gpt-4o-mini-tts' });
   });
 
   it('/voice sample returns a private file in the member’s voice when they are not with the bot', async () => {

@@ -61,7 +61,7 @@ describe('clean shutdown on SIGTERM', () => {
     const view = world.command('dave', 'settings', {}, 'view');
     await view.waitFor((x) => /nova/.test(content(x)), 15_000);
     expect(next.output.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);
-  });
+  }, 120_000);
 
   it('an item longer than the grace time is cut at the grace time, and the process still exits 0 within grace + 5 s', async () => {
     w = await startWorld({ env: { SHUTDOWN_GRACE_S: '1' } });
@@ -84,5 +84,5 @@ describe('clean shutdown on SIGTERM', () => {
     expect(content(first)).toMatch(/Cut short: I’m restarting/);
     expect(world.discord.botVoiceChannel(world.guild.id)).toBeNull();
     world.bot = undefined; // it exited as asked, not on its own
-  });
+  }, 120_000);
 });

@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
+import { startDiscordStandin, type DiscordStandin, type DiscordStandinOptions, type GuildHandle, type InteractionHandle } from '../standins/discord/index.js';
 import type { ChannelSpec, MemberSpec, RoleSpec } from '../standins/discord/guildState.js';
 import { startSpeechStandin, type SpeechStandin, type SpeechStandinOptions } from '../standins/speech/index.js';
 import { startVoiceStandin, type VoiceStandin, type VoiceStandinOptions } from '../standins/voice/index.js';
@@ -30,8 +30,8 @@ export type MemberName = (typeof MEMBERS)[number];
 export interface WorldOptions {
   speech?: SpeechStandinOptions;
   voice?: VoiceStandinOptions;
-  /** Developer Portal settings of the application (e.g. which privileged intents are allowed). */
-  discord?: { allowedPrivilegedIntents?: number };
+  /** Discord stand-in options (e.g. a shorter interaction token life). */
+  discord?: Omit<DiscordStandinOptions, 'voiceEndpoint'>;
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
   /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
@@ -78,7 +78,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const speeches: Record<string, SpeechStandin> = { main: speech };
   for (const [name, standinOptions] of Object.entries(options.extraSpeech ?? {})) speeches[name] = await startSpeechStandin(standinOptions);
   const voice = await startVoiceStandin(options.voice ?? {});
-  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint, ...options.discord });
+  const discord = await startDiscordStandin({ ...options.discord, voiceEndpoint: () => voice.endpoint });
   const guild = discord.addGuild({
     name: 'Test Server',
     ownerUsername: 'dave',

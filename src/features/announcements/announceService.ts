@@ -92,7 +92,20 @@ export function createAnnounceService(deps: {
       return;
     }
     try {
-      queue({ guildId: s.guildId, channelId: s.channelId, text: s.text, voice: s.voice ?? undefined, repeat: 1, requester: { ...ANNOUNCER } });
+      queue({
+        guildId: s.guildId,
+        channelId: s.channelId,
+        text: s.text,
+        voice: s.voice ?? undefined,
+        repeat: 1,
+        requester: { ...ANNOUNCER },
+        // A spent character budget (or the speech service failing) would otherwise leave the moderators guessing.
+        onEnd: (outcome) => {
+          if (outcome.status !== 'failed') return;
+          const err = outcome.error;
+          tell(isBotError(err) ? err : null);
+        },
+      });
     } catch (err) {
       tell(err instanceof BotError ? err : null);
     }

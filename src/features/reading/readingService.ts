@@ -15,7 +15,10 @@ import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
 
 /** Reactions the bot leaves instead of messages: quiet, visible to the author. */
-export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️' } as const;
+export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️', budgetSpent: '⏳' } as const;
+
+/** Errors that mean a character budget is spent (the message waits for no one: it is not read). */
+const BUDGET_KEYS: ReadonlySet<string> = new Set(['usage.budget_guild', 'usage.budget_bot']);
 
 /** What the reading service does to Discord besides speaking. */
 export interface ReadingPorts {
@@ -123,7 +126,10 @@ export function createReadingService(deps: {
       },
       onEnd: (outcome: EntryOutcome) => {
         pendingIn(m.guildId).delete(m.id);
-        if (outcome.status === 'failed') react(m, READ_REACTIONS.failed);
+        if (outcome.status === 'failed') {
+          // One reaction per message: the entry ends once, whatever number of parts it was spoken in.
+          react(m, isBotError(outcome.error) && BUDGET_KEYS.has(outcome.error.key) ? READ_REACTIONS.budgetSpent : READ_REACTIONS.failed);
+        }
         // A restart drops what was waiting: the author sees it was not read.
         if (outcome.status === 'cancelled' && outcome.reason === 'restarting') react(m, READ_REACTIONS.dropped);
       },
@@ -217,6 +223,8 @@ export function createReadingService(deps: {
       m: MessageFacts,
       requester: { id: string; name: string; voiceChannelId: string | null },
       attachmentLimit: number,
+      /** Told how the item ended when it is read in voice (so the requester hears why it was not, e.g. a spent budget). */
+      onEnd?: (outcome: EntryOutcome) => void,
     ): Promise<{ kind: 'voice'; channelId: string; position: number } | { kind: 'file'; file: SpeechFile } | { kind: 'nothing' } | { kind: 'opted_out' }> {
       if (m.authorId !== requester.id && memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true) return { kind: 'opted_out' };
       const settings = deps.settings.guild(m.guildId);
@@ -231,11 +239,12 @@ export function createReadingService(deps: {
           requester: { id: requester.id, name: requester.name },
           ask: { text, ...(voice ? { voice } : {}) },
           label: `message from ${m.authorDisplayName}`,
+          ...(onEnd ? { onEnd } : {}),
         });
         return { kind: 'voice', channelId: botChannel, position };
       }
       // The file is made with the message author's voice settings, as it would sound in the channel.
-      const file = await deps.speak.toFile({ text, format: 'mp3', ...(voice ? { voice } : {}) }, { guildId: m.guildId, userId: m.authorId }, attachmentLimit);
+      const file = await deps.speak.toFile({ text, format: 'mp3', ...(voice ? { voice } : {}) }, { guildId: m.guildId, userId: m.authorId }, attachmentLimit, requester.id);
       return { kind: 'file', file };
     },
 

@@ -23,8 +23,14 @@ export class GatewaySession {
   ready = false;
   #sequence = 0;
   readonly #received: number[] = [];
+  /** Every dispatch sent in this session, for replay on Resume (Discord keeps them for a while; so does the stand-in). */
+  readonly #history: Array<{ s: number; text: string }> = [];
+  /** False once the session may no longer be resumed (op 9 d=false, close 1000/1001, a non-resumable close code). */
+  resumable = true;
+  /** Successful op 6 Resume handshakes. */
+  resumes = 0;
 
-  constructor(readonly socket: WebSocket) {}
+  constructor(public socket: WebSocket) {}
 
   /** Whether the socket is still open. */
   get open(): boolean {
@@ -36,7 +42,12 @@ export class GatewaySession {
     return (this.intents & intent) === intent;
   }
 
-  /** Counts an incoming payload; false once more than 120 arrived within 60 s (Discord then closes with 4008). */
+  /** Arrival times of this connection's payloads within the last 60 s. */
+  get receivedTimes(): readonly number[] {
+    return this.#received;
+  }
+
+  /** Counts an incoming payload; false once more than 120 arrived within 60 s on this connection (Discord then closes with 4008). */
   countIncoming(now = Date.now()): boolean {
     this.#received.push(now);
     while (this.#received.length > 0 && this.#received[0]! <= now - 60_000) this.#received.shift();
@@ -48,10 +59,29 @@ export class GatewaySession {
     if (this.open) this.socket.send(JSON.stringify({ s: null, t: null, ...payload }));
   }
 
-  /** Sends a dispatch (op 0) with the next sequence number. */
+  /** Sends a dispatch (op 0) with the next sequence number; kept for replay while the session is resumable. */
   dispatch(event: GatewayDispatchEvents | string, data: unknown): void {
     this.#sequence += 1;
-    this.send({ op: GatewayOpcodes.Dispatch, t: event, s: this.#sequence, d: data });
+    const text = JSON.stringify({ op: GatewayOpcodes.Dispatch, t: event, s: this.#sequence, d: data });
+    this.#history.push({ s: this.#sequence, text });
+    if (this.open) this.socket.send(text);
+  }
+
+  /** The last sequence number sent. */
+  get sequence(): number {
+    return this.#sequence;
+  }
+
+  /** Takes over a new socket after op 6 Resume: replays every dispatch after `seq`, then sends RESUMED (Discord's order). */
+  resumeOn(socket: WebSocket, seq: number, receivedOnSocket: readonly number[] = []): number {
+    this.socket = socket;
+    this.resumes += 1;
+    // Discord's 120-per-60-s send limit is per connection: the new socket starts with what it carried so far.
+    this.#received.splice(0, this.#received.length, ...receivedOnSocket);
+    const missed = this.#history.filter((m) => m.s > seq);
+    for (const m of missed) this.socket.send(m.text);
+    this.dispatch('RESUMED', null);
+    return missed.length;
   }
 
   /** Closes the connection with a gateway close code. */
@@ -69,6 +99,11 @@ export function intentFor(event: string): number {
   if (event.startsWith('MESSAGE_')) return GatewayIntentBits.GuildMessages;
   if (event === 'TYPING_START') return GatewayIntentBits.GuildMessageTyping;
   return 0;
+}
+
+/** Gateway close codes after which Discord lets a client resume (4004 and 4010–4014 end the session). */
+function resumableGatewayClose(code: number): boolean {
+  return !(code === 4004 || (code >= 4010 && code <= 4014));
 }
 
 /** Privileged intents: the ones an app must enable in the developer portal. */
@@ -102,6 +137,14 @@ export interface GatewayHooks {
 export class Gateway {
   readonly sessions = new Set<GatewaySession>();
   readonly identifies: IdentifyRecord[] = [];
+  /** Every op 6 Resume received, and whether it was accepted. */
+  readonly resumeAttempts: Array<{ at: number; sessionId: string; seq: number; accepted: boolean; replayed: number }> = [];
+  /** Every gateway socket close, with its code (either side). */
+  readonly closes: Array<{ at: number; code: number; sessionId: string | null }> = [];
+  /** Dispatches sent while no session existed to take them (lost, as on Discord). */
+  readonly undelivered: Array<{ at: number; event: string; data: unknown }> = [];
+  /** Sessions whose socket closed but which may still be resumed (by session id). */
+  readonly #detached = new Map<string, GatewaySession>();
   /** op 3 presence updates as sent. */
   readonly presenceUpdates: unknown[] = [];
 
@@ -118,7 +161,12 @@ export class Gateway {
   /** Sends a dispatch to every ready session that has the event's intent; `data` may vary per session. */
   dispatch(event: string, data: unknown | ((session: GatewaySession) => unknown)): void {
     const intent = intentFor(event);
-    for (const session of this.readySessions()) {
+    // A session between sockets still gets its events: they are replayed when it resumes (or lost if it re-identifies).
+    const ready = [...this.sessions].filter((s) => s.ready && (s.open || s.resumable));
+    const targets = [...ready, ...this.#detached.values()];
+    // No session at all (the client gave its session up and has not identified anew): Discord delivers it to no one.
+    if (targets.length === 0 && typeof data !== 'function') this.undelivered.push({ at: Date.now(), event, data });
+    for (const session of targets) {
       if (intent !== 0 && !session.hasIntent(intent)) continue;
       const payload = typeof data === 'function' ? (data as (s: GatewaySession) => unknown)(session) : data;
       if (payload !== undefined) session.dispatch(event, payload);
@@ -127,12 +175,19 @@ export class Gateway {
 
   /** Takes a new WebSocket connection (already upgraded) and says Hello. */
   accept(socket: WebSocket, req: IncomingMessage): void {
-    const session = new GatewaySession(socket);
-    this.sessions.add(session);
-    socket.on('close', () => {
+    // `conn.session` changes when this socket resumes an older session.
+    const conn = { session: new GatewaySession(socket) };
+    this.sessions.add(conn.session);
+    socket.on('close', (code: number) => {
+      const session = conn.session;
+      this.closes.push({ at: Date.now(), code, sessionId: session.sessionId });
       this.sessions.delete(session);
+      // Discord: a client closing with 1000/1001 ends its session; gateway errors other than these may resume.
+      if (code === 1000 || code === 1001 || !resumableGatewayClose(code)) session.resumable = false;
+      if (session.sessionId !== null && session.ready && session.resumable && session.socket === socket) this.#detached.set(session.sessionId, session);
       this.hooks.onChange();
     });
+    const session = conn.session;
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     if (query.get('v') !== '10') {
       session.close(GatewayCloseCodes.InvalidAPIVersion, 'Invalid API version');
@@ -148,7 +203,7 @@ export class Gateway {
       session.close(GatewayCloseCodes.UnknownError, 'Transport compression is not supported by the stand-in');
       return;
     }
-    socket.on('message', (raw, isBinary) => this.onMessage(session, raw.toString(), isBinary));
+    socket.on('message', (raw, isBinary) => this.onMessage(conn, raw.toString(), isBinary));
     session.send({ op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.hooks.heartbeatIntervalMs } });
   }
 
@@ -162,7 +217,21 @@ export class Gateway {
     for (const session of this.sessions) session.close(code, reason);
   }
 
-  private onMessage(session: GatewaySession, text: string, isBinary: boolean): void {
+  /** Drops every connection without a close frame (network loss: the client sees 1006); sessions stay resumable. */
+  terminateAll(): void {
+    for (const session of this.sessions) session.socket.terminate();
+  }
+
+  /** Sends op 9 Invalid Session with `d = resumable` to every session; with false the sessions can no longer be resumed. */
+  invalidateSessions(resumable: boolean): void {
+    for (const session of this.sessions) {
+      if (!resumable) session.resumable = false;
+      session.send({ op: GatewayOpcodes.InvalidSession, d: resumable });
+    }
+  }
+
+  private onMessage(conn: { session: GatewaySession }, text: string, isBinary: boolean): void {
+    const session = conn.session;
     if (!session.countIncoming()) {
       session.close(GatewayCloseCodes.RateLimited, 'You are being rate limited.');
       return;
@@ -184,8 +253,7 @@ export class Gateway {
         this.identify(session, data);
         return;
       case GatewayOpcodes.Resume:
-        // Sessions are never kept: tell the client to identify afresh (op 9, d=false).
-        session.send({ op: GatewayOpcodes.InvalidSession, d: false });
+        this.resume(conn, data);
         return;
       default:
         break;
@@ -208,6 +276,33 @@ export class Gateway {
         this.hooks.onUnhandled(`gateway op ${String(payload.op)}`);
         session.close(GatewayCloseCodes.UnknownOpcode, 'Unknown opcode.');
     }
+  }
+
+  /** op 6 Resume `{ token, session_id, seq }`: re-attaches a resumable session, or op 9 d=false (identify afresh). */
+  private resume(conn: { session: GatewaySession }, data: Record<string, unknown>): void {
+    const current = conn.session;
+    const token = typeof data.token === 'string' ? data.token.replace(/^Bot /, '') : '';
+    const sessionId = typeof data.session_id === 'string' ? data.session_id : '';
+    const seq = typeof data.seq === 'number' ? data.seq : -1;
+    if (token !== this.hooks.token) {
+      current.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
+      return;
+    }
+    const target = this.#detached.get(sessionId) ?? (current.sessionId === sessionId ? current : undefined);
+    if (!target || !target.resumable || seq > target.sequence) {
+      this.resumeAttempts.push({ at: Date.now(), sessionId, seq, accepted: false, replayed: 0 });
+      current.send({ op: GatewayOpcodes.InvalidSession, d: false });
+      return;
+    }
+    this.#detached.delete(sessionId);
+    if (target !== current) {
+      this.sessions.delete(current);
+      conn.session = target;
+      this.sessions.add(target);
+    }
+    const replayed = target.resumeOn(current.socket, seq, current.receivedTimes);
+    this.resumeAttempts.push({ at: Date.now(), sessionId, seq, accepted: true, replayed });
+    this.hooks.onChange();
   }
 
   private identify(session: GatewaySession, data: Record<string, unknown>): void {
@@ -233,6 +328,8 @@ export class Gateway {
       session.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
       return;
     }
+    // A fresh Identify replaces the shard's earlier sessions: they can no longer be resumed.
+    for (const [id, old] of this.#detached) if (old.shard[0] === shardId) this.#detached.delete(id);
     session.sessionId = randomBytes(16).toString('hex');
     session.intents = data.intents;
     session.shard = [shardId, shardCount];

@@ -330,7 +330,8 @@ export class GuildState {
     return 'ok';
   }
 
-  private resolveOverwrite(guild: GuildRecord, spec: OverwriteSpec): Overwrite {
+  /** Turns an overwrite spec into the stored form. */
+  resolveOverwrite(guild: GuildRecord, spec: OverwriteSpec): Overwrite {
     const allow = toBits(spec.allow);
     const deny = toBits(spec.deny);
     if (spec.role !== undefined) {

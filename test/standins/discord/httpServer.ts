@@ -14,6 +14,30 @@ export interface UnhandledRequest {
   reason?: string;
 }
 
+/**
+ * A REST fault to inject: the next `times` requests matching `method` and `path` are answered with `status` instead of
+ * being served. 429 comes as Discord sends it: `{ message, retry_after, global }` with Retry-After and X-RateLimit-*
+ * headers (scope `user`); 5xx with Discord's plain JSON error body.
+ */
+export interface RestFault {
+  method?: string;
+  /** Matched against the path under /api/v10 (e.g. /^\/webhooks\//). */
+  path: RegExp;
+  status: number;
+  /** Seconds, for 429 (default 0.3). */
+  retryAfterS?: number;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+/** A fault that was applied to a request. */
+export interface AppliedRestFault {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+}
+
 /** What the HTTP server dispatches to. */
 export interface HttpServerDeps {
   token: string;
@@ -23,6 +47,8 @@ export interface HttpServerDeps {
   unhandled: UnhandledRequest[];
   /** Called after every REST request (so waiters re-check state). */
   onRequest(): void;
+  /** Pending injected faults (consumed in order) and the ones applied. */
+  faults?: { pending: Array<RestFault & { left: number }>; applied: AppliedRestFault[] };
 }
 
 /** The stand-in's single 127.0.0.1 port: REST under /api/v10, the gateway WebSocket at /gateway, files at /attachments. */
@@ -86,6 +112,7 @@ export class StandinHttpServer {
         throw match.kind === 'wrong-method' ? errors.methodNotAllowed() : errors.notFound();
       }
       if (match.auth && req.headers.authorization !== `Bot ${this.deps.token}`) throw errors.unauthorized();
+      if (this.injectFault(method, path, res)) return;
       const body = await parseBody(req.headers['content-type'], raw);
       const answer = await match.handler({ method, path, params: match.params, query: url.searchParams, headers: req.headers, body });
       this.send(res, answer.status, answer.body);
@@ -100,6 +127,36 @@ export class StandinHttpServer {
     } finally {
       this.deps.onRequest();
     }
+  }
+
+  /** Answers with the first pending fault matching the request, if any. */
+  private injectFault(method: string, path: string, res: ServerResponse): boolean {
+    const faults = this.deps.faults;
+    const fault = faults?.pending.find((f) => (f.method === undefined || f.method === method) && f.path.test(path));
+    if (!faults || !fault) return false;
+    fault.left -= 1;
+    if (fault.left <= 0) faults.pending.splice(faults.pending.indexOf(fault), 1);
+    faults.applied.push({ at: Date.now(), method, path, status: fault.status });
+    if (fault.status === 429) {
+      const retryAfter = fault.retryAfterS ?? 0.3;
+      const json = JSON.stringify({ message: 'You are being rate limited.', retry_after: retryAfter, global: false });
+      res
+        .writeHead(429, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(json),
+          'retry-after': String(Math.ceil(retryAfter)),
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String((Date.now() / 1000 + retryAfter).toFixed(3)),
+          'x-ratelimit-reset-after': retryAfter.toFixed(3),
+          'x-ratelimit-bucket': 'standin-fault',
+          'x-ratelimit-scope': 'user',
+        })
+        .end(json);
+    } else {
+      this.send(res, fault.status, { message: `${fault.status}: injected by the test`, code: 0 });
+    }
+    return true;
   }
 
   private serveAttachment(path: string, res: ServerResponse): void {

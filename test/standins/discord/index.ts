@@ -30,7 +30,13 @@
  *   Works before or after the bot connects (GUILD_CREATE is sent either way).
  * - `addMember(guildId, spec)` / `removeMember(guildId, user)` → GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE.
  * - `waitForReady(timeoutMs?)`: a connected session got READY and all GUILD_CREATEs. `connected`, `identifies`
- *   (intents per Identify), `requestReconnect()` (op 7), `dropGateway(code?)`.
+ *   (intents per Identify), `requestReconnect()` (op 7), `dropGateway(code?)`, `cutGateway()` (no close frame: 1006),
+ *   `invalidateSession(resumable)` (op 9), `resumeAttempts`.
+ * - Faults: `failRest({ method?, path: RegExp, status, retryAfterS?, times? })` answers the next matching REST
+ *   request(s) with 429 (Discord's body `{ message, retry_after, global }` and Retry-After / X-RateLimit-* headers,
+ *   scope user) or a 5xx; `restFaultsApplied`. `removeGuild(id)` → GUILD_DELETE without `unavailable` (bot removed
+ *   or guild deleted). `deleteChannel(guild, channel)` → everyone in it disconnected, then CHANNEL_DELETE.
+ *   `setChannelOverwrite(guild, channel, { member | role, allow?, deny? })` → CHANNEL_UPDATE (nobody is kicked).
  * - `commands(guildId?)`: registered commands (global without a guild id).
  * - `interact({ guildId, channelId, userId, command, subcommandGroup?, subcommand?, options?, attachmentSizeLimit?, locale?, ackDeadlineMs?, callbackDelayMs? })`
  *   → InteractionHandle. Built ONLY from the registered definition: unknown command/option, wrong value
@@ -81,8 +87,10 @@
  *   READY (guilds unavailable) → GUILD_CREATE per guild (only with GUILDS; `members` lists everyone
  *   only with GUILD_PRESENCES, otherwise the bot and members in voice, as Discord does). Dispatches are
  *   filtered by intent; MESSAGE_CREATE content is blanked without MESSAGE_CONTENT unless the bot is
- *   mentioned or wrote it. Resume is always refused (op 9 d=false) so clients re-identify; a new
- *   Identify clears the bot's stale voice states. Close codes: bad token 4004, payload before
+ *   mentioned or wrote it. op 6 Resume `{ token, session_id, seq }` on a new socket (or after op 9 d=true)
+ *   re-attaches the session, replays every dispatch after `seq` (also those sent while no socket was open) and then
+ *   sends RESUMED; an unknown or ended session (closed with 1000/1001, 4004, 4010–4014, op 9 d=false, or replaced by
+ *   a new Identify) gets op 9 d=false. A new Identify clears the bot's stale voice states. Close codes: bad token 4004, payload before
  *   Identify 4003, second Identify 4005, bad JSON 4002, unknown op 4001, > 120 payloads/minute 4008.
  * - Voice: op 4 → VOICE_STATE_UPDATE (session_id = gateway session) + VOICE_SERVER_UPDATE
  *   `{ token, guild_id, endpoint }` when joining, moving or repeating the same join (reconnect);

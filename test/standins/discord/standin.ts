@@ -4,8 +4,8 @@ import { ChangeSignal } from './changeSignal.js';
 import { CommandRegistry } from './commandRegistry.js';
 import { registerCommandRoutes } from './commandRoutes.js';
 import { Gateway, PRIVILEGED_INTENTS, type GatewaySession, type IdentifyRecord } from './gateway.js';
-import { GuildState, type GuildRecord, type GuildSpec, type MemberSpec } from './guildState.js';
-import { StandinHttpServer, type UnhandledRequest } from './httpServer.js';
+import { GuildState, type GuildRecord, type GuildSpec, type MemberSpec, type OverwriteSpec } from './guildState.js';
+import { StandinHttpServer, type AppliedRestFault, type RestFault, type UnhandledRequest } from './httpServer.js';
 import { registerInfoRoutes, applicationFlags } from './infoRoutes.js';
 import {
   InteractionBuilder,
@@ -192,8 +192,11 @@ export class DiscordStandin {
       store: this.#store,
       unhandled: this.unhandled,
       onRequest: () => this.#signal.notify(),
+      faults: this.#restFaults,
     });
   }
+
+  readonly #restFaults: { pending: Array<RestFault & { left: number }>; applied: AppliedRestFault[] } = { pending: [], applied: [] };
 
   /** Starts listening on 127.0.0.1 (ephemeral port). */
   async start(): Promise<this> {
@@ -295,6 +298,85 @@ export class DiscordStandin {
   /** Drops every gateway connection with a close code (default 4000, which the client recovers from). */
   dropGateway(code = 4000): void {
     this.#gateway.closeAll(code, 'dropped by the test');
+  }
+
+  /** Cuts every gateway connection without a close frame (the client sees 1006); the sessions stay resumable. */
+  cutGateway(): void {
+    this.#gateway.terminateAll();
+  }
+
+  /** Sends op 9 Invalid Session (d = resumable); with false the session is gone and the bot must identify anew. */
+  invalidateSession(resumable: boolean): void {
+    this.#gateway.invalidateSessions(resumable);
+  }
+
+  /** Every gateway socket close with its code (4008: the bot sent more than 120 payloads in 60 s). */
+  get gatewayCloses(): ReadonlyArray<{ at: number; code: number; sessionId: string | null }> {
+    return this.#gateway.closes;
+  }
+
+  /** Dispatches sent while the bot had no gateway session at all (between giving one up and identifying anew). */
+  get undeliveredDispatches(): ReadonlyArray<{ at: number; event: string; data: unknown }> {
+    return this.#gateway.undelivered;
+  }
+
+  /** Every op 6 Resume the bot sent: accepted or refused, and how many dispatches were replayed. */
+  get resumeAttempts(): ReadonlyArray<{ at: number; sessionId: string; seq: number; accepted: boolean; replayed: number }> {
+    return this.#gateway.resumeAttempts;
+  }
+
+  // ── faults ────────────────────────────────────────────────────────────────────────
+
+  /** Answers the next matching REST request(s) with 429 (Discord's body and headers) or a 5xx; see RestFault. */
+  failRest(fault: RestFault): void {
+    this.#restFaults.pending.push({ ...fault, left: fault.times ?? 1 });
+  }
+
+  /** REST faults applied so far. */
+  get restFaultsApplied(): readonly AppliedRestFault[] {
+    return this.#restFaults.applied;
+  }
+
+  /**
+   * The bot is removed from a guild (kicked, or the guild deleted): GUILD_DELETE without `unavailable`, as Discord
+   * sends it then. The guild is gone from the stand-in afterwards.
+   */
+  removeGuild(guildId: string): void {
+    const guild = this.#state.guild(guildId);
+    this.#gateway.dispatch('GUILD_DELETE', (session: GatewaySession) => (this.inShard(session, guild.id) ? { id: guild.id } : undefined));
+    this.#state.guilds.delete(guild.id);
+    this.#voice.forgetGuild(guild.id);
+    this.#signal.notify();
+  }
+
+  /**
+   * A channel is deleted: everyone in it (the bot too) is disconnected first (VOICE_STATE_UPDATE with channel null),
+   * then CHANNEL_DELETE.
+   */
+  deleteChannel(guildId: string, channelIdOrName: string): void {
+    const guild = this.#state.guild(guildId);
+    const channel = this.#state.resolveChannel(guild, channelIdOrName);
+    for (const state of [...guild.voiceStates.values()]) {
+      if (state.channelId !== channel.id) continue;
+      if (state.userId === this.botUser.id) this.#voice.disconnectBot(guild.id);
+      else this.#voice.setMemberVoice(guild.id, state.userId, null);
+    }
+    guild.channels.delete(channel.id);
+    this.#gateway.dispatch('CHANNEL_DELETE', apiChannel(channel));
+    this.#signal.notify();
+  }
+
+  /**
+   * Sets (replaces) a permission overwrite on a channel — e.g. `{ member: botUser.id, deny: Speak }` — and sends
+   * CHANNEL_UPDATE. Discord does not disconnect anyone already connected when Connect is taken away.
+   */
+  setChannelOverwrite(guildId: string, channelIdOrName: string, spec: OverwriteSpec): void {
+    const guild = this.#state.guild(guildId);
+    const channel = this.#state.resolveChannel(guild, channelIdOrName);
+    const overwrite = this.#state.resolveOverwrite(guild, spec);
+    channel.overwrites = [...channel.overwrites.filter((o) => o.id !== overwrite.id), overwrite];
+    this.#gateway.dispatch('CHANNEL_UPDATE', apiChannel(channel));
+    this.#signal.notify();
   }
 
   // ── commands & interactions ──────────────────────────────────────────────────────

@@ -34,7 +34,7 @@ export interface VoiceServerUpdate extends VoiceGrant {
 export interface BotVoiceChange {
   guildId: string;
   channelId: string | null;
-  reason: 'op4' | 'moved' | 'disconnected' | 'reidentified';
+  reason: 'op4' | 'moved' | 'disconnected' | 'reidentified' | 'removed';
 }
 
 /** Dependencies of the voice-state logic. */
@@ -161,6 +161,11 @@ export class VoiceStates {
       this.dispatchState(guild, next);
     }
     this.deps.signal.notify();
+  }
+
+  /** The bot left a guild (GUILD_DELETE): its voice connection there is gone. */
+  forgetGuild(guildId: string): void {
+    this.emit({ guildId, channelId: null, reason: 'removed' });
   }
 
   /** On a new Identify: the previous session's voice connections are gone, so the bot's voice states are cleared. */

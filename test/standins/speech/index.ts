@@ -46,7 +46,7 @@
  *   · `{ kind: 'format', respondAs, contentType? }` · `{ kind: 'pace', bytesPerSecond, chunkBytes? }`.
  *
  * ## Observing
- * - `speech.requests`: records (live) `{ id, at, method, path, headers (no authorization), hadAuth, authOk, body,
+ * - `speech.requests`: records (live; GET /v1/models ones are in `speech.modelListRequests` instead) `{ id, at, method, path, headers (no authorization), hadAuth, authOk, body,
  *   status, contentType, bytesSent, firstByteAt, endedAt, done, aborted, outcome, faults, audio, sha256 }`.
  * - `speech.on('request' | 'response-end', rec => …)`, `await speech.waitForRequests(n, timeoutMs)`,
  *   `await speech.waitForSettled(timeoutMs)` (every response ended).

@@ -74,8 +74,10 @@ const MAX_BODY_BYTES = 1 << 20;
 
 /** A running stand-in for `POST {baseUrl}/audio/speech` (and `GET {baseUrl}/models`). */
 export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
-  /** Every request received, in arrival order; records update live until their response ends. */
+  /** Every request received except GET /v1/models, in arrival order; records update live until their response ends. */
   readonly requests: SpeechRequestRecord[] = [];
+  /** Every GET /v1/models received, in arrival order. */
+  readonly modelListRequests: SpeechRequestRecord[] = [];
   /** `http://127.0.0.1:PORT/v1`: what a client uses as its OpenAI base URL. */
   readonly baseUrl: string;
   readonly port: number;
@@ -177,7 +179,9 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrived = performance.now();
     const rec = newRecord(this.requests.length + 1, req.method ?? 'GET', req.url ?? '/', req.headers, this.apiKey);
-    this.requests.push(rec);
+    // Model-list checks (the bot's daily GET /models) are kept apart, so `requests` reads as the speech traffic.
+    if (rec.method === 'GET' && rec.path === '/v1/models') this.modelListRequests.push(rec);
+    else this.requests.push(rec);
     const controller = new AbortController();
     this.#open.add(controller);
     const hash = createHash('sha256');

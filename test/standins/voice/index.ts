@@ -67,7 +67,8 @@
  *   (no decryption, no decoding, `packets` stays empty), so hundreds of streams cost the test process little.
  * - Waits: `waitForPackets(n)`, `waitForQuiet(ms)`, `waitForClose()`; analysis: `utterances(gapMs = 100)` →
  *   { startAt, endAt, packets, pcm (48 kHz stereo), durationMs (decoded samples / 48), frequency }.
- * - Faults: `close(code, reason?)`, `stopAnsweringHeartbeats()` (current socket only; a resumed one is answered).
+ * - Faults: `close(code, reason?)`, `stopAnsweringHeartbeats()` (current socket only; a resumed one is answered);
+ *   on the stand-in: `setUdpSilence(true)` drops every UDP datagram unanswered (network loss), `udpDropped` counts them.
  *
  * ## Times
  * All `at` / `openedAt` / `closedAt` values are ms on the `Date.now()` scale with sub-ms precision
@@ -130,6 +131,12 @@ export interface VoiceStandin {
   waitForSession(guildId: string, timeoutMs?: number, opts?: { after?: VoiceSession }): Promise<VoiceSession>;
   /** Identify messages received for the guild. */
   identifies(guildId: string): number;
+  /**
+   * Network loss on the media path: while on, every UDP datagram (audio, keep-alive, IP discovery) is dropped
+   * unanswered, as a lost route would. `udpDropped` counts them.
+   */
+  setUdpSilence(on: boolean): void;
+  readonly udpDropped: number;
   /** Closes every socket and frees decoders and the certificate file. */
   close(): Promise<void>;
 }
@@ -198,6 +205,12 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
       return ready()!;
     },
     identifies: (guildId) => identifyCounts.get(guildId) ?? 0,
+    setUdpSilence(on) {
+      udp.dropping = on;
+    },
+    get udpDropped() {
+      return udp.dropped;
+    },
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

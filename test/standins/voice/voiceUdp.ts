@@ -16,6 +16,9 @@ export interface VoiceUdp {
   port: number;
   /** Datagrams that matched no session (unknown SSRC or unrecognised shape). */
   readonly strays: Array<{ at: number; length: number; from: string }>;
+  /** While true every datagram is dropped unanswered (network loss); `dropped` counts them. */
+  dropping: boolean;
+  readonly dropped: number;
   close(): Promise<void>;
 }
 
@@ -23,7 +26,12 @@ export interface VoiceUdp {
 export async function startVoiceUdp(sessions: SessionLookup): Promise<VoiceUdp> {
   const socket = dgram.createSocket('udp4');
   const strays: VoiceUdp['strays'] = [];
+  const state = { dropping: false, dropped: 0 };
   socket.on('message', (msg, rinfo) => {
+    if (state.dropping) {
+      state.dropped += 1;
+      return;
+    }
     const at = preciseNow();
     const discoverySsrc = discoveryRequestSsrc(msg);
     if (discoverySsrc !== undefined && sessions.bySsrc(discoverySsrc)) {
@@ -48,6 +56,15 @@ export async function startVoiceUdp(sessions: SessionLookup): Promise<VoiceUdp> 
   return {
     port: socket.address().port,
     strays,
+    get dropping() {
+      return state.dropping;
+    },
+    set dropping(on: boolean) {
+      state.dropping = on;
+    },
+    get dropped() {
+      return state.dropped;
+    },
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

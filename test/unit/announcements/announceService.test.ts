@@ -131,6 +131,39 @@ describe('announcements: services', () => {
     expect(p.snapshot().pending.map((e) => e.label)).toEqual(['announcement: Listen up', 'announcement: Listen up', 'second']);
   });
 
+  it('a scheduled announcement that fails (a spent budget) is reported in its channel with the reason', async () => {
+    const notices: Array<{ channelId: string; content: string }> = [];
+    const { logger } = capturingLogger();
+    const playback = new PlaybackRegistry<SpeechRequest>(
+      (guildId) =>
+        new GuildPlayback<SpeechRequest>(guildId, link, (req, signal, ctx) => prep.prepare(req.input, signal, ctx), { maxQueue: 10, maxPerMember: 3, idleTimeoutMs: 60_000, prefetch: 1 }, clock, logger),
+    );
+    const speak = createSpeakService({ config, speech: unusedSpeech, playback, settings, logger });
+    const announce = createAnnounceService({
+      settings,
+      speak,
+      playback,
+      clock,
+      logger,
+      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async (channelId, content) => void notices.push({ channelId, content }) },
+    });
+    const view = announce.schedule({ guildId: 'g', channelId: 'lounge', replyChannelId: 'text', text: 'Stand-up time', when: '09:00', member: member({ canManageGuild: true }) });
+    announce.start();
+    clock.advanceTo(Date.parse('2026-11-25T09:00:01Z'));
+    await settle();
+    clock.advance(1000);
+    await settle();
+    prep.call('Stand-up time').reject(new BotError('usage.budget_guild', { used: 200, limit: 200, needed: 13, resetAt: 1796688000 }));
+    await settle();
+    announce.stop();
+    expect(notices).toEqual([
+      {
+        channelId: 'text',
+        content: `⚠️ Scheduled announcement #${view.schedule.id} was not said in <#lounge>. This server’s daily speech budget is spent: 200 of 200 characters used today, and this needs 13. It resets <t:1796688000:R>. Phrases already in the cache still play.`,
+      },
+    ]);
+  });
+
   it('presence: spoken names, the guild’s templates, nothing when switched off', async () => {
     const { presence, playback } = services();
     const p = playback.getOrCreate('g');

@@ -14,6 +14,7 @@ import { SpeechError } from '../../../src/speech/speechErrors.js';
 import { rejectionOf } from '../../support/rejectionOf.js';
 import { drain, until } from '../../support/streamPolling.js';
 import { capturingLogger } from '../settings/fixtures.js';
+import { manualProvider } from '../speech/fakeProvider.js';
 
 const logger = createLogger('silent');
 const request: SpeechRequest = { model: 'gpt-4o-mini-tts', input: 'Hello there', voice: 'alloy', response_format: 'opus', speed: 1 };
@@ -397,5 +398,63 @@ describe('caching speech client: cache limits', () => {
     expect((await drain(audio.stream)).bytes.equals(body)).toBe(true);
     expect(after.calls).toHaveLength(0);
     expect(after.client.stats()).toMatchObject({ hits: 1, savedChars: request.input.length });
+  });
+});
+
+describe('caching speech client: who is charged and what was saved', () => {
+  it('the leader’s guild and member reach the provider; followers and hits are reported as saved, with their own ids', async () => {
+    const provider = manualProvider();
+    const cache = await AudioCache.open({ dir: cacheDir, maxBytes: 10_000_000, logger });
+    const saved: Array<{ input: string; key: string | undefined; memberId: string | undefined }> = [];
+    const client = createCachingSpeechClient({
+      inner: provider.client,
+      cache,
+      logger,
+      onSaved: (r, o) => saved.push({ input: r.input, key: o.key, memberId: o.memberId }),
+    });
+    clients.push(client);
+    const leader = client.synthesize({ ...request }, { key: 'g1', memberId: 'm1' });
+    await until(() => provider.calls.length === 1);
+    const follower = client.synthesize({ ...request }, { key: 'g1', memberId: 'm2' });
+    expect(provider.calls[0]!.options).toMatchObject({ key: 'g1', memberId: 'm1' });
+    provider.calls[0]!.answer();
+    const [led, followed] = await Promise.all([leader, follower]);
+    expect(led.fromCache).toBeUndefined();
+    expect(followed.fromCache).toBe(true);
+    const readings = [drain(led.stream), drain(followed.stream)];
+    provider.calls[0]!.body.end(randomBytes(300));
+    await Promise.all(readings);
+    await client.idle();
+    const hit = await client.synthesize({ ...request }, { key: 'g2', memberId: 'm3' });
+    expect(hit.fromCache).toBe(true);
+    await drain(hit.stream);
+    expect(provider.calls).toHaveLength(1);
+    expect(saved).toEqual([
+      { input: request.input, key: 'g1', memberId: 'm2' },
+      { input: request.input, key: 'g2', memberId: 'm3' },
+    ]);
+  });
+
+  it('a listener that throws does not fail the request', async () => {
+    const provider = manualProvider();
+    const cache = await AudioCache.open({ dir: cacheDir, maxBytes: 10_000_000, logger });
+    const client = createCachingSpeechClient({
+      inner: provider.client,
+      cache,
+      logger,
+      onSaved: () => {
+        throw new Error('database is locked');
+      },
+    });
+    clients.push(client);
+    const first = client.synthesize({ ...request });
+    await until(() => provider.calls.length === 1);
+    provider.calls[0]!.answer();
+    const reading = drain((await first).stream);
+    provider.calls[0]!.body.end(randomBytes(100));
+    await reading;
+    await client.idle();
+    const hit = await client.synthesize({ ...request });
+    expect((await drain(hit.stream)).bytes.length).toBe(100);
   });
 });

@@ -127,12 +127,28 @@ describe('loadConfig: valid environments', () => {
       voice: { idleTimeoutMs: 300_000 },
       cache: { maxBytes: 256 * 1024 * 1024 },
       reading: { mode: 'auto', enabled: false, case: 'auto-unknown' },
+      usage: { dailyCharBudget: 0, prices: { 'tts-1': 15, 'tts-1-hd': 30, 'gpt-4o-mini-tts': 12 } },
       dataDir: './data',
       http: { port: 0, host: '127.0.0.1' },
       shutdown: { graceMs: 5_000 },
       logFormat: 'json',
       logLevel: 'info',
     });
+  });
+
+  it('reads the bot’s daily character budget and the price table', () => {
+    const config = loadConfig({ ...minimal, TTS_DAILY_CHAR_BUDGET: '500000', TTS_PRICES: ' kokoro:0, my:model:2.5 ,tts-1:15,' });
+    expect(config.usage).toEqual({ dailyCharBudget: 500_000, prices: { kokoro: 0, 'my:model': 2.5, 'tts-1': 15 } });
+  });
+
+  it.each(['tts-1', 'tts-1:', ':15', 'tts-1:abc', 'tts-1:-1'])('TTS_PRICES “%s” is a problem that shows the expected form', (prices) => {
+    const err = problemsOf({ ...minimal, TTS_PRICES: prices });
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(/^TTS_PRICES: must be model:dollars-per-million-characters pairs/);
+  });
+
+  it('TTS_DAILY_CHAR_BUDGET must be a whole number, 0 or more', () => {
+    expect(problemsOf({ ...minimal, TTS_DAILY_CHAR_BUDGET: '-5' }).problems[0]).toMatch(/^TTS_DAILY_CHAR_BUDGET/);
   });
 
   it.each([

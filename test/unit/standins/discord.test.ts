@@ -294,10 +294,24 @@ describe('Discord stand-in driven by a real discord.js client', () => {
     discord.postMessage({ channelId: general, authorId: alice, content: `<@${discord.botUser.id}> hi` });
     expect((await mention)[0].content).toBe(`<@${discord.botUser.id}> hi`);
 
-    // op 7 Reconnect: the resume is refused (op 9), so the client identifies again (after discord.js's
-    // 5 s identify throttle) and keeps working.
-    const shardReady = once(client, Events.ShardReady);
+    // op 7 Reconnect: the client reconnects and resumes (op 6 → replayed dispatches, RESUMED); no new Identify.
+    const shardResume = once(client, Events.ShardResume);
     discord.requestReconnect();
+    await shardResume;
+    expect(discord.identifies).toHaveLength(2);
+    expect(discord.resumeAttempts.at(-1)).toMatchObject({ accepted: true });
+
+    // A dispatch sent while the socket is cut is replayed on resume.
+    const replayed = once(client, Events.MessageCreate);
+    discord.cutGateway();
+    discord.postMessage({ channelId: general, authorId: alice, content: `<@${discord.botUser.id}> while away` });
+    expect((await replayed)[0].content).toBe(`<@${discord.botUser.id}> while away`);
+    expect(discord.resumeAttempts.at(-1)).toMatchObject({ accepted: true, replayed: 1 });
+
+    // op 9 with d=false: the session is gone, so the client identifies again (after discord.js's 5 s identify
+    // throttle) and keeps working.
+    const shardReady = once(client, Events.ShardReady);
+    discord.invalidateSession(false);
     await shardReady;
     expect(discord.identifies).toHaveLength(3);
     expect(discord.connected).toBe(true);
