@@ -32,6 +32,7 @@ import { providerSection } from './speech/providers/diagnostics.js';
 import { botSection, permissionsSection } from './discord/diagnostics.js';
 import { logNewcomerHelp } from './discord/newcomerHelp.js';
 import { storageSection } from './settings/diagnostics.js';
+import { usageSection } from './usage/diagnostics.js';
 import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
@@ -252,6 +253,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       permissionsSection(client),
       voiceSection({ ffmpegPath }),
       providerSection(providers),
+      usageSection({ usage, settings }),
       storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes }),
     ],
     metrics,

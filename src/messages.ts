@@ -134,6 +134,7 @@ export const DIAGNOSIS_TITLES = {
   voice: 'Voice',
   providers: 'Speech providers (in order)',
   storage: 'Cache and database',
+  usage: 'Budget and rate limit in this server',
 } as const;
 
 const duration = (ms: number) => {
@@ -171,6 +172,12 @@ export const diagnosisLines = {
     f === null
       ? '• audio cache: off (AUDIO_CACHE_MB=0)'
       : `• audio cache: ${mib(f.bytes)} of ${mib(f.maxBytes)}, ${f.entries} clips, hit rate ${f.hits + f.misses > 0 ? `${Math.round((100 * f.hits) / (f.hits + f.misses))} %` : 'n/a'} (${f.hits} hits, ${f.misses} misses since start)`,
+  /** A daily budget: 0 means none; resetAt in ms. */
+  budget: (scope: 'server' | 'bot', b: { limit: number; used: number; resetAt: number }) =>
+    b.limit === 0
+      ? `• ${scope === 'server' ? 'this server' : 'the whole bot'}: no daily character budget (${b.used} characters today)`
+      : `• ${scope === 'server' ? 'this server' : 'the whole bot'}: ${Math.max(0, b.limit - b.used)} of ${b.limit} characters left today, resets <t:${Math.ceil(b.resetAt / 1000)}:R>`,
+  rateLimit: (perMinute: number) => `• each member may make ${perMinute} speech requests a minute`,
   database: (f: { file: string; bytes: number | null; schemaVersion: number }) =>
     `• database: ${f.file}, ${f.bytes === null ? 'size unknown' : mib(f.bytes)}, schema version ${f.schemaVersion}`,
 };

@@ -51,8 +51,16 @@ describe('/diagnose', () => {
     expect(body).toContain(`<#${w.channelId('no-reactions')}>: ⛔ missing **Add Reactions**`);
   });
 
+  it('a server with a daily budget: the characters left today', async () => {
+    const set = w.command('dave', 'settings', { key: 'char_budget_daily', value: '5000' }, 'set');
+    await set.waitFor((x) => text(x).length > 0, 15_000);
+    expect(text(await diagnose())).toMatch(/this server: 5000 of 5000 characters left today, resets <t:\d+:R>/);
+  });
+
   it('gives version, uptime, gateway ping, intents, voice libraries, ffmpeg, cache and database; nothing secret', async () => {
     const body = text(await diagnose());
+    console.info(`[figure] /diagnose reply: ${body.length} characters`);
+    expect(body.length).toBeLessThanOrEqual(2000);
     expect(body).toMatch(/version \d+\.\d+\.\d+, up \d+/);
     expect(body).toMatch(/gateway ping (\d+ ms|not measured yet)/);
     expect(body).toContain('intents: Guilds, GuildVoiceStates');
@@ -61,6 +69,8 @@ describe('/diagnose', () => {
     expect(body).toMatch(/audio cache: [\d.]+ MiB of 256\.0 MiB/);
     expect(body).toContain(`database: ${w.dataDir}/settings.sqlite`);
     expect(body).toMatch(/schema version \d+/);
+    expect(body).toContain('the whole bot: no daily character budget');
+    expect(body).toContain('each member may make 10 speech requests a minute');
     expect(body).not.toContain(w.speech.apiKey);
     expect(body).not.toContain(w.discord.token);
   });
