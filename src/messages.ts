@@ -82,7 +82,7 @@ export interface ProviderDiagnosisFacts {
   missing: string[];
   unavailable: Array<{ model: string; reason: string; since: number }>;
   /** When GET /models was last asked, and what came of it. */
-  lastCheck: { at: number; outcome: 'ok' | 'no-endpoint' | 'failed'; detail?: string | undefined } | undefined;
+  lastCheck: { at: number; outcome: 'ok' | 'no-endpoint' | 'failed'; detail?: string | undefined; ms?: number | undefined } | undefined;
   counts: { requests: number; served: number; failovers: number; modelFallbacks: number };
 }
 
@@ -116,6 +116,7 @@ export function providerDiagnosis(rank: number, f: ProviderDiagnosisFacts): stri
   }
   if (f.missing.length > 0) lines.push(`• ⚠️ not listed by the provider: ${f.missing.join(', ')}`);
   for (const u of f.unavailable) lines.push(`• ⛔ ${u.model} unavailable (${u.reason}) since ${when(u.since)}`);
+  if (f.lastCheck?.outcome === 'ok') lines.push(`• answered GET /models with the configured key${f.lastCheck.ms === undefined ? '' : ` in ${f.lastCheck.ms} ms`} ${when(f.lastCheck.at)}`);
   if (f.lastCheck?.outcome === 'failed') lines.push(`• model list not readable (${f.lastCheck.detail ?? 'error'}) ${when(f.lastCheck.at)}`);
   if (f.lastCheck?.outcome === 'no-endpoint') lines.push('• no model list (GET /models) at this provider');
   lines.push(`• since start: ${f.counts.served}/${f.counts.requests} requests served, ${f.counts.failovers} passed on, ${f.counts.modelFallbacks} model fallbacks`);

@@ -139,14 +139,16 @@ describe('a model the provider no longer has', () => {
     const report = d.message()!.content;
     expect(report).toContain('gpt-4o-mini-tts unavailable (refused)');
     expect(report).toContain('tts-1 shuts down on 2027-01-06 (in 17 days)');
+    // /diagnose asks the provider now, with the configured key, and shows how long it took.
+    expect(report).toMatch(/answered GET \/models with the configured key in \d+ ms/);
   });
 
   it('a bot left with only retiring models says so loudly, once', () => {
     const loud = w.bot!.output.filter((l) => /"level":"error"/.test(l) && /every configured speech model is retiring or missing/.test(l));
     expect(loud).toHaveLength(1);
     expect(w.bot!.output.filter((l) => /speech model tts-1 at openai shuts down on 2027-01-06 \(in 17 days\)/.test(l))).toHaveLength(1);
-    // It asked the provider's model list once, at start.
-    expect(w.speech.modelListRequests.map((r) => r.status)).toEqual([200]);
+    // It asked the provider's model list at start, and once more for /diagnose; the warnings were still said once.
+    expect(w.speech.modelListRequests.map((r) => r.status)).toEqual([200, 200]);
   });
 });
 

@@ -31,16 +31,23 @@ export function providerFacts(providers: SpeechProviders): ProviderDiagnosisFact
       retiring: check?.retiring ?? [],
       missing: check?.missing ?? [],
       unavailable: providers.models.unavailableList(spec.name),
-      lastCheck: check ? { at: check.at, outcome: check.outcome, detail: check.detail } : undefined,
+      lastCheck: check ? { at: check.at, outcome: check.outcome, detail: check.detail, ms: check.ms } : undefined,
       counts: status.counts,
     };
   });
 }
 
-/** The /diagnose section about the speech providers: state, models available, retiring and unavailable. */
+/**
+ * The /diagnose section about the speech providers: state, models available, retiring and unavailable. Each provider
+ * with a model list is asked for it now (a cheap GET /models with the configured key), so the answer and its latency
+ * are current.
+ */
 export function providerSection(providers: SpeechProviders): DiagnosticSection {
   return {
     title: DIAGNOSIS_TITLES.providers,
-    lines: () => providerFacts(providers).flatMap((facts, i) => providerDiagnosis(i + 1, facts)),
+    async lines() {
+      await providers.watch.checkAll();
+      return providerFacts(providers).flatMap((facts, i) => providerDiagnosis(i + 1, facts));
+    },
   };
 }

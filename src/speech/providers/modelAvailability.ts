@@ -27,6 +27,8 @@ export interface ModelCatalogCheck {
   /** 'ok', or why there is no list ('no-endpoint' for a 404, else the error's short text). */
   outcome: 'ok' | 'no-endpoint' | 'failed';
   detail?: string;
+  /** Milliseconds the endpoint took to answer (absent when it did not). */
+  ms?: number;
   /** Configured models the list does not name. */
   missing: string[];
   /** Configured models with a shutdown date within the warning window (or past). */

@@ -74,21 +74,25 @@ export function createModelWatch(options: ModelWatchOptions): ModelWatch {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
     let listed: ListedModel[] | undefined;
+    let ms: number;
     try {
+      const sent = performance.now();
       const res = await doFetch(`${spec.baseUrl}/models`, { headers, signal: AbortSignal.timeout(timeoutMs) });
+      ms = Math.round(performance.now() - sent);
       if (res.status === 404) {
         await res.body?.cancel();
-        return { at, outcome: 'no-endpoint', missing: [], retiring: [] };
+        return { at, outcome: 'no-endpoint', ms, missing: [], retiring: [] };
       }
       if (!res.ok) {
         await res.body?.cancel();
-        return { at, outcome: 'failed', detail: `HTTP ${res.status}`, missing: [], retiring: [] };
+        const keyRefused = res.status === 401 || res.status === 403;
+        return { at, outcome: 'failed', detail: keyRefused ? `HTTP ${res.status}: the configured key was refused` : `HTTP ${res.status}`, ms, missing: [], retiring: [] };
       }
       listed = listedModels(await res.json());
     } catch (err) {
       return { at, outcome: 'failed', detail: (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable', missing: [], retiring: [] };
     }
-    if (!listed) return { at, outcome: 'failed', detail: 'not a model list', missing: [], retiring: [] };
+    if (!listed) return { at, outcome: 'failed', detail: 'not a model list', ms, missing: [], retiring: [] };
     const configured = spec.models ?? [];
     const byId = new Map(listed.map((m) => [m.id, m]));
     const missing = configured.filter((m) => !byId.has(m));
@@ -99,7 +103,7 @@ export function createModelWatch(options: ModelWatchOptions): ModelWatch {
       const daysLeft = Math.ceil((Date.parse(`${date}T00:00:00Z`) - at) / DAY_MS);
       if (daysLeft <= warnDays) retiring.push({ model, shutdownDate: date, daysLeft });
     }
-    return { at, outcome: 'ok', missing, retiring };
+    return { at, outcome: 'ok', ms, missing, retiring };
   }
 
   function report(spec: ProviderSpec, result: ModelCatalogCheck): void {

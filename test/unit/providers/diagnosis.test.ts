@@ -36,6 +36,7 @@ describe('/diagnose text', () => {
       '• ⚠️ tts-1 shuts down on 2027-01-06 (in 1 day)',
       '• ⚠️ not listed by the provider: tts-1-hd',
       '• ⛔ gpt-4o-mini-tts unavailable (refused) since <t:2000:R>',
+      '• answered GET /models with the configured key <t:0:R>',
       '• since start: 9/10 requests served, 1 passed on, 0 model fallbacks',
     ]);
   });
