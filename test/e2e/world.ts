@@ -68,7 +68,13 @@ export interface World {
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const speech = await startSpeechStandin(options.speech ?? {});
   const voice = await startVoiceStandin(options.voice ?? {});
-  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint });
+  const discord = await startDiscordStandin({
+    voiceEndpoint: (grant) => {
+      // Discord's voice server knows which channel each token is for; the voice stand-in needs it for the DAVE group.
+      voice.grant(grant);
+      return voice.endpoint;
+    },
+  });
   const guild = discord.addGuild({
     name: 'Test Server',
     ownerUsername: 'dave',

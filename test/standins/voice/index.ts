@@ -79,12 +79,27 @@ import { WebSocketServer } from 'ws';
 import { ChangeSignal } from './changeSignal.js';
 import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
 import { TRANSPORT_MODES } from './transportCrypto.js';
+import type { ListeningMemberOptions } from './dave/listeningMember.js';
+import { VoiceCall } from './dave/voiceCall.js';
 import { serveVoiceSocket } from './voiceGateway.js';
 import { VoiceSession, type ReceiveMode } from './voiceSession.js';
 import { startVoiceUdp } from './voiceUdp.js';
 
 export { VoiceSession } from './voiceSession.js';
-export type { SpeakingEvent, IgnoredMessage, ReceiveMode } from './voiceSession.js';
+export type { SpeakingEvent, IgnoredMessage, ReceiveMode, DaveFrameError } from './voiceSession.js';
+export { VoiceCall } from './dave/voiceCall.js';
+export type { CallTransition, CallIncident } from './dave/daveCall.js';
+export type { ListeningMember, ListeningMemberOptions, ListenerFailure } from './dave/listeningMember.js';
+
+/** The user id of the listening member the stand-in puts in every DAVE call (unless `listener: false`). */
+export const LISTENER_USER_ID = '1000000000000000001';
+
+/** What a voice server is told about a token it will see in Identify (Discord's VOICE_SERVER_UPDATE grant). */
+export interface VoiceGrantInfo {
+  guildId: string;
+  channelId: string;
+  token: string;
+}
 export type { HeardItem, ReceivedPacket, Utterance } from './utterances.js';
 export { heardItems, MIN_MEASURABLE_MS } from './utterances.js';
 export { VoiceCloseCode } from './voiceGateway.js';
@@ -108,6 +123,18 @@ export interface VoiceStandinOptions {
    * (count and time packets only: `packetCount`, `firstPacketAt`, `lastPacketAt`), for load tests with many streams.
    */
   receive?: ReceiveMode;
+  /**
+   * DAVE protocol version the stand-in speaks: 1 (default, as Discord since 2026-03-01: a client whose Identify
+   * offers no DAVE is closed with 4017) or 0 (transport encryption only, any client accepted, no MLS).
+   */
+  dave?: 0 | 1;
+  /**
+   * The simulated member put in every DAVE call when the call starts (before the bot arrives), whose decryption
+   * is what `packets` record: options for it, or false for none. Default: user `LISTENER_USER_ID`, commits after 100 ms.
+   */
+  listener?: false | (ListeningMemberOptions & { userId?: string });
+  /** How long a DAVE transition waits for every member's op 23 before op 22 anyway; default 2000 ms. */
+  transitionTimeoutMs?: number;
 }
 
 /** A running voice stand-in. */
@@ -130,6 +157,17 @@ export interface VoiceStandin {
   waitForSession(guildId: string, timeoutMs?: number, opts?: { after?: VoiceSession }): Promise<VoiceSession>;
   /** Identify messages received for the guild. */
   identifies(guildId: string): number;
+  /** The DAVE protocol version in use (0 or 1). */
+  readonly daveVersion: number;
+  /**
+   * Tells the stand-in which channel a token is for (what Discord's voice server knows from VOICE_SERVER_UPDATE),
+   * so the session joins that channel's call. Pass it from the Discord stand-in's `voiceEndpoint` callback.
+   */
+  grant(grant: VoiceGrantInfo): void;
+  /** The call of a voice channel (created, with its listening member, on first use). */
+  call(guildId: string, channelId: string): VoiceCall;
+  /** Every call so far. */
+  readonly calls: readonly VoiceCall[];
   /** Closes every socket and frees decoders and the certificate file. */
   close(): Promise<void>;
 }
@@ -143,6 +181,22 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
   const identifyCounts = new Map<string, number>();
   const bySsrc = new Map<number, VoiceSession>();
   let nextSsrc = 1000;
+  const daveVersion = opts.dave ?? 1;
+  const tokens = new Map<string, string>();
+  const calls: VoiceCall[] = [];
+  const callOf = (guildId: string, channelId: string): VoiceCall => {
+    const found = calls.find((c) => c.guildId === guildId && c.channelId === channelId);
+    if (found) return found;
+    const call = new VoiceCall(guildId, channelId, () => signal.notify(), {
+      ...(opts.transitionTimeoutMs !== undefined ? { transitionTimeoutMs: opts.transitionTimeoutMs } : {}),
+    });
+    calls.push(call);
+    if (opts.listener !== false) {
+      const { userId, ...listenerOpts } = opts.listener ?? {};
+      call.addListener(userId ?? LISTENER_USER_ID, listenerOpts);
+    }
+    return call;
+  };
 
   const udp = await startVoiceUdp({
     bySsrc: (ssrc) => bySsrc.get(ssrc),
@@ -169,6 +223,9 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
         signal.notify();
         return session;
       },
+      daveVersion,
+      channelFor: (token) => tokens.get(token),
+      callFor: (session) => (session.channelId ? callOf(session.guildId, session.channelId) : undefined),
       findSession: (serverId, sessionId, token) =>
         sessions.findLast((s) => s.guildId === serverId && s.sessionId === sessionId && s.token === token),
     }),
@@ -198,7 +255,14 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
       return ready()!;
     },
     identifies: (guildId) => identifyCounts.get(guildId) ?? 0,
+    daveVersion,
+    grant(grant) {
+      tokens.set(grant.token, grant.channelId);
+    },
+    call: callOf,
+    calls,
     async close() {
+      for (const call of calls) call.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
