@@ -34,6 +34,8 @@ export interface DiscordVoiceLinkOptions {
   rejoinWindowMs: number;
   /** Empty 20 ms ticks tolerated before the player gives up; must outlast the speech stall timeout. */
   maxMissedFrames: number;
+  /** How long a join waits, once Ready, for the call's end-to-end encryption (DAVE) group before playing anyway. */
+  daveReadyTimeoutMs: number;
 }
 
 /**
@@ -75,6 +77,29 @@ function readyOnNewServer(c: VoiceConnection, before: unknown, timeoutMs: number
       else resolve();
     };
     c.on('stateChange', onChange);
+  });
+}
+
+/**
+ * Resolves once the connection's DAVE session has joined the call's MLS group (its first transition executed), or
+ * after `timeoutMs`; at once when the voice server chose no end-to-end encryption. Playing before that would start
+ * the item while the bot is still committing and processing the group's first epoch on the same event loop as the
+ * audio clock (a stall of 100 ms and more measured on a loaded machine), and send its first words unencrypted.
+ * Returns whether the group was joined in time.
+ */
+function daveSettled(c: VoiceConnection, timeoutMs: number): Promise<boolean> {
+  const networking = Reflect.get(c.state, 'networking') as { state?: unknown } | undefined;
+  const dave = networking?.state ? (Reflect.get(networking.state, 'dave') as { protocolVersion?: number } | undefined) : undefined;
+  if (!dave || !dave.protocolVersion || c.voicePrivacyCode) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const finish = (joined: boolean) => {
+      clearTimeout(timer);
+      c.off('transitioned', onTransitioned);
+      resolve(joined);
+    };
+    const onTransitioned = () => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    c.on('transitioned', onTransitioned);
   });
 }
 
@@ -183,6 +208,9 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       try {
         if (moving !== undefined) await readyOnNewServer(c, moving, options.readyTimeoutMs);
         else await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
+        if (!(await daveSettled(c, options.daveReadyTimeoutMs))) {
+          log.info({ timeoutMs: options.daveReadyTimeoutMs }, 'voice: end-to-end encryption group not joined yet; playing anyway');
+        }
       } catch (err) {
         if (c === connection) {
           connection = undefined;

@@ -322,10 +322,9 @@ export class DaveCall {
     this.proposalsInEpoch.push(...proposals);
     if (this.established) {
       const payload = appendProposalsPayload(proposals.map((p) => p.message));
-      for (const user of this.groupMembers) {
-        if (proposals.some((p) => p.kind === 'remove' && p.userId === user)) continue;
-        this.members.get(user)?.proposals(payload);
-      }
+      // A member being removed (it left, or reported op 31 and is pending again) no longer takes part.
+      const leaving = new Set(this.proposalsInEpoch.filter((p) => p.kind === 'remove').map((p) => p.userId));
+      for (const user of this.groupMembers) if (!leaving.has(user)) this.members.get(user)?.proposals(payload);
       return;
     }
     // Unestablished: every other pending member with a key package has a local group and may commit the add.
@@ -336,7 +335,8 @@ export class DaveCall {
   }
 
   private broadcastToCommitters(payload: Buffer, except?: string): void {
-    const users = this.established ? this.groupMembers : [...this.keyPackages.keys()];
+    const leaving = new Set(this.proposalsInEpoch.filter((p) => p.kind === 'remove').map((p) => p.userId));
+    const users = this.established ? this.groupMembers.filter((u) => !leaving.has(u)) : [...this.keyPackages.keys()];
     for (const user of users) if (user !== except) this.members.get(user)?.proposals(payload);
   }
 

@@ -10,7 +10,7 @@ import type { CallMember, DaveCall } from './daveCall.js';
 
 /** Options of a listening member. */
 export interface ListeningMemberOptions {
-  /** Delay before it commits proposals it received (a remote client's round trip); default 100 ms. */
+  /** Delay before it sends its commit of proposals it received (a remote client's round trip); default 100 ms. */
   commitDelayMs?: number;
   /** False: it never commits (it still joins through others' commits). Default true. */
   commits?: boolean;
@@ -94,18 +94,8 @@ export class ListeningMember implements CallMember {
   }
 
   proposals(payload: Buffer): void {
-    if (!this.commits) {
-      this.later(() => this.processProposals(payload, false));
-      return;
-    }
-    const generation = this.generation;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.later(() => {
-        if (generation === this.generation) this.processProposals(payload, true);
-      });
-    }, this.commitDelayMs);
-    this.timers.add(timer);
+    // Proposals are cached at once (a commit referencing them may come next); only sending our commit waits.
+    this.later(() => this.processProposals(payload));
   }
 
   announceCommit(transitionId: number, commit: Buffer): void {
@@ -156,16 +146,22 @@ export class ListeningMember implements CallMember {
 
   // ---- internals ----------------------------------------------------------------------------------------------
 
-  private processProposals(payload: Buffer, commit: boolean): void {
+  private processProposals(payload: Buffer): void {
     let result;
     try {
       result = this.session.processProposals(payload[0]!, payload.subarray(1), [...this.recognized]);
     } catch (error) {
       return this.fail('proposals', error);
     }
-    if (commit && result.commit) {
-      this.call.commitWelcome(this.userId, result.welcome ? Buffer.concat([result.commit, result.welcome]) : result.commit);
-    }
+    if (!this.commits || !result.commit) return;
+    const message = result.welcome ? Buffer.concat([result.commit, result.welcome]) : result.commit;
+    const generation = this.generation;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      // Not sent if a commit or welcome moved the group on meanwhile: this one would be for a past epoch.
+      if (generation === this.generation && !this.closed) this.call.commitWelcome(this.userId, message);
+    }, this.commitDelayMs);
+    this.timers.add(timer);
   }
 
   /** After an unprocessable commit or welcome: op 31, then a fresh session and key package (as libdave does). */
