@@ -162,6 +162,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       const bot = world.bot;
       const crashed = bot && bot.proc.exitCode !== null ? bot.proc.exitCode : null;
+      // Every test judges what the call's listening member decrypted: a frame it could not hear is a failure.
+      const daveErrors = voice.sessions.flatMap((s) => s.daveErrors.map((e) => `${s.guildId}: ${e.kind} (${e.error})`));
+      const listenerFailures = voice.calls.flatMap((c) =>
+        [...c.listeners.values()].flatMap((l) => l.failures.map((f) => `${c.channelId} ${l.userId}: ${f.what} (${f.error})`)),
+      );
       await bot?.stop();
       await discord.close();
       await voice.close();
@@ -169,6 +174,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       await rm(dataDir, { recursive: true, force: true });
       if (crashed !== null) {
         throw new Error(`the bot exited on its own (code ${crashed}) during the test:\n${bot!.output.slice(-40).join('\n')}`);
+      }
+      if (daveErrors.length > 0 || listenerFailures.length > 0) {
+        throw new Error(`the listening member could not hear every frame:\n${[...daveErrors, ...listenerFailures].slice(0, 20).join('\n')}`);
       }
     },
   };
