@@ -85,20 +85,20 @@ function readyOnNewServer(c: VoiceConnection, before: unknown, timeoutMs: number
  * after `timeoutMs`; at once when the voice server chose no end-to-end encryption. Playing before that would start
  * the item while the bot is still committing and processing the group's first epoch on the same event loop as the
  * audio clock (a stall of 100 ms and more measured on a loaded machine), and send its first words unencrypted.
- * Returns whether the group was joined in time.
  */
-function daveSettled(c: VoiceConnection, timeoutMs: number): Promise<boolean> {
+function daveSettled(c: VoiceConnection, timeoutMs: number): Promise<'joined' | 'timeout' | 'none'> {
   const networking = Reflect.get(c.state, 'networking') as { state?: unknown } | undefined;
   const dave = networking?.state ? (Reflect.get(networking.state, 'dave') as { protocolVersion?: number } | undefined) : undefined;
-  if (!dave || !dave.protocolVersion || c.voicePrivacyCode) return Promise.resolve(true);
+  if (!dave || !dave.protocolVersion) return Promise.resolve('none');
+  if (c.voicePrivacyCode) return Promise.resolve('joined');
   return new Promise((resolve) => {
-    const finish = (joined: boolean) => {
+    const finish = (outcome: 'joined' | 'timeout') => {
       clearTimeout(timer);
       c.off('transitioned', onTransitioned);
-      resolve(joined);
+      resolve(outcome);
     };
-    const onTransitioned = () => finish(true);
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const onTransitioned = () => finish('joined');
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
     c.on('transitioned', onTransitioned);
   });
 }
@@ -208,9 +208,11 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       try {
         if (moving !== undefined) await readyOnNewServer(c, moving, options.readyTimeoutMs);
         else await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
-        if (!(await daveSettled(c, options.daveReadyTimeoutMs))) {
-          log.info({ timeoutMs: options.daveReadyTimeoutMs }, 'voice: end-to-end encryption group not joined yet; playing anyway');
-        }
+        const dave = await daveSettled(c, options.daveReadyTimeoutMs);
+        // The privacy code is what members compare in Discord's call UI to check they share the group.
+        if (dave === 'joined') log.info({ channelId: target, privacyCode: c.voicePrivacyCode ?? null }, 'voice: end-to-end encrypted call (DAVE)');
+        else if (dave === 'timeout') log.info({ timeoutMs: options.daveReadyTimeoutMs }, 'voice: end-to-end encryption group not joined yet; playing anyway');
+        else log.warn({ channelId: target }, 'voice: the voice server chose no end-to-end encryption');
       } catch (err) {
         if (c === connection) {
           connection = undefined;

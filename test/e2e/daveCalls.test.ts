@@ -20,6 +20,23 @@ async function executed(call: VoiceCall, count: number): Promise<void> {
   );
 }
 
+/** The voice privacy code the bot logged when its call in `channelId` became end-to-end encrypted. */
+async function botPrivacyCode(w: World, channelId: string): Promise<string> {
+  let code: string | undefined;
+  await vi.waitFor(
+    () => {
+      for (const line of w.bot!.output) {
+        if (!line.includes('end-to-end encrypted call')) continue;
+        const entry = JSON.parse(line) as { channelId?: string; privacyCode?: string };
+        if (entry.channelId === channelId && entry.privacyCode) code = entry.privacyCode;
+      }
+      expect(code).toBeDefined();
+    },
+    { timeout: 10_000 },
+  );
+  return code!;
+}
+
 /** The call's story, for failure messages. */
 function story(call: VoiceCall): string {
   const listeners = [...call.listeners.values()].map((l) => ({ user: l.userId, epoch: String(l.session.epoch), code: l.privacyCode, failures: l.failures }));
@@ -72,6 +89,8 @@ describe('the encrypted call (DAVE v1)', () => {
     expect(audioSince(session, session.firstE2eePacketAt!).every((p) => p.e2ee === 'encrypted' && p.pcm)).toBe(true);
     expectHeardWhole(session, 0, text);
     expect(carol.privacyCode).toBe(quiet.ear!.privacyCode);
+    // The bot and the members show the same voice privacy code.
+    expect(await botPrivacyCode(w, quiet.channelId)).toBe(quiet.ear!.privacyCode);
     expect(carol.failures).toEqual([]);
     expect(quiet.incidents.filter((i) => i.kind !== 'commit-refused')).toEqual([]);
   });
@@ -88,6 +107,7 @@ describe('the encrypted call (DAVE v1)', () => {
     expect(lounge.groupId.equals(quiet.groupId)).toBe(false);
     expect(lounge.transitions[0]).toMatchObject({ epoch: 1n });
     expect(lounge.groupMembers.sort()).toEqual([LISTENER_USER_ID, session.userId].sort());
+    expect(await botPrivacyCode(w, lounge.channelId)).toBe(lounge.ear!.privacyCode);
     // The old call removed the bot (an external Remove proposal, committed by a member still there).
     await vi.waitFor(() => expect(quiet.groupMembers.sort()).toEqual([LISTENER_USER_ID, id('carol')].sort()), { timeout: 10_000 });
     expect(quiet.transitions.at(-1)!.removed).toEqual([session.userId]);

@@ -170,6 +170,23 @@ describe('voice stand-in with the real @discordjs/voice', () => {
     }
   });
 
+  it('refuses a library that offers no DAVE (daveEncryption: false); the library keeps re-joining regardless', async () => {
+    const guild = '100000000000000005';
+    const voice = await startVoiceStandin({ certificate });
+    try {
+      const mark = client.events.length;
+      client.send({ ...joinCommand(voice, guild), daveEncryption: false });
+      // The 4017 close itself is checked in voiceProtocol.test.ts; the library does not surface it, it re-joins.
+      await client.waitFor((e) => e.event === 'connection' && e.guildId === guild && e.rejoinAttempts >= 2, 10_000, 're-joins', mark);
+      expect(voice.identifies(guild)).toBeGreaterThanOrEqual(2);
+      expect(voice.sessions).toHaveLength(0);
+      expect(client.events.slice(mark).some((e) => e.event === 'connection' && e.guildId === guild && e.status === 'ready')).toBe(false);
+    } finally {
+      client.send({ cmd: 'destroy', guildId: guild });
+      await voice.close();
+    }
+  });
+
   it("in 'count' mode only counts and times the packets (no decryption, no decoding, nothing kept)", async () => {
     const guild = '100000000000000004';
     const voice = await startVoiceStandin({ certificate, receive: 'count' });
