@@ -163,6 +163,9 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       }
     });
     c.on('error', (err) => log.warn({ err: err.message }, 'voice connection error'));
+    c.on('transitioned', (transitionId: number) =>
+      log.debug({ channelId: c.joinConfig.channelId, transitionId, privacyCode: c.voicePrivacyCode ?? null }, 'voice: DAVE transition executed'),
+    );
   };
 
   const ensurePlayer = (): AudioPlayer => {

@@ -20,21 +20,20 @@ async function executed(call: VoiceCall, count: number): Promise<void> {
   );
 }
 
-/** The voice privacy code the bot logged when its call in `channelId` became end-to-end encrypted. */
-async function botPrivacyCode(w: World, channelId: string): Promise<string> {
-  let code: string | undefined;
+/** Waits until the voice privacy code the bot last logged for its call in `channelId` is the members' code. */
+async function expectBotPrivacyCode(w: World, call: VoiceCall): Promise<void> {
   await vi.waitFor(
     () => {
+      let code: string | undefined;
       for (const line of w.bot!.output) {
-        if (!line.includes('end-to-end encrypted call')) continue;
-        const entry = JSON.parse(line) as { channelId?: string; privacyCode?: string };
-        if (entry.channelId === channelId && entry.privacyCode) code = entry.privacyCode;
+        if (!/end-to-end encrypted call|DAVE transition executed/.test(line)) continue;
+        const entry = JSON.parse(line) as { channelId?: string; privacyCode?: string | null };
+        if (entry.channelId === call.channelId && entry.privacyCode) code = entry.privacyCode;
       }
-      expect(code).toBeDefined();
+      expect(code).toBe(call.ear!.privacyCode);
     },
     { timeout: 10_000 },
   );
-  return code!;
 }
 
 /** The call's story, for failure messages. */
@@ -90,7 +89,7 @@ describe('the encrypted call (DAVE v1)', () => {
     expectHeardWhole(session, 0, text);
     expect(carol.privacyCode).toBe(quiet.ear!.privacyCode);
     // The bot and the members show the same voice privacy code.
-    expect(await botPrivacyCode(w, quiet.channelId)).toBe(quiet.ear!.privacyCode);
+    await expectBotPrivacyCode(w, quiet);
     expect(carol.failures).toEqual([]);
     expect(quiet.incidents.filter((i) => i.kind !== 'commit-refused')).toEqual([]);
   });
@@ -107,7 +106,7 @@ describe('the encrypted call (DAVE v1)', () => {
     expect(lounge.groupId.equals(quiet.groupId)).toBe(false);
     expect(lounge.transitions[0]).toMatchObject({ epoch: 1n });
     expect(lounge.groupMembers.sort()).toEqual([LISTENER_USER_ID, session.userId].sort());
-    expect(await botPrivacyCode(w, lounge.channelId)).toBe(lounge.ear!.privacyCode);
+    await expectBotPrivacyCode(w, lounge);
     // The old call removed the bot (an external Remove proposal, committed by a member still there).
     await vi.waitFor(() => expect(quiet.groupMembers.sort()).toEqual([LISTENER_USER_ID, id('carol')].sort()), { timeout: 10_000 });
     expect(quiet.transitions.at(-1)!.removed).toEqual([session.userId]);
@@ -140,6 +139,7 @@ describe('the encrypted call (DAVE v1)', () => {
     await executed(lounge, transitionsBefore + 2);
     expect(bob.privacyCode, story(lounge)).toBe(lounge.ear!.privacyCode);
     expect(dave.privacyCode, story(lounge)).toBe(lounge.ear!.privacyCode);
+    await expectBotPrivacyCode(w, lounge);
     await sleep(300);
     lounge.removeListener(id('bob'));
     await executed(lounge, transitionsBefore + 3);
