@@ -8,6 +8,7 @@ import type { GuildHandle, InteractionHandle } from '../test/standins/discord/in
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
 import { cpuSeconds, rssMiB, treeCpuSeconds, treeMemoryMiB } from './procStats.js';
 import { mean, range, verdict } from './stats.js';
+import { daveFrameCostRows } from './daveFrameCost.js';
 import type { BenchRow } from './table.js';
 
 const BENCH = 'streams';
@@ -339,7 +340,7 @@ function rowsFor(r: LevelResult): BenchRow[] {
 export async function benchStreams(): Promise<BenchRow[]> {
   const v1 = await streamsRun(1, LEVELS, BASELINE_LEVELS);
   const v0 = await streamsRun(0, V0_LEVELS, []);
-  const rows = [...v1.rows, ...v0.rows];
+  const rows = [...v1.rows, ...v0.rows, ...daveFrameCostRows(BENCH)];
   for (const n of V0_LEVELS) {
     const [e2ee, plain] = [v1.results, v0.results].map((rs) => rs.find((r) => r.variant === 'opus' && r.n === n));
     if (!e2ee || !plain) continue;
