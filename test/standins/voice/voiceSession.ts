@@ -519,6 +519,8 @@ export class VoiceSession implements CallMember {
   private hear(frame: Buffer, sequence: number, at: number): { opus: Buffer | undefined; e2ee?: ReceivedPacket['e2ee'] } {
     if (this.daveVersion === 0) return { opus: frame };
     if (frame.equals(SILENCE_FRAME)) return { opus: frame, e2ee: 'silence' };
+    // Media still arriving from a client that has left the call is not forwarded to its members: nobody hears it.
+    if (this.call && !this.call.has(this)) return { opus: undefined, e2ee: isDaveFrame(frame) ? 'encrypted' : 'plain' };
     if (!isDaveFrame(frame)) {
       // The sender switches to E2EE when it processes its first commit or welcome; a frame it prepared just before
       // may still be in flight, so "after the transition" is judged from its first encrypted frame.

@@ -111,6 +111,11 @@ export class DaveCall {
     this.transitionTimeoutMs = opts.transitionTimeoutMs ?? 2000;
   }
 
+  /** True while `member` is connected to the call (a later session of the same user replaces it). */
+  has(member: CallMember): boolean {
+    return this.members.get(member.userId) === member;
+  }
+
   /** User ids connected to the call. */
   get connected(): string[] {
     return [...this.members.keys()];

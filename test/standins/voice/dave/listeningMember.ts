@@ -19,7 +19,7 @@ export interface ListeningMemberOptions {
 /** Something the member failed to do, kept for tests. */
 export interface ListenerFailure {
   at: number;
-  what: 'proposals' | 'commit' | 'welcome' | 'decrypt';
+  what: 'proposals' | 'commit' | 'welcome' | 'other';
   error: string;
 }
 
@@ -190,7 +190,7 @@ export class ListeningMember implements CallMember {
               try {
                 step();
               } catch (error) {
-                this.fail('proposals', error);
+                this.fail('other', error);
               }
             }
             resolve();
