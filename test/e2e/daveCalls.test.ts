@@ -20,7 +20,7 @@ async function executed(call: VoiceCall, count: number): Promise<void> {
   );
 }
 
-/** Waits until the voice privacy code the bot last logged for its call in `channelId` is the members' code. */
+/** Waits until the voice privacy code the bot last logged for `call`'s channel is the one its members show. */
 async function expectBotPrivacyCode(w: World, call: VoiceCall): Promise<void> {
   await vi.waitFor(
     () => {
