@@ -54,7 +54,13 @@ export const BENCH_MEMBERS = ['alice', 'bob', 'carol', 'dave'];
 export async function startBotUnderTest(options: BotUnderTestOptions = {}): Promise<BotUnderTest> {
   const speech = await startSpeechStandin(options.speech ?? {});
   const voice = await startVoiceStandin(options.voice ?? {});
-  const discord = await startDiscordStandin({ voiceEndpoint: () => voice.endpoint });
+  const discord = await startDiscordStandin({
+    voiceEndpoint: (grant) => {
+      // The voice stand-in needs each token's channel for the call's DAVE group, as Discord's voice server knows it.
+      voice.grant(grant);
+      return voice.endpoint;
+    },
+  });
   const members = options.members ?? BENCH_MEMBERS;
   const guilds: GuildHandle[] = [];
   for (let i = 0; i < (options.guilds ?? 1); i++) {

@@ -35,6 +35,12 @@ interface Sample {
   afterFirstByteMs: number;
   /** Dispatch → the voice Identify of a new session (NaN when the bot was already in the channel). */
   joinMs: number;
+  /** New session: voice Identify → its DAVE group's first transition executed (op 22); NaN otherwise or without DAVE. */
+  identifyToGroupMs: number;
+  /** New session: voice Identify → first end-to-end encrypted packet; NaN otherwise or without DAVE. */
+  identifyToE2eeMs: number;
+  /** The first audio packet carried the DAVE marker (what a member hears first was end-to-end encrypted). */
+  firstEncrypted: boolean;
 }
 
 const spoke = (h: InteractionHandle) => /Spoke in/.test(h.message()?.content ?? '');
@@ -81,6 +87,9 @@ async function measure(b: BotUnderTest, text: string, session: () => Promise<Voi
     toProviderMs: rec ? rec.at - h.createdAt : Number.NaN,
     afterFirstByteMs: rec ? at - rec.firstByteAt! : Number.NaN,
     joinMs: s === current ? Number.NaN : s.openedAt - h.createdAt,
+    identifyToGroupMs: s === current || s.e2eeSince === undefined ? Number.NaN : s.e2eeSince - s.openedAt,
+    identifyToE2eeMs: s === current || s.firstE2eePacketAt === undefined ? Number.NaN : s.firstE2eePacketAt - s.openedAt,
+    firstEncrypted: (s.packets.find((p) => !p.silence && p.at >= at)?.e2ee ?? 'plain') === 'encrypted',
   };
 }
 
@@ -98,11 +107,22 @@ function rowsFor(name: string, samples: Sample[], target?: string): BenchRow[] {
   return rows;
 }
 
-/** Bot-added latency from interaction dispatch to the first voice packet: in channel, joining first, cache hit. */
+/**
+ * Bot-added latency from interaction dispatch to the first voice packet: in channel, joining first, cache hit; on a
+ * DAVE v1 call (as Discord requires) and, in the same run, on DAVE v0 (transport encryption only).
+ */
 export async function benchLatency(): Promise<BenchRow[]> {
+  return [...(await latencyRun(1)), ...(await latencyRun(0))];
+}
+
+async function latencyRun(dave: 0 | 1): Promise<BenchRow[]> {
+  // Metric names carry the DAVE version of the run.
+  const label = ` (DAVE v${dave})`;
+  progress(BENCH, `DAVE v${dave}`);
   const b = await startBotUnderTest({
     // Short clips (≈0.5 s) keep 80 samples quick; the provider streams 100 ms Ogg pages at 4× real time.
     speech: { ttfbMs: PROVIDER_TTFB_MS, bytesPerSecond: 'realtime-x4', minSeconds: 0.3, secondsPerChar: 0.005 },
+    voice: { dave },
   });
   const rows: BenchRow[] = [];
   try {
@@ -129,16 +149,16 @@ export async function benchLatency(): Promise<BenchRow[]> {
       warmSamples.push(await measure(b, text, inChannel, true));
     }
     const addedInChannel = warmSamples.map((s) => s.totalMs - s.ttfbMs);
-    rows.push(...rowsFor('in channel', warmSamples, verdict(pct(addedInChannel, 50) <= 15 && pct(addedInChannel, 99) <= 50, 'p50 ≤ 15, p99 ≤ 50 ms')));
+    rows.push(...rowsFor(`in channel${label}`, warmSamples, verdict(pct(addedInChannel, 50) <= 15 && pct(addedInChannel, 99) <= 50, 'p50 ≤ 15, p99 ≤ 50 ms')));
     rows.push({
       bench: BENCH,
-      metric: 'in channel: dispatch → first packet (raw)',
+      metric: `in channel${label}: dispatch → first packet (raw)`,
       value: percentiles(warmSamples.map((s) => s.totalMs)),
       note: `provider TTFB ${percentiles(warmSamples.map((s) => s.ttfbMs))} (set to ${PROVIDER_TTFB_MS} ms)`,
     });
     rows.push({
       bench: BENCH,
-      metric: 'in channel: where the added time goes',
+      metric: `in channel${label}: where the added time goes`,
       value: `→ provider ${percentiles(warmSamples.map((s) => s.toProviderMs))}`,
       note: `deferral at ${percentiles(warmSamples.map((s) => s.ackMs))}; provider first byte → first packet ${percentiles(warmSamples.map((s) => s.afterFirstByteMs))} (@discordjs/voice prepares a packet on one 20 ms tick and sends it on the next: 20–40 ms)`,
     });
@@ -147,7 +167,7 @@ export async function benchLatency(): Promise<BenchRow[]> {
     const slowAck: Sample[] = [];
     for (let i = 0; i < ROUND_TRIP_SAMPLES; i++) slowAck.push(await measure(b, `Round trip sample ${i} for the bench`, inChannel, true, DISCORD_ROUND_TRIP_MS));
     rows.push({
-      ...rowsFor(`in channel, deferral taking ${DISCORD_ROUND_TRIP_MS} ms`, slowAck)[0]!,
+      ...rowsFor(`in channel${label}, deferral taking ${DISCORD_ROUND_TRIP_MS} ms`, slowAck)[0]!,
       note: `n=${slowAck.length}; deferral accepted at ${percentiles(slowAck.map((s) => s.ackMs))}; the command runs while Discord takes it, so its round trip is not added`,
     });
 
@@ -156,7 +176,7 @@ export async function benchLatency(): Promise<BenchRow[]> {
     for (let i = 0; i < CACHE_SAMPLES; i++) cacheSamples.push(await measure(b, texts[i]!, inChannel, false));
     rows.push({
       bench: BENCH,
-      metric: 'cache hit: dispatch → first packet (no provider call)',
+      metric: `cache hit${label}: dispatch → first packet (no provider call)`,
       value: percentiles(cacheSamples.map((s) => s.totalMs)),
       target: verdict(pct(cacheSamples.map((s) => s.totalMs), 50) <= 10, 'p50 ≤ 10 ms'),
       note: `n=${cacheSamples.length}; provider requests during these: 0`,
@@ -173,14 +193,22 @@ export async function benchLatency(): Promise<BenchRow[]> {
       const fresh = () => b.voice.waitForSession(g.id, 15_000, old ? { after: old } : {});
       joinSamples.push(await measure(b, `Joining sample ${i} for the bench`, fresh, true));
     }
-    rows.push(...rowsFor('must join', joinSamples));
+    rows.push(...rowsFor(`must join${label}`, joinSamples));
     rows.push({
       bench: BENCH,
-      metric: 'must join: dispatch → first packet (raw)',
+      metric: `must join${label}: dispatch → first packet (raw)`,
       value: percentiles(joinSamples.map((s) => s.totalMs)),
       target: verdict(joinSamples.every((s) => s.totalMs <= s.ttfbMs + 100), 'each ≤ its provider TTFB + 100 ms'),
       note: `provider TTFB ${percentiles(joinSamples.map((s) => s.ttfbMs))}; dispatch → voice Identify ${percentiles(joinSamples.map((s) => s.joinMs))}`,
     });
+    if (dave === 1) {
+      rows.push({
+        bench: BENCH,
+        metric: `must join${label}: voice Identify → first end-to-end encrypted packet`,
+        value: percentiles(joinSamples.map((s) => s.identifyToE2eeMs)),
+        note: `Identify → DAVE group ready (first transition executed) ${percentiles(joinSamples.map((s) => s.identifyToGroupMs))}; first packet encrypted in ${joinSamples.filter((s) => s.firstEncrypted).length}/${joinSamples.length} joins; the listening member commits after 100 ms if the bot has not`,
+      });
+    }
   } finally {
     await b.close();
   }

@@ -8,6 +8,7 @@ import type { GuildHandle, InteractionHandle } from '../test/standins/discord/in
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
 import { cpuSeconds, rssMiB, treeCpuSeconds, treeMemoryMiB } from './procStats.js';
 import { mean, range, verdict } from './stats.js';
+import { daveFrameCostRows } from './daveFrameCost.js';
 import type { BenchRow } from './table.js';
 
 const BENCH = 'streams';
@@ -21,6 +22,10 @@ const SAMPLE_MS = 250;
 const JOINS_PER_MINUTE = 100;
 
 type Variant = 'opus' | 'mp3+ffmpeg';
+/** DAVE protocol version the voice stand-in speaks: 1 (end-to-end encrypted, as Discord requires) or 0 (transport only). */
+type Dave = 0 | 1;
+/** Levels run again with DAVE v0 beside the v1 run, to show what end-to-end encryption costs per stream. */
+const V0_LEVELS = [1, 25, 100];
 
 /** One /proc + voice stand-in snapshot. */
 interface Tick {
@@ -40,6 +45,7 @@ interface Tick {
 /** What one level measured. */
 interface LevelResult {
   variant: Variant;
+  dave: Dave;
   n: number;
   windowS: number;
   /** Per stream, % of one core, idle subtracted. */
@@ -161,7 +167,7 @@ async function untilQuiet(b: BotUnderTest, maxMs = 10_000): Promise<void> {
 }
 
 /** One level: idle, then /speak in the first `n` guilds at once, sampled every SAMPLE_MS until every stream ended. */
-async function runLevel(b: BotUnderTest, variant: Variant, n: number, label: number, beforeVoiceRss: number): Promise<LevelResult> {
+async function runLevel(b: BotUnderTest, variant: Variant, dave: Dave, n: number, label: number, beforeVoiceRss: number): Promise<LevelResult> {
   const guilds = b.guilds.slice(0, n);
   await untilQuiet(b);
   // Idle: the bot in its channels, nothing playing.
@@ -258,6 +264,7 @@ async function runLevel(b: BotUnderTest, variant: Variant, n: number, label: num
   if (!done) progress(BENCH, `${variant} ${n}: not every stream finished in time (${playing} played)`);
   return {
     variant,
+    dave,
     n,
     windowS,
     cpuWindowBot: perStreamCpu(a, z, 'botCpu', idleBotRate, n),
@@ -286,7 +293,8 @@ async function runLevel(b: BotUnderTest, variant: Variant, n: number, label: num
 }
 
 function rowsFor(r: LevelResult): BenchRow[] {
-  const name = r.variant === 'opus' ? 'bot (Ogg Opus passthrough)' : 'baseline (mp3 → ffmpeg per stream)';
+  const kind = r.variant === 'opus' ? 'bot (Ogg Opus passthrough)' : 'baseline (mp3 → ffmpeg per stream)';
+  const name = `${kind}, ${r.dave === 1 ? 'DAVE v1' : 'DAVE v0 (transport only)'}`;
   const head = `${name}, ${r.n} stream${r.n === 1 ? '' : 's'}`;
   const cpuNote =
     r.variant === 'opus'
@@ -324,15 +332,37 @@ function rowsFor(r: LevelResult): BenchRow[] {
   return rows;
 }
 
-/** Per-stream CPU and RSS at 1–200 concurrent streams, and the ffmpeg-per-stream baseline beside it. */
+/**
+ * Per-stream CPU and RSS at 1–200 concurrent streams on DAVE v1 (as Discord requires) with the ffmpeg-per-stream
+ * baseline beside it, then 1–100 streams again on DAVE v0 (transport encryption only): the difference is what
+ * end-to-end encryption costs per stream.
+ */
 export async function benchStreams(): Promise<BenchRow[]> {
-  const maxGuilds = Math.max(...LEVELS, ...BASELINE_LEVELS);
+  const v1 = await streamsRun(1, LEVELS, BASELINE_LEVELS);
+  const v0 = await streamsRun(0, V0_LEVELS, []);
+  const rows = [...v1.rows, ...v0.rows, ...daveFrameCostRows(BENCH)];
+  for (const n of V0_LEVELS) {
+    const [e2ee, plain] = [v1.results, v0.results].map((rs) => rs.find((r) => r.variant === 'opus' && r.n === n));
+    if (!e2ee || !plain) continue;
+    rows.push({
+      bench: BENCH,
+      metric: `DAVE v1 − v0, ${n} stream${n === 1 ? '' : 's'}: CPU per stream (% of one core)`,
+      value: `${(e2ee.cpuWindowBot - plain.cpuWindowBot).toFixed(3)} %`,
+      note: `what end-to-end encryption adds per stream: ${e2ee.cpuWindowBot.toFixed(3)} % with DAVE, ${plain.cpuWindowBot.toFixed(3)} % without (bot process, steady window); RSS ${e2ee.rssPerStream.toFixed(2)} vs ${plain.rssPerStream.toFixed(2)} MiB per stream`,
+    });
+  }
+  return rows;
+}
+
+/** One bot and its stand-ins speaking DAVE `dave`: the levels, and the baseline levels if any. */
+async function streamsRun(dave: Dave, levels: number[], baselineLevels: number[]): Promise<{ rows: BenchRow[]; results: LevelResult[] }> {
+  const maxGuilds = Math.max(...levels, ...baselineLevels);
   const b = await startBotUnderTest({
     guilds: maxGuilds,
     members: ['alice', 'owner'],
     // Every text is STREAM_SECONDS of audio, sent as 100 ms Ogg pages (or mp3 pieces) at 4× real time.
     speech: { ttfbMs: 200, bytesPerSecond: 'realtime-x4', minSeconds: STREAM_SECONDS, maxSeconds: STREAM_SECONDS, secondsPerChar: 0 },
-    voice: { receive: 'count' },
+    voice: { receive: 'count', dave },
     // One text per level for every guild (the stand-in encodes it once); without the disk cache each guild asks the provider.
     env: { AUDIO_CACHE_MB: '0', TTS_MAX_CONCURRENCY: '1000' },
   });
@@ -350,7 +380,7 @@ export async function benchStreams(): Promise<BenchRow[]> {
     const joined = await measureIdle(b, b.guilds.slice(0, joins.joined));
     rows.push({
       bench: BENCH,
-      metric: 'open voice connection at rest: RSS and CPU each',
+      metric: `open voice connection at rest (DAVE v${dave}): RSS and CPU each`,
       value: `${((joined.rss - before.rss) / joins.joined).toFixed(2)} MiB · ${(((joined.botRate - before.botRate) * 100) / joins.joined).toFixed(3)} %`,
       note: `${joins.joined} connections: ${before.rss.toFixed(1)} → ${joined.rss.toFixed(1)} MiB, idle CPU ${(before.botRate * 100).toFixed(2)} → ${(joined.botRate * 100).toFixed(2)} % of a core`,
     });
@@ -358,18 +388,18 @@ export async function benchStreams(): Promise<BenchRow[]> {
     const warm = b.command(b.guilds[0]!, 'alice', 'speak', { text: 'warm up' });
     await warm.waitFor((h) => /Spoke in/.test(h.message()?.content ?? ''), 30_000);
     const plan: Array<{ variant: Variant; n: number }> = [
-      ...LEVELS.filter((n) => n <= JOINS_PER_MINUTE).map((n) => ({ variant: 'opus' as const, n })),
+      ...levels.filter((n) => n <= JOINS_PER_MINUTE).map((n) => ({ variant: 'opus' as const, n })),
       // The baseline runs while the gateway's send budget refills for the joins beyond the first hundred.
-      ...BASELINE_LEVELS.map((n) => ({ variant: 'mp3+ffmpeg' as const, n })),
-      ...LEVELS.filter((n) => n > JOINS_PER_MINUTE).map((n) => ({ variant: 'opus' as const, n })),
+      ...baselineLevels.map((n) => ({ variant: 'mp3+ffmpeg' as const, n })),
+      ...levels.filter((n) => n > JOINS_PER_MINUTE).map((n) => ({ variant: 'opus' as const, n })),
     ];
     let label = 0;
     for (const step of plan) {
       if (step.n > joins.joined) progress(BENCH, `joining ${step.n - joins.joined} more voice channels`);
       await ensureJoined(b, step.n, joins);
       b.speech.always(step.variant === 'opus' ? null : { kind: 'format', respondAs: 'mp3' });
-      progress(BENCH, `${step.variant}: ${step.n} stream(s) of ${STREAM_SECONDS} s`);
-      const r = await runLevel(b, step.variant, step.n, ++label, before.rss);
+      progress(BENCH, `${step.variant}, DAVE v${dave}: ${step.n} stream(s) of ${STREAM_SECONDS} s`);
+      const r = await runLevel(b, step.variant, dave, step.n, ++label, before.rss);
       results.push(r);
       progress(
         BENCH,
@@ -385,13 +415,13 @@ export async function benchStreams(): Promise<BenchRow[]> {
       const marginal = (hi.cpuWindowBot * hi.n - lo.cpuWindowBot * lo.n) / (hi.n - lo.n);
       rows.push({
         bench: BENCH,
-        metric: `bot: marginal CPU per added stream (${lo.n} → ${hi.n})`,
+        metric: `bot, DAVE v${dave}: marginal CPU per added stream (${lo.n} → ${hi.n})`,
         value: `${marginal.toFixed(3)} %`,
         note: 'the first stream also pays for the shared 20 ms audio clock (see the 1-stream row); this is what one more costs',
       });
     }
     // Ratio at the largest level both ran, on the whole-item figure (ffmpeg works while the provider streams, not later).
-    const both = BASELINE_LEVELS.filter((n) => LEVELS.includes(n)).at(-1);
+    const both = baselineLevels.filter((n) => levels.includes(n)).at(-1);
     const ours = results.find((r) => r.variant === 'opus' && r.n === both);
     const base = results.find((r) => r.variant === 'mp3+ffmpeg' && r.n === both);
     if (ours && base) {
@@ -401,7 +431,7 @@ export async function benchStreams(): Promise<BenchRow[]> {
         metric: `CPU per stream, baseline ÷ bot at ${both} streams (whole items, bot + children)`,
         value: `${ratio.toFixed(1)}×`,
         target: verdict(ratio >= 10, '≥ 10×'),
-        note: `${base.cpuItemTree.toFixed(3)} % vs ${ours.cpuItemTree.toFixed(3)} %; RSS ${base.treeRssPeakPerStream.toFixed(2)} vs ${ours.rssPerStream.toFixed(2)} MiB per stream; baseline capped at ${Math.max(...BASELINE_LEVELS)} streams: ${both} ffmpeg at once already fill both cores`,
+        note: `${base.cpuItemTree.toFixed(3)} % vs ${ours.cpuItemTree.toFixed(3)} %; RSS ${base.treeRssPeakPerStream.toFixed(2)} vs ${ours.rssPerStream.toFixed(2)} MiB per stream; baseline capped at ${Math.max(...baselineLevels)} streams: ${both} ffmpeg at once already fill both cores`,
       });
       const ours1 = results.find((r) => r.variant === 'opus' && r.n === 1);
       const base1 = results.find((r) => r.variant === 'mp3+ffmpeg' && r.n === 1);
@@ -420,5 +450,5 @@ export async function benchStreams(): Promise<BenchRow[]> {
     b.speech.always(null);
     await b.close();
   }
-  return rows;
+  return { rows, results };
 }

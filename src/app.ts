@@ -166,6 +166,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         maxRejoins: 3,
         rejoinWindowMs: 60_000,
         maxMissedFrames: Math.ceil(config.tts.stallTimeoutMs / 20) + 10,
+        daveReadyTimeoutMs: 2_000,
       });
     });
   const playback = new PlaybackRegistry<SpeechRequest>(

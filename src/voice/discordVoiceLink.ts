@@ -36,6 +36,8 @@ export interface DiscordVoiceLinkOptions {
   rejoinWindowMs: number;
   /** Empty 20 ms ticks tolerated before the player gives up; must outlast the speech stall timeout. */
   maxMissedFrames: number;
+  /** How long a join waits, once Ready, for the call's end-to-end encryption (DAVE) group before playing anyway. */
+  daveReadyTimeoutMs: number;
 }
 
 /**
@@ -77,6 +79,29 @@ function readyOnNewServer(c: VoiceConnection, before: unknown, timeoutMs: number
       else resolve();
     };
     c.on('stateChange', onChange);
+  });
+}
+
+/**
+ * Resolves once the connection's DAVE session has joined the call's MLS group (its first transition executed), or
+ * after `timeoutMs`; at once when the voice server chose no end-to-end encryption. Playing before that would start
+ * the item while the bot is still committing and processing the group's first epoch on the same event loop as the
+ * audio clock (a stall of 100 ms and more measured on a loaded machine), and send its first words unencrypted.
+ */
+function daveSettled(c: VoiceConnection, timeoutMs: number): Promise<'joined' | 'timeout' | 'none'> {
+  const networking = Reflect.get(c.state, 'networking') as { state?: unknown } | undefined;
+  const dave = networking?.state ? (Reflect.get(networking.state, 'dave') as { protocolVersion?: number } | undefined) : undefined;
+  if (!dave || !dave.protocolVersion) return Promise.resolve('none');
+  if (c.voicePrivacyCode) return Promise.resolve('joined');
+  return new Promise((resolve) => {
+    const finish = (outcome: 'joined' | 'timeout') => {
+      clearTimeout(timer);
+      c.off('transitioned', onTransitioned);
+      resolve(outcome);
+    };
+    const onTransitioned = () => finish('joined');
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    c.on('transitioned', onTransitioned);
   });
 }
 
@@ -144,6 +169,9 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       }
     });
     c.on('error', (err) => log.warn({ err: err.message }, 'voice connection error'));
+    c.on('transitioned', (transitionId: number) =>
+      log.debug({ channelId: c.joinConfig.channelId, transitionId, privacyCode: c.voicePrivacyCode ?? null }, 'voice: DAVE transition executed'),
+    );
   };
 
   const ensurePlayer = (): AudioPlayer => {
@@ -189,6 +217,11 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       try {
         if (moving !== undefined) await readyOnNewServer(c, moving, options.readyTimeoutMs);
         else await entersState(c, VoiceConnectionStatus.Ready, options.readyTimeoutMs);
+        const dave = await daveSettled(c, options.daveReadyTimeoutMs);
+        // The privacy code is what members compare in Discord's call UI to check they share the group.
+        if (dave === 'joined') log.info({ channelId: target, privacyCode: c.voicePrivacyCode ?? null }, 'voice: end-to-end encrypted call (DAVE)');
+        else if (dave === 'timeout') log.info({ timeoutMs: options.daveReadyTimeoutMs }, 'voice: end-to-end encryption group not joined yet; playing anyway');
+        else log.warn({ channelId: target }, 'voice: the voice server chose no end-to-end encryption');
       } catch (err) {
         if (c === connection) {
           connection = undefined;

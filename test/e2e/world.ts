@@ -78,7 +78,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const speeches: Record<string, SpeechStandin> = { main: speech };
   for (const [name, standinOptions] of Object.entries(options.extraSpeech ?? {})) speeches[name] = await startSpeechStandin(standinOptions);
   const voice = await startVoiceStandin(options.voice ?? {});
-  const discord = await startDiscordStandin({ ...options.discord, voiceEndpoint: () => voice.endpoint });
+  const discord = await startDiscordStandin({
+    ...options.discord,
+    voiceEndpoint: (grant) => {
+      // Discord's voice server knows which channel each token is for; the voice stand-in needs it for the DAVE group.
+      voice.grant(grant);
+      return voice.endpoint;
+    },
+  });
   const guild = discord.addGuild({
     name: 'Test Server',
     ownerUsername: 'dave',
@@ -169,6 +176,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     async close() {
       const bot = world.bot;
       const crashed = bot && bot.proc.exitCode !== null ? bot.proc.exitCode : null;
+      // Every test judges what the call's listening member decrypted: a frame it could not hear is a failure.
+      const daveErrors = voice.sessions.flatMap((s) => s.daveErrors.map((e) => `${s.guildId}: ${e.kind} (${e.error})`));
+      const listenerFailures = voice.calls.flatMap((c) =>
+        [...c.listeners.values()].flatMap((l) => l.failures.map((f) => `${c.channelId} ${l.userId}: ${f.what} (${f.error})`)),
+      );
       await bot?.stop();
       await discord.close();
       await voice.close();
@@ -176,6 +188,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       await rm(dataDir, { recursive: true, force: true });
       if (crashed !== null) {
         throw new Error(`the bot exited on its own (code ${crashed}) during the test:\n${bot!.output.slice(-40).join('\n')}`);
+      }
+      if (daveErrors.length > 0 || listenerFailures.length > 0) {
+        throw new Error(`the listening member could not hear every frame:\n${[...daveErrors, ...listenerFailures].slice(0, 20).join('\n')}`);
       }
     },
   };

@@ -38,8 +38,26 @@
  * - op 0 Identify → op 2 Ready `{ ssrc, ip: '127.0.0.1', port, modes, heartbeat_interval }`. Missing fields → close 4004,
  *   a second Identify → 4005, anything but Heartbeat/Identify/Resume first → 4003.
  * - op 1 Select Protocol `{ protocol: 'udp', data: { address, port, mode } }` → op 4 Session Description
- *   `{ mode, secret_key: number[32], dave_protocol_version: 0 }`. Version 0 makes @discordjs/voice run a
- *   passthrough DAVE session, i.e. transport encryption only. Not 'udp' → 4012; a mode not offered → 4016.
+ *   `{ mode, secret_key: number[32], dave_protocol_version: 1 }` (0 with `dave: 0`: @discordjs/voice then runs a
+ *   passthrough DAVE session, i.e. transport encryption only). Not 'udp' → 4012; a mode not offered → 4016.
+ * - DAVE v1 (default; daveprotocol.com and Discord's voice docs, ops 11, 13, 21–31): an Identify whose
+ *   `max_dave_protocol_version` is missing or 0 is closed with 4017. After Session Description the session joins the
+ *   call of its channel (learnt from `grant`, as Discord's voice server knows it from VOICE_SERVER_UPDATE): op 11
+ *   `clients_connect` both ways, op 25 external sender package (the stand-in's own P-256 key and basic credential),
+ *   then the client's op 26 key package is answered with external Add proposals signed by the stand-in for the
+ *   current epoch (op 27, binary `[u16 seq][u8 op][payload]`, sequenced and replayed like JSON messages). The first
+ *   valid op 28 of an epoch wins: op 29 (transition id + commit) to the members staying, op 30 (transition id +
+ *   the welcome holding only that member's secrets) to the added ones; op 23 from all (or `transitionTimeoutMs`)
+ *   → op 22. A client leaving (or not resuming within 1 s) gets an external Remove proposal; the last member left
+ *   is reset (op 24 epoch 1 + op 21 transition 0); op 31 removes the reporter, whose next key package re-adds it.
+ *   The MLS structures (RFC 9420) are encoded by hand in `dave/mls.ts`; the gateway logic is `dave/daveCall.ts`.
+ * - The listening member: every call gets a simulated member (`LISTENER_USER_ID`, its own @snazzah/davey session)
+ *   when it starts, before the bot arrives; it commits proposals 100 ms after receiving them (so the bot usually
+ *   commits first, but either may), joins by welcome otherwise, and decrypts the bot's frames. `packets[].opus` is
+ *   what it decrypted (`e2ee: 'encrypted'`); frames without the DAVE marker pass (`'plain'`) until the session's
+ *   first encrypted frame, after that they are recorded in `daveErrors` like frames it cannot decrypt.
+ *   `call.addListener(userId)` / `removeListener(userId)` put more members in or take them out (epoch transitions).
+ * - Faults: `session.corruptNext('commit' | 'welcome')` spoils the next op 29 / op 30 sent to that client.
  * - op 3 Heartbeat `{ t, seq_ack }` → op 6 `{ t }` (unless `stopAnsweringHeartbeats()`).
  * - op 5 Speaking recorded with its arrival time. Other ops (13, DAVE, binary) are recorded in `ignored`, never fatal.
  * - op 7 Resume `{ server_id, session_id, token, seq_ack }` on a new socket → op 9 Resumed, then the v8 "buffered
@@ -58,8 +76,20 @@
  * every Identify received for a guild (so a test sees re-join attempts). A session closed with a 4xxx code other than
  * 4015 (by either side) cannot be resumed.
  *
+ * ## DAVE at a glance
+ * ```ts
+ * voice.grant({ guildId, channelId, token });        // from the Discord stand-in's voiceEndpoint callback
+ * const session = await voice.waitForSession(guildId);
+ * await session.waitForE2ee();                        // first transition executed (op 22 sent)
+ * const call = session.call!;                         // epoch, groupMembers, transitions, incidents, ear, listeners
+ * const bob = call.addListener(bobId);                // an epoch transition; bob.privacyCode === call.ear!.privacyCode
+ * session.daveErrors;                                 // frames the listener could not hear as sent (want [])
+ * ```
+ *
  * ## VoiceSession at a glance
- * - Identity: `guildId userId sessionId token ssrc daveVersionRequested gatewayVersion secretKey mode clientAddress`.
+ * - Identity: `guildId userId sessionId token ssrc daveVersionRequested gatewayVersion secretKey mode clientAddress`,
+ *   `channelId daveVersion call`.
+ * - DAVE: `daveErrors daveSent daveReceived e2eeSince firstE2eePacketAt`, `waitForE2ee()`, `corruptNext(what)`.
  * - Life: `openedAt closedAt? closeCode? closeReason? closes[] resumes resumable heartbeats lastSeqAck keepAlives`.
  * - Traffic: `speaking[]` (op 5), `packets[]` ({ at, sequence, timestamp, ssrc, nonce, opus, silence, pcm }),
  *   `decryptErrors[] decodeErrors[] ignored[]`; `packetCount firstPacketAt lastPacketAt` in either receive mode.
@@ -80,12 +110,27 @@ import { WebSocketServer } from 'ws';
 import { ChangeSignal } from './changeSignal.js';
 import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackCertificate.js';
 import { TRANSPORT_MODES } from './transportCrypto.js';
+import type { ListeningMemberOptions } from './dave/listeningMember.js';
+import { VoiceCall } from './dave/voiceCall.js';
 import { serveVoiceSocket } from './voiceGateway.js';
 import { VoiceSession, type ReceiveMode } from './voiceSession.js';
 import { startVoiceUdp } from './voiceUdp.js';
 
 export { VoiceSession } from './voiceSession.js';
-export type { SpeakingEvent, IgnoredMessage, ReceiveMode } from './voiceSession.js';
+export type { SpeakingEvent, IgnoredMessage, ReceiveMode, DaveFrameError } from './voiceSession.js';
+export { VoiceCall } from './dave/voiceCall.js';
+export type { CallTransition, CallIncident } from './dave/daveCall.js';
+export type { ListeningMember, ListeningMemberOptions, ListenerFailure } from './dave/listeningMember.js';
+
+/** The user id of the listening member the stand-in puts in every DAVE call (unless `listener: false`). */
+export const LISTENER_USER_ID = '1000000000000000001';
+
+/** What a voice server is told about a token it will see in Identify (Discord's VOICE_SERVER_UPDATE grant). */
+export interface VoiceGrantInfo {
+  guildId: string;
+  channelId: string;
+  token: string;
+}
 export type { HeardItem, ReceivedPacket, Utterance } from './utterances.js';
 export { heardItems, MIN_MEASURABLE_MS } from './utterances.js';
 export { VoiceCloseCode } from './voiceGateway.js';
@@ -109,6 +154,18 @@ export interface VoiceStandinOptions {
    * (count and time packets only: `packetCount`, `firstPacketAt`, `lastPacketAt`), for load tests with many streams.
    */
   receive?: ReceiveMode;
+  /**
+   * DAVE protocol version the stand-in speaks: 1 (default, as Discord since 2026-03-01: a client whose Identify
+   * offers no DAVE is closed with 4017) or 0 (transport encryption only, any client accepted, no MLS).
+   */
+  dave?: 0 | 1;
+  /**
+   * The simulated member put in every DAVE call when the call starts (before the bot arrives), whose decryption
+   * is what `packets` record: options for it, or false for none. Default: user `LISTENER_USER_ID`, commits after 100 ms.
+   */
+  listener?: false | (ListeningMemberOptions & { userId?: string });
+  /** How long a DAVE transition waits for every member's op 23 before op 22 anyway; default 2000 ms. */
+  transitionTimeoutMs?: number;
 }
 
 /** A running voice stand-in. */
@@ -137,6 +194,17 @@ export interface VoiceStandin {
    */
   setUdpSilence(on: boolean): void;
   readonly udpDropped: number;
+  /** The DAVE protocol version in use (0 or 1). */
+  readonly daveVersion: number;
+  /**
+   * Tells the stand-in which channel a token is for (what Discord's voice server knows from VOICE_SERVER_UPDATE),
+   * so the session joins that channel's call. Pass it from the Discord stand-in's `voiceEndpoint` callback.
+   */
+  grant(grant: VoiceGrantInfo): void;
+  /** The call of a voice channel (created, with its listening member, on first use). */
+  call(guildId: string, channelId: string): VoiceCall;
+  /** Every call so far. */
+  readonly calls: readonly VoiceCall[];
   /** Closes every socket and frees decoders and the certificate file. */
   close(): Promise<void>;
 }
@@ -150,6 +218,22 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
   const identifyCounts = new Map<string, number>();
   const bySsrc = new Map<number, VoiceSession>();
   let nextSsrc = 1000;
+  const daveVersion = opts.dave ?? 1;
+  const tokens = new Map<string, string>();
+  const calls: VoiceCall[] = [];
+  const callOf = (guildId: string, channelId: string): VoiceCall => {
+    const found = calls.find((c) => c.guildId === guildId && c.channelId === channelId);
+    if (found) return found;
+    const call = new VoiceCall(guildId, channelId, () => signal.notify(), {
+      ...(opts.transitionTimeoutMs !== undefined ? { transitionTimeoutMs: opts.transitionTimeoutMs } : {}),
+    });
+    calls.push(call);
+    if (opts.listener !== false) {
+      const { userId, ...listenerOpts } = opts.listener ?? {};
+      call.addListener(userId ?? LISTENER_USER_ID, listenerOpts);
+    }
+    return call;
+  };
 
   const udp = await startVoiceUdp({
     bySsrc: (ssrc) => bySsrc.get(ssrc),
@@ -176,6 +260,9 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
         signal.notify();
         return session;
       },
+      daveVersion,
+      channelFor: (token) => tokens.get(token),
+      callFor: (session) => (session.channelId ? callOf(session.guildId, session.channelId) : undefined),
       findSession: (serverId, sessionId, token) =>
         sessions.findLast((s) => s.guildId === serverId && s.sessionId === sessionId && s.token === token),
     }),
@@ -211,7 +298,14 @@ export async function startVoiceStandin(opts: VoiceStandinOptions = {}): Promise
     get udpDropped() {
       return udp.dropped;
     },
+    daveVersion,
+    grant(grant) {
+      tokens.set(grant.token, grant.channelId);
+    },
+    call: callOf,
+    calls,
     async close() {
+      for (const call of calls) call.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

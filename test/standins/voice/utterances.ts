@@ -16,6 +16,11 @@ export interface ReceivedPacket {
   silence: boolean;
   /** Decoded 48 kHz stereo s16 PCM (decoded in arrival order by the session's decoder); undefined if decoding failed. */
   pcm: Int16Array | undefined;
+  /**
+   * On a DAVE session, how the frame came: 'encrypted' (passed the DAVE frame check; `opus` is what the call's
+   * listening member decrypted), 'plain' (no DAVE marker) or 'silence' (the silence frame, always passed through).
+   */
+  e2ee?: 'encrypted' | 'plain' | 'silence';
 }
 
 /** A stretch of received audio with no gap longer than the split threshold. */

@@ -83,6 +83,7 @@ function join(guilds: Guilds, cmd: JoinCommand): void {
     });
   });
   connection.on('error', (error) => emit({ event: 'error', source: `connection ${guildId}`, message: error.message }));
+  connection.on('transitioned', (transitionId) => emit({ event: 'transitioned', guildId, transitionId }));
   connection.subscribe(player);
   guilds.set(guildId, { connection, player });
 }
@@ -122,6 +123,11 @@ function main(): void {
             createAudioResource(createReadStream(cmd.file), { inputType: StreamType.OggOpus }),
           );
           break;
+        case 'privacyCode': {
+          const { connection } = guild(guilds, cmd.guildId);
+          emit({ event: 'privacyCode', guildId: cmd.guildId, code: connection.voicePrivacyCode ?? null });
+          break;
+        }
         case 'destroy': {
           const { connection } = guild(guilds, cmd.guildId);
           if (connection.state.status !== 'destroyed') connection.destroy();

@@ -18,6 +18,8 @@ export type ChildCommand =
   | { cmd: 'play'; guildId: string; file: string }
   /** Destroys that guild's connection (the library then sends op 4 with channel_id null). */
   | { cmd: 'destroy'; guildId: string }
+  /** Asks for the connection's DAVE voice privacy code (answered with a `privacyCode` event). */
+  | { cmd: 'privacyCode'; guildId: string }
   | { cmd: 'exit' };
 
 /** Child → parent. */
@@ -37,4 +39,8 @@ export type ChildEvent =
   | { event: 'player'; guildId: string; status: string }
   /** A payload the library sent to the (fake) main gateway through the adapter, e.g. op 4 on (re)join. */
   | { event: 'gatewayPayload'; guildId: string; payload: unknown }
-  | { event: 'error'; source: string; message: string };
+  | { event: 'error'; source: string; message: string }
+  /** The connection's `voicePrivacyCode` (null when it has none). */
+  | { event: 'privacyCode'; guildId: string; code: string | null }
+  /** The connection's 'transitioned' event (a DAVE transition executed). */
+  | { event: 'transitioned'; guildId: string; transitionId: number };

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
+import type { VoiceCall } from './dave/voiceCall.js';
 import { isTransportMode } from './transportCrypto.js';
 import { ServerOp, type SessionIdentity, type VoiceSession } from './voiceSession.js';
 
@@ -28,7 +29,17 @@ export const VoiceCloseCode = {
 } as const;
 
 /** Client → server opcodes the gateway handles. */
-const ClientOp = { Identify: 0, SelectProtocol: 1, Heartbeat: 3, Speaking: 5, Resume: 7 } as const;
+const ClientOp = {
+  Identify: 0,
+  SelectProtocol: 1,
+  Heartbeat: 3,
+  Speaking: 5,
+  Resume: 7,
+  DaveTransitionReady: 23,
+  DaveMlsKeyPackage: 26,
+  DaveMlsCommitWelcome: 28,
+  DaveMlsInvalidCommitWelcome: 31,
+} as const;
 
 /** What a connection handler needs from the stand-in. */
 export interface GatewayContext {
@@ -39,6 +50,12 @@ export interface GatewayContext {
   /** Counts an Identify for a guild, valid or not. */
   countIdentify(guildId: string): void;
   createSession(identity: SessionIdentity, socket: WebSocket): VoiceSession;
+  /** The DAVE protocol version the stand-in speaks (0: transport encryption only, any client accepted). */
+  daveVersion: number;
+  /** The voice channel a token was granted for, if known. */
+  channelFor(token: string): string | undefined;
+  /** The call a session joins at Session Description (DAVE sessions). */
+  callFor(session: VoiceSession): VoiceCall | undefined;
   findSession(serverId: string, sessionId: string, token: string): VoiceSession | undefined;
 }
 
@@ -61,7 +78,10 @@ export function serveVoiceSocket(ws: WebSocket, request: IncomingMessage, ctx: G
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       // Client binary messages (DAVE MLS) are [opcode][payload], without a sequence number.
-      session?.recordIgnored(buf[0] ?? -1, buf.subarray(1), true);
+      const op = buf[0] ?? -1;
+      if (session?.call && (op === ClientOp.DaveMlsKeyPackage || op === ClientOp.DaveMlsCommitWelcome)) {
+        session.daveFromClient(op, Buffer.from(buf.subarray(1)));
+      } else session?.recordIgnored(op, buf.subarray(1), true);
       return;
     }
     let packet: { op?: unknown; d?: unknown };
@@ -88,15 +108,22 @@ export function serveVoiceSocket(ws: WebSocket, request: IncomingMessage, ctx: G
         if (!guildId || !userId || !sessionId || !token) {
           return ws.close(VoiceCloseCode.AuthenticationFailed, 'Authentication failed');
         }
+        const maxDave = typeof d.max_dave_protocol_version === 'number' ? d.max_dave_protocol_version : 0;
+        // Since 2026-03-01 Discord admits only clients that speak DAVE.
+        if (ctx.daveVersion > 0 && maxDave < ctx.daveVersion) {
+          return ws.close(VoiceCloseCode.DaveRequired, 'E2EE/DAVE protocol required');
+        }
         session = ctx.createSession(
           {
             guildId,
             userId,
             sessionId,
             token,
-            daveVersionRequested: typeof d.max_dave_protocol_version === 'number' ? d.max_dave_protocol_version : 0,
+            daveVersionRequested: maxDave,
             gatewayVersion,
             ssrc: ctx.nextSsrc(),
+            daveVersion: ctx.daveVersion,
+            channelId: ctx.channelFor(token),
           },
           ws,
         );
@@ -137,9 +164,14 @@ export function serveVoiceSocket(ws: WebSocket, request: IncomingMessage, ctx: G
         if (!isTransportMode(mode) || !ctx.modes.includes(mode)) {
           return ws.close(VoiceCloseCode.UnknownEncryptionMode, 'Unknown encryption mode');
         }
-        session.describe(mode, { address: String(data.address ?? ''), port: Number(data.port ?? 0) });
+        session.describe(mode, { address: String(data.address ?? ''), port: Number(data.port ?? 0) }, ctx.callFor(session));
         return;
       }
+      case ClientOp.DaveTransitionReady:
+      case ClientOp.DaveMlsInvalidCommitWelcome:
+        if (session.call) session.daveFromClient(packet.op, d);
+        else session.recordIgnored(packet.op, packet.d, false);
+        return;
       case ClientOp.Speaking:
         session.recordSpeaking(d as { speaking?: unknown; ssrc?: unknown });
         return;

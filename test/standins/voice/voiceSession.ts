@@ -7,12 +7,39 @@ import OpusScript from 'opusscript';
 import type { WebSocket } from 'ws';
 import { bufferToPcm } from '../../support/pcm.js';
 import type { ChangeSignal } from './changeSignal.js';
+import { preciseNow } from './clock.js';
 import { OPUS_PAYLOAD_TYPE } from './rtpHeader.js';
+import type { CallMember } from './dave/daveCall.js';
+import { isDaveFrame } from './dave/frames.js';
+import type { VoiceCall } from './dave/voiceCall.js';
 import { openRtpSizePacket, type TransportMode } from './transportCrypto.js';
 import { SILENCE_FRAME, splitUtterances, type ReceivedPacket, type Utterance } from './utterances.js';
 
 /** Server → client voice opcodes the stand-in sends. */
-export const ServerOp = { Ready: 2, SessionDescription: 4, HeartbeatAck: 6, Hello: 8, Resumed: 9 } as const;
+export const ServerOp = {
+  Ready: 2,
+  SessionDescription: 4,
+  HeartbeatAck: 6,
+  Hello: 8,
+  Resumed: 9,
+  ClientsConnect: 11,
+  ClientDisconnect: 13,
+  DavePrepareTransition: 21,
+  DaveExecuteTransition: 22,
+  DavePrepareEpoch: 24,
+  DaveMlsExternalSender: 25,
+  DaveMlsProposals: 27,
+  DaveMlsAnnounceCommitTransition: 29,
+  DaveMlsWelcome: 30,
+} as const;
+
+/** A frame the listening member could not hear as sent: undecryptable, or unencrypted once the call was. */
+export interface DaveFrameError {
+  at: number;
+  sequence: number;
+  kind: 'undecryptable' | 'unencrypted-after-transition' | 'no-listener';
+  error: string;
+}
 
 /** An Opcode 5 Speaking the client sent. */
 export interface SpeakingEvent {
@@ -39,6 +66,10 @@ export interface SessionIdentity {
   /** The `v` query parameter of the WebSocket URL ('8' for @discordjs/voice 0.19), null if absent. */
   gatewayVersion: string | null;
   ssrc: number;
+  /** The DAVE protocol version the stand-in chose for the session (0: transport encryption only). */
+  daveVersion?: number;
+  /** The voice channel its token was granted for, if the stand-in was told (`grant`). */
+  channelId?: string | undefined;
 }
 
 /**
@@ -53,14 +84,27 @@ function resumableCloseCode(code: number): boolean {
   return code < 4000 || code > 4999 || code === 4015;
 }
 
-/** Milliseconds on the `Date.now()` scale with sub-ms precision. */
-export function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { preciseNow } from './clock.js';
 
 /** A recorded voice session; see the module README in `index.ts` for the scenario API. */
-export class VoiceSession {
+export class VoiceSession implements CallMember {
   readonly guildId: string;
+  /** The voice channel of the session's token, if granted through `VoiceStandin.grant`. */
+  readonly channelId: string | undefined;
+  /** The DAVE protocol version sent in Session Description (1 by default, 0 for transport encryption only). */
+  readonly daveVersion: number;
+  /** The call (DAVE group) the session joined at Session Description; undefined for version 0. */
+  call: VoiceCall | undefined;
+  /** Frames the call's listening member could not hear as sent (DAVE sessions only). */
+  readonly daveErrors: DaveFrameError[] = [];
+  /** DAVE messages sent to the client, in order (op and when). */
+  readonly daveSent: Array<{ at: number; op: number; transitionId?: number }> = [];
+  /** DAVE messages received from the client (ops 23, 26, 28, 31), in order. */
+  readonly daveReceived: Array<{ at: number; op: number; transitionId?: number }> = [];
+  /** When the first op 22 (execute transition) was sent: from then on every frame must be end-to-end encrypted. */
+  e2eeSince: number | undefined;
+  /** Arrival of the first audio frame that passed the DAVE frame check. */
+  firstE2eePacketAt: number | undefined;
   readonly userId: string;
   readonly sessionId: string;
   readonly token: string;
@@ -99,8 +143,10 @@ export class VoiceSession {
   private readonly closedByServer = new WeakSet<WebSocket>();
   private ended = false;
   private seq = 0;
-  private readonly sentSequenced: Array<{ seq: number; text: string }> = [];
+  private readonly sentSequenced: Array<{ seq: number; text: string | Buffer }> = [];
   private decoder: OpusScript | undefined;
+  private readonly corrupt = new Set<'commit' | 'welcome'>();
+  private leaveTimer: NodeJS.Timeout | undefined;
   private counted = 0;
   private firstCountedAt: number | undefined;
   private lastCountedAt: number | undefined;
@@ -113,6 +159,8 @@ export class VoiceSession {
     readonly receiveMode: ReceiveMode = 'decode',
   ) {
     this.guildId = identity.guildId;
+    this.channelId = identity.channelId;
+    this.daveVersion = identity.daveVersion ?? 0;
     this.userId = identity.userId;
     this.sessionId = identity.sessionId;
     this.token = identity.token;
@@ -177,6 +225,11 @@ export class VoiceSession {
     return splitUtterances(this.packets, gapMs);
   }
 
+  /** Resolves once the session's first DAVE transition was executed (op 22 sent): from then on frames must be E2EE. */
+  waitForE2ee(timeoutMs = 5000): Promise<void> {
+    return this.signal.until(() => this.e2eeSince !== undefined, timeoutMs, `guild ${this.guildId}'s first DAVE transition`);
+  }
+
   /** Resolves with the close code once the current WebSocket has closed (either side; after the close handshake). */
   async waitForClose(timeoutMs = 5000): Promise<number> {
     await this.signal.until(() => this.closeCode !== undefined, timeoutMs, `guild ${this.guildId}'s voice socket to close`);
@@ -202,7 +255,18 @@ export class VoiceSession {
     this.seq += 1;
     const text = JSON.stringify({ op, d, seq: this.seq });
     this.sentSequenced.push({ seq: this.seq, text });
-    this.socket.send(text);
+    this.trySend(text);
+  }
+
+  /** Sends a binary message `[u16 seq][u8 op][payload]`, sequenced like JSON ones and replayed on resume. */
+  sendBinarySequenced(op: number, payload: Buffer): void {
+    this.seq += 1;
+    const head = Buffer.alloc(3);
+    head.writeUInt16BE(this.seq & 0xffff, 0);
+    head[2] = op;
+    const message = Buffer.concat([head, payload]);
+    this.sentSequenced.push({ seq: this.seq, text: message });
+    this.trySend(message);
   }
 
   /** Sends a message without `seq` (Hello, Heartbeat ACK, Resumed). */
@@ -210,17 +274,117 @@ export class VoiceSession {
     this.socket.send(JSON.stringify({ op, d }));
   }
 
-  /** Records the selected mode and sends Session Description with transport-only encryption (DAVE version 0). */
-  describe(mode: TransportMode, clientAddress: { address: string; port: number }): void {
+  /**
+   * Records the selected mode and sends Session Description with the session's DAVE version; with version 1 the
+   * session then joins `call` (op 11 for the members already there, op 25 external sender).
+   */
+  describe(mode: TransportMode, clientAddress: { address: string; port: number }, call?: VoiceCall): void {
     this.mode = mode;
     this.clientAddress = clientAddress;
     if (this.receiveMode === 'decode') this.decoder ??= new OpusScript(48000, 2);
     this.sendSequenced(ServerOp.SessionDescription, {
       mode,
       secret_key: [...this.secretKey],
-      dave_protocol_version: 0,
+      dave_protocol_version: this.daveVersion,
     });
+    if (this.daveVersion > 0 && call) {
+      this.call = call;
+      call.join(this);
+    }
     this.signal.notify();
+  }
+
+  // ---- DAVE, gateway → client (CallMember) ---------------------------------------------------------------------
+
+  clientsConnect(userIds: string[]): void {
+    this.sendSequenced(ServerOp.ClientsConnect, { user_ids: userIds });
+  }
+
+  clientDisconnect(userId: string): void {
+    this.sendSequenced(ServerOp.ClientDisconnect, { user_id: userId });
+  }
+
+  externalSender(payload: Buffer): void {
+    this.sendDaveBinary(ServerOp.DaveMlsExternalSender, payload);
+  }
+
+  proposals(payload: Buffer): void {
+    this.sendDaveBinary(ServerOp.DaveMlsProposals, payload);
+  }
+
+  announceCommit(transitionId: number, commit: Buffer): void {
+    this.sendDaveBinary(ServerOp.DaveMlsAnnounceCommitTransition, this.withTransitionId(transitionId, this.corruptOnce('commit', commit)), transitionId);
+  }
+
+  welcome(transitionId: number, welcome: Buffer): void {
+    this.sendDaveBinary(ServerOp.DaveMlsWelcome, this.withTransitionId(transitionId, this.corruptOnce('welcome', welcome)), transitionId);
+  }
+
+  prepareTransition(transitionId: number, protocolVersion: number): void {
+    this.daveSent.push({ at: preciseNow(), op: ServerOp.DavePrepareTransition, transitionId });
+    this.sendSequenced(ServerOp.DavePrepareTransition, { transition_id: transitionId, protocol_version: protocolVersion });
+  }
+
+  executeTransition(transitionId: number): void {
+    this.e2eeSince ??= preciseNow();
+    this.daveSent.push({ at: preciseNow(), op: ServerOp.DaveExecuteTransition, transitionId });
+    this.sendSequenced(ServerOp.DaveExecuteTransition, { transition_id: transitionId });
+    this.signal.notify();
+  }
+
+  prepareEpoch(epoch: number, protocolVersion: number): void {
+    this.daveSent.push({ at: preciseNow(), op: ServerOp.DavePrepareEpoch });
+    this.sendSequenced(ServerOp.DavePrepareEpoch, { epoch, protocol_version: protocolVersion });
+  }
+
+  /** Fault: the next op 29 commit (or op 30 welcome) relayed to this client is corrupted, so it cannot process it. */
+  corruptNext(what: 'commit' | 'welcome'): void {
+    this.corrupt.add(what);
+  }
+
+  // ---- DAVE, client → gateway (used by voiceGateway.ts) --------------------------------------------------------
+
+  /** A DAVE message from the client: binary op 26 / op 28, JSON op 23 / op 31. */
+  daveFromClient(op: number, payload: Buffer | Record<string, unknown>): void {
+    const transitionId = Buffer.isBuffer(payload) ? undefined : Number(payload.transition_id);
+    this.daveReceived.push({ at: preciseNow(), op, ...(transitionId === undefined ? {} : { transitionId }) });
+    const call = this.call;
+    if (call) {
+      if (op === 26 && Buffer.isBuffer(payload)) call.keyPackage(this.userId, payload);
+      else if (op === 28 && Buffer.isBuffer(payload)) call.commitWelcome(this.userId, payload);
+      else if (op === 23 && transitionId !== undefined) call.readyForTransition(this.userId, transitionId);
+      else if (op === 31 && transitionId !== undefined) call.invalidCommitWelcome(this.userId, transitionId);
+    }
+    this.signal.notify();
+  }
+
+  /** Leaves the call (the session ended or its socket closed for good). */
+  leaveCall(): void {
+    this.call?.leave(this);
+  }
+
+  private sendDaveBinary(op: number, payload: Buffer, transitionId?: number): void {
+    this.daveSent.push({ at: preciseNow(), op, ...(transitionId === undefined ? {} : { transitionId }) });
+    this.sendBinarySequenced(op, payload);
+    this.signal.notify();
+  }
+
+  private withTransitionId(transitionId: number, body: Buffer): Buffer {
+    const head = Buffer.alloc(2);
+    head.writeUInt16BE(transitionId);
+    return Buffer.concat([head, body]);
+  }
+
+  private corruptOnce(what: 'commit' | 'welcome', body: Buffer): Buffer {
+    if (!this.corrupt.delete(what)) return body;
+    const bad = Buffer.from(body);
+    // Flip bits in the middle: the message still parses as far as framing goes but fails verification.
+    bad[Math.floor(bad.length / 2)]! ^= 0xff;
+    return bad;
+  }
+
+  private trySend(data: string | Buffer): void {
+    if (this.socket.readyState === 1) this.socket.send(data);
   }
 
   /** Records a heartbeat and acknowledges it unless told not to (v8 `{ t, seq_ack }`; a bare pre-v8 nonce is echoed bare). */
@@ -254,6 +418,7 @@ export class VoiceSession {
       this.closedByServer.add(this.socket);
       this.socket.terminate();
     }
+    clearTimeout(this.leaveTimer);
     this.socket = socket;
     this.answeringHeartbeats = true;
     this.closedAt = undefined;
@@ -275,6 +440,14 @@ export class VoiceSession {
       this.closedAt = at;
       this.closeCode = code;
       this.closeReason = reason;
+      // The client is gone from the call once its session ends, or if it does not resume within a second.
+      if (this.ended) this.leaveCall();
+      else {
+        clearTimeout(this.leaveTimer);
+        this.leaveTimer = setTimeout(() => {
+          if (this.socket === socket) this.leaveCall();
+        }, 1000);
+      }
     }
     this.signal.notify();
   }
@@ -308,18 +481,22 @@ export class VoiceSession {
       this.signal.notify();
       return;
     }
-    const { header, nonce, opus } = opened;
+    const { header, nonce } = opened;
     if (header.version !== 2 || header.payloadType !== OPUS_PAYLOAD_TYPE) {
       this.decryptErrors.push({ at, length: datagram.length, error: `not Opus RTP (v${header.version}, PT ${header.payloadType})` });
       this.signal.notify();
       return;
     }
+    const heard = this.hear(opened.opus, header.sequence, at);
     let pcm: Int16Array | undefined;
-    try {
-      pcm = bufferToPcm(this.decoder!.decode(opus));
-    } catch (error) {
-      this.decodeErrors.push({ at, sequence: header.sequence, error: String(error) });
+    if (heard.opus) {
+      try {
+        pcm = bufferToPcm(this.decoder!.decode(heard.opus));
+      } catch (error) {
+        this.decodeErrors.push({ at, sequence: header.sequence, error: String(error) });
+      }
     }
+    const opus = heard.opus ?? opened.opus;
     this.packets.push({
       at,
       sequence: header.sequence,
@@ -329,12 +506,48 @@ export class VoiceSession {
       opus: Buffer.from(opus),
       silence: opus.equals(SILENCE_FRAME),
       pcm,
+      ...(heard.e2ee ? { e2ee: heard.e2ee } : {}),
     });
     this.signal.notify();
   }
 
+  /**
+   * What the call's listening member hears of one transport-decrypted frame: a DAVE frame is decrypted with its
+   * session; the silence frame passes; an unencrypted frame passes only before the first executed transition
+   * (passthrough), after it a receiver drops it. Frames it cannot hear are recorded in `daveErrors`.
+   */
+  private hear(frame: Buffer, sequence: number, at: number): { opus: Buffer | undefined; e2ee?: ReceivedPacket['e2ee'] } {
+    if (this.daveVersion === 0) return { opus: frame };
+    if (frame.equals(SILENCE_FRAME)) return { opus: frame, e2ee: 'silence' };
+    // Media still arriving from a client that has left the call is not forwarded to its members: nobody hears it.
+    if (this.call && !this.call.has(this)) return { opus: undefined, e2ee: isDaveFrame(frame) ? 'encrypted' : 'plain' };
+    if (!isDaveFrame(frame)) {
+      // The sender switches to E2EE when it processes its first commit or welcome; a frame it prepared just before
+      // may still be in flight, so "after the transition" is judged from its first encrypted frame.
+      if (this.firstE2eePacketAt !== undefined) {
+        this.daveErrors.push({ at, sequence, kind: 'unencrypted-after-transition', error: 'frame without the DAVE marker' });
+        return { opus: undefined, e2ee: 'plain' };
+      }
+      return { opus: frame, e2ee: 'plain' };
+    }
+    this.firstE2eePacketAt ??= at;
+    const ear = this.call?.ear;
+    if (!ear) {
+      this.daveErrors.push({ at, sequence, kind: 'no-listener', error: 'no listening member in the call' });
+      return { opus: undefined, e2ee: 'encrypted' };
+    }
+    try {
+      return { opus: ear.decrypt(this.userId, frame), e2ee: 'encrypted' };
+    } catch (error) {
+      this.daveErrors.push({ at, sequence, kind: 'undecryptable', error: String(error) });
+      return { opus: undefined, e2ee: 'encrypted' };
+    }
+  }
+
   /** Frees the Opus decoder (the stand-in calls this on close). */
   dispose(): void {
+    clearTimeout(this.leaveTimer);
+    this.leaveCall();
     this.decoder?.delete();
     this.decoder = undefined;
   }

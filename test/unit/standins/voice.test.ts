@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createLoopbackCertificate,
+  LISTENER_USER_ID,
   startVoiceStandin,
   type LoopbackCertificate,
   type VoiceSession,
@@ -42,6 +43,8 @@ afterAll(async () => {
 });
 
 function joinCommand(voice: VoiceStandin, guildId: string) {
+  // What Discord's voice server learns from the grant: which channel the token is for.
+  voice.grant({ guildId, channelId: CHANNEL, token: `voice-token-${guildId}` });
   return {
     cmd: 'join' as const,
     endpoint: voice.endpoint,
@@ -53,10 +56,14 @@ function joinCommand(voice: VoiceStandin, guildId: string) {
   };
 }
 
-/** The checks every played 1 s 440 Hz tone must pass on the receiving side. */
+/** The checks every played 1 s 440 Hz tone must pass on the receiving side (what the listening member heard). */
 function expectTone(session: VoiceSession): void {
   expect(session.decryptErrors).toEqual([]);
   expect(session.decodeErrors).toEqual([]);
+  // Played after the first transition: every frame but the silence frames is end-to-end encrypted and decrypts.
+  expect(session.daveVersion).toBe(1);
+  expect(session.daveErrors).toEqual([]);
+  expect(session.packets.filter((p) => !p.silence).every((p) => p.e2ee === 'encrypted')).toBe(true);
   const audio = session.packets.filter((p) => !p.silence);
   // 1 s of 20 ms frames plus the encoder's flush frame.
   expect(audio.length).toBeGreaterThanOrEqual(49);
@@ -97,6 +104,22 @@ describe('voice stand-in with the real @discordjs/voice', () => {
       expect(session.sessionId).toBe(`voice-session-${guild}`);
       expect(session.token).toBe(`voice-token-${guild}`);
       expect(session.daveVersionRequested).toBeGreaterThanOrEqual(1);
+      // DAVE: op 11 and op 25 went out after Session Description; the bot committed the listener's add (op 28),
+      // got its commit back (op 29), both sides were ready (op 23) and the transition executed (op 22).
+      await session.waitForE2ee();
+      const call = session.call!;
+      expect(call.channelId).toBe(CHANNEL);
+      expect(call.transitions).toMatchObject([{ transitionId: 1, epoch: 1n, committer: USER, added: [LISTENER_USER_ID], timedOut: false }]);
+      expect(call.groupMembers.sort()).toEqual([LISTENER_USER_ID, USER].sort());
+      expect(session.daveReceived.map((m) => m.op)).toEqual([26, 28, 23]);
+      expect(session.daveSent.map((m) => m.op)).toEqual([25, 27, 29, 22]);
+      expect(call.incidents).toEqual([]);
+      const codeEvent = client.events.length;
+      client.send({ cmd: 'privacyCode', guildId: guild });
+      const code = await client.waitFor((e) => e.event === 'privacyCode' && e.guildId === guild, 5000, 'privacy code', codeEvent);
+      // Both sides show the same 30-digit voice privacy code.
+      expect(code).toMatchObject({ code: call.ear!.privacyCode });
+      expect(call.ear!.privacyCode).toMatch(/^\d{30}$/);
 
       const beforePlay = client.events.length;
       client.send({ cmd: 'play', guildId: guild, file: toneFile });
@@ -135,11 +158,29 @@ describe('voice stand-in with the real @discordjs/voice', () => {
       await client.waitForConnection(guild, 'ready', 10_000, mark);
       const session = await voice.waitForSession(guild);
       expect(session.mode).toBe('aead_xchacha20_poly1305_rtpsize');
+      await session.waitForE2ee();
       const beforePlay = client.events.length;
       client.send({ cmd: 'play', guildId: guild, file: toneFile });
       await client.waitForPlayer(guild, 'idle', 10_000, beforePlay);
       await session.waitForQuiet(200);
       expectTone(session);
+    } finally {
+      client.send({ cmd: 'destroy', guildId: guild });
+      await voice.close();
+    }
+  });
+
+  it('refuses a library that offers no DAVE (daveEncryption: false); the library keeps re-joining regardless', async () => {
+    const guild = '100000000000000005';
+    const voice = await startVoiceStandin({ certificate });
+    try {
+      const mark = client.events.length;
+      client.send({ ...joinCommand(voice, guild), daveEncryption: false });
+      // The 4017 close itself is checked in voiceProtocol.test.ts; the library does not surface it, it re-joins.
+      await client.waitFor((e) => e.event === 'connection' && e.guildId === guild && e.rejoinAttempts >= 2, 10_000, 're-joins', mark);
+      expect(voice.identifies(guild)).toBeGreaterThanOrEqual(2);
+      expect(voice.sessions).toHaveLength(0);
+      expect(client.events.slice(mark).some((e) => e.event === 'connection' && e.guildId === guild && e.status === 'ready')).toBe(false);
     } finally {
       client.send({ cmd: 'destroy', guildId: guild });
       await voice.close();

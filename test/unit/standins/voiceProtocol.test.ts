@@ -129,7 +129,10 @@ describe('heardItems', () => {
 async function rawClient(voice: VoiceStandin) {
   const ws = new WebSocket(`wss://${voice.endpoint}?v=8`, { ca: readFileSync(voice.caFile) });
   const messages: Array<{ op: number; d: any; seq?: number }> = [];
-  ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+  // Binary messages (DAVE MLS) are not JSON; this client keeps only the JSON ones.
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) messages.push(JSON.parse(String(data)));
+  });
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   await once(ws, 'open');
   const next = async (op: number) => {
@@ -170,7 +173,7 @@ describe('voice gateway', () => {
     c.send(1, { protocol: 'udp', data: { address: '127.0.0.1', port: 5, mode: 'aead_xchacha20_poly1305_rtpsize' } });
     const description = await c.next(4);
     expect(description.seq).toBe(2);
-    expect(description.d.dave_protocol_version).toBe(0);
+    expect(description.d.dave_protocol_version).toBe(1);
     expect(description.d.secret_key).toHaveLength(32);
     const session = await voice.waitForSession('g1');
     expect(Buffer.from(description.d.secret_key).equals(session.secretKey)).toBe(true);
@@ -235,6 +238,27 @@ describe('voice gateway', () => {
     expect(tone!.durationMs).toBe(frames.length * 20);
     expect(Math.abs(tone!.frequency - 440) / 440).toBeLessThan(0.03);
     await session.waitForQuiet(30);
+  });
+
+  it('closes a client that offers no DAVE with 4017; with dave: 0 it accepts it and describes version 0', async () => {
+    voice = await startVoiceStandin();
+    const { max_dave_protocol_version: _, ...withoutDave } = identify;
+    const missing = await rawClient(voice);
+    missing.send(0, withoutDave);
+    expect(await missing.closed).toBe(4017);
+    const zero = await rawClient(voice);
+    zero.send(0, { ...identify, max_dave_protocol_version: 0 });
+    expect(await zero.closed).toBe(4017);
+    expect(voice.sessions).toHaveLength(0);
+    await voice.close();
+
+    voice = await startVoiceStandin({ dave: 0 });
+    const plain = await rawClient(voice);
+    plain.send(0, withoutDave);
+    await plain.next(2);
+    plain.send(1, { protocol: 'udp', data: { address: '127.0.0.1', port: 5, mode: 'aead_aes256_gcm_rtpsize' } });
+    expect((await plain.next(4)).d.dave_protocol_version).toBe(0);
+    expect((await voice.waitForSession('g1')).daveVersion).toBe(0);
   });
 
   it('rejects protocol errors with the Discord close codes', async () => {
