@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 import { BotError } from '../errors.js';
 
 /** One pronunciation: a whole word (case-insensitive) and how to say it. */
@@ -44,9 +44,9 @@ export function validateEntry(word: string, reading: string): DictionaryEntry {
 export class SqliteDictionary implements DictionaryStore {
   readonly #cache = new Map<string, readonly DictionaryEntry[]>();
   readonly #versions = new Map<string, number>();
-  readonly #sql: Record<'list' | 'upsert' | 'remove' | 'clear' | 'exists' | 'count', StatementSync>;
+  readonly #sql: Record<'list' | 'upsert' | 'remove' | 'clear' | 'exists' | 'count', SyncStatement>;
 
-  constructor(private readonly db: DatabaseSync, private readonly count: () => void) {
+  constructor(private readonly db: SyncDatabase, private readonly count: () => void) {
     this.#sql = {
       list: db.prepare('SELECT word, reading FROM dictionary WHERE guild_id = ? ORDER BY word_key'),
       upsert: db.prepare(

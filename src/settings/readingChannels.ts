@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 
 /** Text channels bound to reading, per guild; cached in memory. */
 export interface ReadingChannelStore {
@@ -15,15 +15,15 @@ export interface ReadingChannelStore {
 /** The SQLite reading-channel store. */
 export class SqliteReadingChannels implements ReadingChannelStore {
   readonly #cache = new Map<string, ReadonlySet<string>>();
-  readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', StatementSync>;
+  readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', SyncStatement>;
 
-  constructor(db: DatabaseSync, private readonly count: () => void) {
+  constructor(db: SyncDatabase, private readonly count: () => void) {
     this.#sql = {
       list: db.prepare('SELECT channel_id FROM reading_channels WHERE guild_id = ?'),
-      add: db.prepare('INSERT OR IGNORE INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?)'),
+      add: db.prepare('INSERT INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       remove: db.prepare('DELETE FROM reading_channels WHERE guild_id = ? AND channel_id = ?'),
       hasNotice: db.prepare('SELECT 1 AS yes FROM notices_posted WHERE channel_id = ?'),
-      addNotice: db.prepare('INSERT OR IGNORE INTO notices_posted (channel_id, posted_at) VALUES (?, ?)'),
+      addNotice: db.prepare('INSERT INTO notices_posted (channel_id, posted_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     };
   }
 

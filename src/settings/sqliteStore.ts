@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,6 +20,7 @@ import {
   type MemberSettingKey,
   type MemberSettings,
 } from './definitions.js';
+import type { SqlParam, SyncDatabase, SyncStatement } from './syncDatabase.js';
 import type { MemberExport, MemberScope, MemberView, SettingsStore } from './types.js';
 
 /** Where and how to open the store. */
@@ -56,10 +57,13 @@ export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStor
   return new SqliteSettingsStore(db, options, usageDb);
 }
 
-/** Settings in SQLite behind an in-process cache: reads after the first are served from memory; writes invalidate. */
+/**
+ * Settings behind an in-process cache: reads after the first are served from memory; writes invalidate. Runs on any
+ * SyncDatabase: SQLite's own connection, or the PostgreSQL one (postgres/pgStore.ts).
+ */
 export class SqliteSettingsStore implements SettingsStore {
-  readonly #db: DatabaseSync;
-  readonly #usageDb: DatabaseSync;
+  readonly #db: SyncDatabase;
+  readonly #usageDb: SyncDatabase;
   readonly #log: Logger;
   readonly #guildDefs: ReturnType<typeof guildSettingDefinitions>;
   readonly #memberDefs: ReturnType<typeof memberSettingDefinitions>;
@@ -68,7 +72,7 @@ export class SqliteSettingsStore implements SettingsStore {
   // Map iteration order is insertion order: re-inserting on read makes the first key the least recently used.
   readonly #members = new Map<string, MemberRows>();
   readonly #memberCacheSize: number;
-  readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', StatementSync>;
+  readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', SyncStatement>;
   #queries = 0;
   #cachedReads = 0;
   readonly readingChannels: ReadingChannelStore;
@@ -77,7 +81,7 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly usage: UsageCounterStore;
 
   /** `usageDb`: a connection to the same file for the usage counters (default: `db`). */
-  constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: DatabaseSync = db) {
+  constructor(db: SyncDatabase, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: SyncDatabase = db) {
     this.#db = db;
     this.#usageDb = usageDb;
     this.#log = options.logger.child({ module: 'settings' });
@@ -230,12 +234,12 @@ export class SqliteSettingsStore implements SettingsStore {
     return byScope;
   }
 
-  #all(statement: StatementSync, ...params: Array<string | number>): unknown[] {
+  #all(statement: SyncStatement, ...params: SqlParam[]): unknown[] {
     this.#queries++;
     return statement.all(...params);
   }
 
-  #run(statement: StatementSync, ...params: Array<string | number>) {
+  #run(statement: SyncStatement, ...params: SqlParam[]) {
     this.#queries++;
     return statement.run(...params);
   }
