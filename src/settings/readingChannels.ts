@@ -17,7 +17,12 @@ export class SqliteReadingChannels implements ReadingChannelStore {
   readonly #cache = new Map<string, ReadonlySet<string>>();
   readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', SyncStatement>;
 
-  constructor(db: SyncDatabase, private readonly count: () => void) {
+  /** `changed`: told after each committed bind or unbind. */
+  constructor(
+    db: SyncDatabase,
+    private readonly count: () => void,
+    private readonly changed: (guildId: string) => void = () => {},
+  ) {
     this.#sql = {
       list: db.prepare('SELECT channel_id FROM reading_channels WHERE guild_id = ?'),
       add: db.prepare('INSERT INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -40,6 +45,7 @@ export class SqliteReadingChannels implements ReadingChannelStore {
     this.count();
     const added = Number(this.#sql.add.run(guildId, channelId, Date.now()).changes) > 0;
     this.#cache.delete(guildId);
+    if (added) this.changed(guildId);
     this.count();
     const firstNotice = this.#sql.hasNotice.get(channelId) === undefined;
     return { added, firstNotice };
@@ -49,7 +55,18 @@ export class SqliteReadingChannels implements ReadingChannelStore {
     this.count();
     const removed = Number(this.#sql.remove.run(guildId, channelId).changes) > 0;
     this.#cache.delete(guildId);
+    if (removed) this.changed(guildId);
     return removed;
+  }
+
+  /** Drops a guild's cached channels (changed by another process). */
+  forget(guildId: string): void {
+    this.#cache.delete(guildId);
+  }
+
+  /** Drops every guild's cached channels. */
+  forgetAll(): void {
+    this.#cache.clear();
   }
 
   noticePosted(channelId: string): void {

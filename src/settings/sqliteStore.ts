@@ -31,6 +31,18 @@ export interface SqliteSettingsOptions {
   busyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
+  /** Told after each committed write, so other processes can drop what they cached (PostgreSQL's change feed). */
+  changes?: ChangePublisher;
+  /** Runs when the store closes (stops the change listener). */
+  onClose?: () => void;
+}
+
+/** What a write changed, named by the cache it makes stale. */
+export type SettingsChange = { kind: 'guild' | 'dictionary' | 'reading'; guildId: string } | { kind: 'member'; userId: string };
+
+/** Where the store announces its writes. */
+export interface ChangePublisher {
+  publish(change: SettingsChange): void;
 }
 
 /** The settings file's name inside DATA_DIR. */
@@ -72,11 +84,13 @@ export class SqliteSettingsStore implements SettingsStore {
   // Map iteration order is insertion order: re-inserting on read makes the first key the least recently used.
   readonly #members = new Map<string, MemberRows>();
   readonly #memberCacheSize: number;
+  readonly #changes: ChangePublisher | undefined;
+  readonly #onClose: (() => void) | undefined;
   readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', SyncStatement>;
   #queries = 0;
   #cachedReads = 0;
-  readonly readingChannels: ReadingChannelStore;
-  readonly dictionary: DictionaryStore;
+  readonly readingChannels: SqliteReadingChannels;
+  readonly dictionary: SqliteDictionary;
   readonly schedules: ScheduledAnnouncementStore;
   readonly usage: UsageCounterStore;
 
@@ -89,9 +103,11 @@ export class SqliteSettingsStore implements SettingsStore {
     this.#memberDefs = memberSettingDefinitions(options.tts);
     this.#defaults = defaultGuildSettings(options.tts);
     this.#memberCacheSize = options.memberCacheSize ?? 100_000;
+    this.#changes = options.changes;
+    this.#onClose = options.onClose;
     const count = () => void this.#queries++;
-    this.readingChannels = new SqliteReadingChannels(db, count);
-    this.dictionary = new SqliteDictionary(db, count);
+    this.readingChannels = new SqliteReadingChannels(db, count, (guildId) => this.#changes?.publish({ kind: 'reading', guildId }));
+    this.dictionary = new SqliteDictionary(db, count, (guildId) => this.#changes?.publish({ kind: 'dictionary', guildId }));
     this.schedules = new SqliteScheduledAnnouncements(db, count);
     this.usage = new SqliteUsageCounters(usageDb, count);
     this.#sql = {
@@ -137,6 +153,7 @@ export class SqliteSettingsStore implements SettingsStore {
     if (parsed.data === null) return this.resetGuild(guildId, key);
     this.#run(this.#sql.guildUpsert, guildId, key, JSON.stringify(parsed.data), Date.now());
     this.#guilds.delete(guildId);
+    this.#changes?.publish({ kind: 'guild', guildId });
     this.#log.info({ guildId, key }, 'guild setting changed');
     return this.guild(guildId);
   }
@@ -144,6 +161,7 @@ export class SqliteSettingsStore implements SettingsStore {
   resetGuild(guildId: string, key: GuildSettingKey): GuildSettings {
     this.#run(this.#sql.guildDelete, guildId, key);
     this.#guilds.delete(guildId);
+    this.#changes?.publish({ kind: 'guild', guildId });
     return this.guild(guildId);
   }
 
@@ -175,6 +193,7 @@ export class SqliteSettingsStore implements SettingsStore {
       }
     });
     this.#members.delete(userId);
+    this.#changes?.publish({ kind: 'member', userId });
   }
 
   exportMember(userId: string): MemberExport {
@@ -195,6 +214,7 @@ export class SqliteSettingsStore implements SettingsStore {
     // Two statements on two connections: each is atomic; a transaction spanning both would wait on itself.
     const deleted = Number(this.#run(this.#sql.memberDeleteAll, userId).changes) + this.usage.deleteMember(userId);
     this.#members.delete(userId);
+    this.#changes?.publish({ kind: 'member', userId });
     this.#log.info({ deleted }, 'member data deleted on request');
     return deleted;
   }
@@ -203,7 +223,24 @@ export class SqliteSettingsStore implements SettingsStore {
     return { queries: this.#queries, cachedReads: this.#cachedReads };
   }
 
+  /** Drops what is cached for one change made elsewhere (another process). */
+  forget(change: SettingsChange): void {
+    if (change.kind === 'guild') this.#guilds.delete(change.guildId);
+    else if (change.kind === 'member') this.#members.delete(change.userId);
+    else if (change.kind === 'dictionary') this.dictionary.forget(change.guildId);
+    else this.readingChannels.forget(change.guildId);
+  }
+
+  /** Drops every cache (changes may have been missed). */
+  forgetAll(): void {
+    this.#guilds.clear();
+    this.#members.clear();
+    this.dictionary.forgetAll();
+    this.readingChannels.forgetAll();
+  }
+
   close(): void {
+    this.#onClose?.();
     if (this.#usageDb.isOpen) this.#usageDb.close();
     if (this.#db.isOpen) this.#db.close();
   }

@@ -4,6 +4,7 @@ import { SettingsOpenError } from '../database.js';
 import type { Migration } from '../migrations.js';
 import { SqliteSettingsStore } from '../sqliteStore.js';
 import type { SettingsStore } from '../types.js';
+import { PgChangePublisher, newOrigin, startChangeListener, type ChangeListener } from './changeFeed.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { PgBridge, type SyncPgConnection } from './syncPgConnection.js';
 
@@ -17,13 +18,21 @@ export interface PostgresSettingsOptions {
   connectTimeoutMs?: number;
   memberCacheSize?: number;
   migrations?: readonly Migration[];
+  /** Listen for other processes' writes and drop what they made stale (default true). */
+  changeFeed?: boolean;
+}
+
+/** The PostgreSQL store, with its change listener. */
+export interface PostgresSettingsStore extends SettingsStore {
+  /** Resolves once this process listens for other processes' changes (undefined without a change feed). */
+  readonly feed: ChangeListener | undefined;
 }
 
 /**
  * Opens the settings store on PostgreSQL: migrates forward (one process at a time, under the write lock), then serves
  * the same cached store as SQLite. Throws SettingsOpenError naming the server (never the password).
  */
-export function openPostgresSettings(options: PostgresSettingsOptions): SettingsStore {
+export function openPostgresSettings(options: PostgresSettingsOptions): PostgresSettingsStore {
   const where = describeUrl(options.url);
   const bridge = new PgBridge({
     url: options.url,
@@ -38,8 +47,24 @@ export function openPostgresSettings(options: PostgresSettingsOptions): Settings
     if (err instanceof SettingsOpenError) throw err;
     throw new SettingsOpenError(where, `Settings database ${where} cannot be used: ${(err as Error).message}. Check DATABASE_URL and that the server is running.`, err);
   }
+  const origin = newOrigin();
+  let feed: ChangeListener | undefined;
   // Usage counters get their own connection, as with SQLite, so their transactions never wait on a settings write.
-  return new SqliteSettingsStore(db, options, bridge.connection());
+  const store = new SqliteSettingsStore(
+    db,
+    { ...options, changes: new PgChangePublisher(db, origin), onClose: () => void feed?.stop() },
+    bridge.connection(),
+  );
+  if (options.changeFeed !== false) {
+    feed = startChangeListener({
+      url: options.url,
+      origin,
+      logger: options.logger,
+      onChange: (change) => store.forget(change),
+      onReset: () => store.forgetAll(),
+    });
+  }
+  return Object.assign(store, { feed });
 }
 
 /** host:port/database of a connection URL, for messages and logs (no user, no password). */
