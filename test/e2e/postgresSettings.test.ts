@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresRuns, scratchDatabase } from '../unit/settings/dialects.js';
+import { describePostgres, scratchDatabase } from '../unit/settings/dialects.js';
 import { useWorld, type MemberName, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
 
-(postgresRuns() ? describe : describe.skip)('settings in PostgreSQL (DATABASE_URL) survive a restart', () => {
+describePostgres('settings in PostgreSQL (DATABASE_URL) survive a restart', () => {
   let w: World;
   let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   // Filled in before the world starts the bot (hooks run in the order they are declared).

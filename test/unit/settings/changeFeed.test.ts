@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgresSettings, type PostgresSettingsStore } from '../../../src/settings/postgres/pgStore.js';
-import { postgresRuns, scratchDatabase } from './dialects.js';
+import { describePostgres, scratchDatabase } from './dialects.js';
 import { TTS, capturingLogger } from './fixtures.js';
 
 const G1 = '100000000000000001';
 const U1 = '200000000000000001';
 
-(postgresRuns() ? describe : describe.skip)('PostgreSQL change feed: what one process writes, the others see', () => {
+describePostgres('PostgreSQL change feed: what one process writes, the others see', () => {
   let database: Awaited<ReturnType<typeof scratchDatabase>>;
   let a: PostgresSettingsStore;
   let b: PostgresSettingsStore;

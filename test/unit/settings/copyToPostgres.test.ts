@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CopyRefusedError, copySqliteToPostgres } from '../../../src/settings/postgres/copyFromSqlite.js';
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
-import { postgresRuns, scratchDatabase } from './dialects.js';
+import { describePostgres, scratchDatabase } from './dialects.js';
 import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
 
 const G1 = '100000000000000001';
@@ -28,7 +28,7 @@ function fill(dataDir: string): void {
   s.close();
 }
 
-(postgresRuns() ? describe : describe.skip)('moving an existing SQLite file into PostgreSQL', () => {
+describePostgres('moving an existing SQLite file into PostgreSQL', () => {
   let database: Awaited<ReturnType<typeof scratchDatabase>>;
   let temp: Awaited<ReturnType<typeof tempDataDir>>;
   beforeAll(async () => {

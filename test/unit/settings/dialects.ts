@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { numberPlaceholders } from '../../../src/settings/postgres/syncPgConnection.js';
 import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqliteStore.js';
@@ -65,6 +65,22 @@ export function postgresRuns(): boolean {
   return false;
 }
 
+/**
+ * Declares a suite that needs the PostgreSQL server: run when it answers; skipped (one line) without it; and in CI
+ * without it, one failing test saying so in place of the suite, so the run is red and counts a failure, not skips.
+ */
+export function describePostgres(title: string, body: () => void): void {
+  if (unreachable && inCi) {
+    describe(title, () => {
+      it('has a PostgreSQL server to run against (CI=true: never skipped)', () => {
+        throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${unreachable}). Start it, or set TEST_DATABASE_URL.`);
+      });
+    });
+    return;
+  }
+  (postgresRuns() ? describe : describe.skip)(title, body);
+}
+
 /** Opens the store of the current test's place; every call opens the same data (a restart). */
 export type OpenStore = (options?: { tts?: typeof TTS; logger?: Logger }) => SettingsStore;
 
@@ -91,7 +107,7 @@ export function describeStores(title: string, body: (suite: StoreSuite) => void)
       place: () => dir,
     });
   });
-  (postgresRuns() ? describe : describe.skip)(`${title} (PostgreSQL)`, () => {
+  describePostgres(`${title} (PostgreSQL)`, () => {
     let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
     let url = '';
     let n = 0;

@@ -6,7 +6,7 @@ import { PG_MIGRATIONS } from '../../../src/settings/postgres/migrations.js';
 import { describeUrl, openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { numberPlaceholders } from '../../../src/settings/postgres/syncPgConnection.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
-import { postgresRuns, scratchDatabase } from './dialects.js';
+import { describePostgres, scratchDatabase } from './dialects.js';
 import { TTS, capturingLogger } from './fixtures.js';
 
 describe('PostgreSQL dialect without a server', () => {
@@ -32,7 +32,7 @@ describe('PostgreSQL dialect without a server', () => {
   });
 });
 
-(postgresRuns() ? describe : describe.skip)('PostgreSQL store against a real server', () => {
+describePostgres('PostgreSQL store against a real server', () => {
   let database: Awaited<ReturnType<typeof scratchDatabase>>;
   let store: SettingsStore | undefined;
   const admin = async (sql: string, params: unknown[] = []) => {
