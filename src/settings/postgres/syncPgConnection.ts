@@ -43,6 +43,8 @@ export class PgBridge {
   #nextId = 1;
   #nextConn = 1;
   #open = true;
+  /** Why the worker stopped, once it has (seen the next time the event loop runs). */
+  #stopped: string | undefined;
 
   constructor(options: PgBridgeOptions) {
     const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
@@ -58,6 +60,9 @@ export class PgBridge {
       transferList: [port2],
     });
     this.#worker.unref();
+    // A worker that is gone would make every later statement wait its full timeout: fail them at once instead.
+    this.#worker.on('error', (err) => (this.#stopped ??= err.message));
+    this.#worker.on('exit', (code) => (this.#stopped ??= `exit code ${code}`));
   }
 
   /** A connection of its own (its own transaction), sharing the pool. */
@@ -68,6 +73,7 @@ export class PgBridge {
   /** Runs one statement (`$n` placeholders) and waits for its rows. */
   query(conn: number, sql: string, params: readonly SqlParam[] = []): { rows: unknown[]; rowCount: number } {
     if (!this.#open) throw new PgQueryError('the PostgreSQL connection is closed');
+    if (this.#stopped) throw new PgQueryError(`the PostgreSQL worker stopped (${this.#stopped})`);
     const reply = this.#ask({ conn, sql, params: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)) });
     if (reply.error) throw new PgQueryError(reply.error.message, reply.error.code);
     return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
