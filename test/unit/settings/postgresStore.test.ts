@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SettingsOpenError } from '../../../src/settings/database.js';
@@ -90,6 +92,28 @@ describePostgres('PostgreSQL store against a real server', () => {
     expect(store.guild('1').speed).toBe(2);
     expect(store.usage.botDay('2026-12-07')).toBe(5);
   });
+
+  it('two processes taking and giving back a whole budget never hold more than it at once', async () => {
+    open().close(); // migrated before the processes start
+    const startAt = Date.now() + 3_000;
+    const run = (memberId: string) =>
+      new Promise<{ held: number; highest: number }>((resolve, reject) => {
+        let out = '';
+        const child = spawn(
+          process.execPath,
+          ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(import.meta.dirname, 'holdingReserver.ts'), database.url, memberId, '150', String(startAt)],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { held: number; highest: number }) : reject(new Error(`exit ${code}`))));
+      });
+    const [a, b] = await Promise.all([run('200000000000000001'), run('200000000000000002')]);
+    // Each got the budget some of the time (they contended), and never did the committed total pass it.
+    expect(a.held).toBeGreaterThan(0);
+    expect(b.held).toBeGreaterThan(0);
+    expect(a.held + b.held).toBeLessThan(300);
+    expect(Math.max(a.highest, b.highest)).toBe(1000);
+  }, 90_000);
 
   it('a statement the server holds too long fails with a timeout instead of hanging the bot', async () => {
     store = open(300);
