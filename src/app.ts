@@ -25,7 +25,7 @@ import type { DiagnosticSection } from './observability/diagnostics.js';
 import { providerSection } from './speech/providers/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
-import { openSqliteSettings } from './settings/sqliteStore.js';
+import { openSettingsStore } from './settings/openStore.js';
 import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
 import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
@@ -95,7 +95,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
   const providers = createSpeechProviders({ tts: config.tts, logger, clock });
   const provider = overrides.speech ?? providers.chain;
-  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+  const settings = overrides.settings ?? openSettingsStore(config, logger);
   const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });

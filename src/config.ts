@@ -98,6 +98,13 @@ const schema = z
         .transform((v) => ['true', 'on', '1', 'yes'].includes(v)),
     ),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL (leave it empty to keep settings in DATA_DIR/settings.sqlite)' })
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -187,6 +194,8 @@ export interface Config {
   /** Characters the whole bot may send to the provider per UTC day (0: no limit), and dollars per million characters by model. */
   usage: { dailyCharBudget: number; prices: Record<string, number> };
   dataDir: string;
+  /** PostgreSQL connection URL for the settings store; undefined: SQLite in DATA_DIR. */
+  databaseUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -257,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reading: { enabled: e.READING_ENABLED },
     usage: { dailyCharBudget: e.TTS_DAILY_CHAR_BUDGET, prices: e.TTS_PRICES },
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

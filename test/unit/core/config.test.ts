@@ -129,8 +129,17 @@ describe('loadConfig: valid environments', () => {
       reading: { enabled: false },
       usage: { dailyCharBudget: 0, prices: { 'tts-1': 15, 'tts-1-hd': 30, 'gpt-4o-mini-tts': 12 } },
       dataDir: './data',
+      databaseUrl: undefined,
       logLevel: 'info',
     });
+  });
+
+  it('DATABASE_URL: a postgres:// URL chooses PostgreSQL; anything else is refused without echoing it', () => {
+    expect(loadConfig({ ...minimal, DATABASE_URL: 'postgres://bot:pw@db:5432/speech' }).databaseUrl).toBe('postgres://bot:pw@db:5432/speech');
+    expect(loadConfig({ ...minimal, DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    const err = problemsOf({ ...minimal, DATABASE_URL: 'mysql://bot:s3cret@db/speech' });
+    expect(err.problems).toEqual([expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\/ URL/)]);
+    expect(err.message).not.toContain('s3cret');
   });
 
   it('reads the bot’s daily character budget and the price table', () => {
