@@ -36,7 +36,7 @@ import { usageSection } from './usage/diagnostics.js';
 import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
-import { openSqliteSettings } from './settings/sqliteStore.js';
+import { openSettingsStore } from './settings/openStore.js';
 import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
 import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
@@ -124,7 +124,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     metrics.speechRequest(outcome, characters, ttfbMs);
     if (outcome !== 'aborted') speechOutcomes.record(outcome === 'ok');
   });
-  const settings = overrides.settings ?? openSqliteSettings({ dataDir: config.dataDir, tts: config.tts, logger });
+  const settings = overrides.settings ?? openSettingsStore(config, logger);
   const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
@@ -255,7 +255,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       voiceSection({ ffmpegPath }),
       providerSection(providers),
       usageSection({ usage, settings }),
-      storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes }),
+      storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes, databaseUrl: config.databaseUrl }),
     ],
     metrics,
   };

@@ -102,6 +102,13 @@ const schema = z
     HTTP_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
     SHUTDOWN_GRACE_S: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(600).default(5)),
     LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL (leave it empty to keep settings in DATA_DIR/settings.sqlite)' })
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -203,6 +210,8 @@ export interface Config {
   shutdown: { graceMs: number };
   /** JSON lines for machines, or readable lines at a terminal. */
   logFormat: 'json' | 'pretty';
+  /** PostgreSQL connection URL for the settings store; undefined: SQLite in DATA_DIR. */
+  databaseUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -280,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
     shutdown: { graceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000) },
     logFormat: e.LOG_FORMAT,
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

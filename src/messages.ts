@@ -179,6 +179,7 @@ export const diagnosisLines = {
       ? `• ${scope === 'server' ? 'this server' : 'the whole bot'}: no daily character budget (${b.used} characters today)`
       : `• ${scope === 'server' ? 'this server' : 'the whole bot'}: ${Math.max(0, b.limit - b.used)} of ${b.limit} characters left today, resets <t:${Math.ceil(b.resetAt / 1000)}:R>`,
   rateLimit: (perMinute: number) => `• each member may make ${perMinute} speech requests a minute`,
+  postgres: (where: string) => `• database: PostgreSQL at ${where}`,
   database: (f: { file: string; bytes: number | null; schemaVersion: number }) =>
     `• database: ${f.file}, ${f.bytes === null ? 'size unknown' : mib(f.bytes)}, schema version ${f.schemaVersion}`,
 };

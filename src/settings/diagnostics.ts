@@ -13,10 +13,16 @@ export function storageSection(deps: {
   dataDir: string;
   cache: () => { bytes: number; entries: number; hits: number; misses: number } | undefined;
   cacheMaxBytes: number;
+  /** Set when the settings live in PostgreSQL (DATABASE_URL); only its host and database name are shown. */
+  databaseUrl?: string | undefined;
 }): DiagnosticSection {
   return {
     title: DIAGNOSIS_TITLES.storage,
     async lines() {
+      if (deps.databaseUrl) {
+        const url = new URL(deps.databaseUrl);
+        return [diagnosisLines.cache(deps.cache() ? { ...deps.cache()!, maxBytes: deps.cacheMaxBytes } : null), diagnosisLines.postgres(`${url.host}${url.pathname}`)];
+      }
       const file = join(deps.dataDir, SETTINGS_FILE);
       // The write-ahead log holds recent changes until a checkpoint: it is part of the database's size.
       const bytes = (await sizeOf(file)) + (await sizeOf(`${file}-wal`));

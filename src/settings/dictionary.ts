@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 import { writeOrBusy } from './database.js';
 import { BotError } from '../errors.js';
 
@@ -45,9 +45,16 @@ export function validateEntry(word: string, reading: string): DictionaryEntry {
 export class SqliteDictionary implements DictionaryStore {
   readonly #cache = new Map<string, readonly DictionaryEntry[]>();
   readonly #versions = new Map<string, number>();
-  readonly #sql: Record<'list' | 'upsert' | 'remove' | 'clear' | 'exists' | 'count', StatementSync>;
+  // Added to every guild's version when all caches are dropped, so every compiled matcher is rebuilt.
+  #epoch = 0;
+  readonly #sql: Record<'list' | 'upsert' | 'remove' | 'clear' | 'exists' | 'count', SyncStatement>;
 
-  constructor(private readonly db: DatabaseSync, private readonly count: () => void) {
+  /** `changed`: told after each committed change of a guild's dictionary. */
+  constructor(
+    private readonly db: SyncDatabase,
+    private readonly count: () => void,
+    private readonly changed: (guildId: string) => void = () => {},
+  ) {
     this.#sql = {
       list: db.prepare('SELECT word, reading FROM dictionary WHERE guild_id = ? ORDER BY word_key'),
       upsert: db.prepare(
@@ -112,11 +119,23 @@ export class SqliteDictionary implements DictionaryStore {
   }
 
   version(guildId: string): number {
-    return this.#versions.get(guildId) ?? 0;
+    return (this.#versions.get(guildId) ?? 0) + this.#epoch;
+  }
+
+  /** Drops a guild's cached entries (changed by another process). */
+  forget(guildId: string): void {
+    this.#cache.delete(guildId);
+    this.#versions.set(guildId, (this.#versions.get(guildId) ?? 0) + 1);
+  }
+
+  /** Drops every cached dictionary. */
+  forgetAll(): void {
+    this.#cache.clear();
+    this.#epoch++;
   }
 
   #changed(guildId: string): void {
-    this.#cache.delete(guildId);
-    this.#versions.set(guildId, this.version(guildId) + 1);
+    this.forget(guildId);
+    this.changed(guildId);
   }
 }

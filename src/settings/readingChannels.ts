@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 import { writeOrBusy } from './database.js';
 
 /** Text channels bound to reading, per guild; cached in memory. */
@@ -16,15 +16,20 @@ export interface ReadingChannelStore {
 /** The SQLite reading-channel store. */
 export class SqliteReadingChannels implements ReadingChannelStore {
   readonly #cache = new Map<string, ReadonlySet<string>>();
-  readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', StatementSync>;
+  readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', SyncStatement>;
 
-  constructor(db: DatabaseSync, private readonly count: () => void) {
+  /** `changed`: told after each committed bind or unbind. */
+  constructor(
+    db: SyncDatabase,
+    private readonly count: () => void,
+    private readonly changed: (guildId: string) => void = () => {},
+  ) {
     this.#sql = {
       list: db.prepare('SELECT channel_id FROM reading_channels WHERE guild_id = ?'),
-      add: db.prepare('INSERT OR IGNORE INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?)'),
+      add: db.prepare('INSERT INTO reading_channels (guild_id, channel_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       remove: db.prepare('DELETE FROM reading_channels WHERE guild_id = ? AND channel_id = ?'),
       hasNotice: db.prepare('SELECT 1 AS yes FROM notices_posted WHERE channel_id = ?'),
-      addNotice: db.prepare('INSERT OR IGNORE INTO notices_posted (channel_id, posted_at) VALUES (?, ?)'),
+      addNotice: db.prepare('INSERT INTO notices_posted (channel_id, posted_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     };
   }
 
@@ -41,6 +46,7 @@ export class SqliteReadingChannels implements ReadingChannelStore {
     this.count();
     const added = Number(writeOrBusy(() => this.#sql.add.run(guildId, channelId, Date.now())).changes) > 0;
     this.#cache.delete(guildId);
+    if (added) this.changed(guildId);
     this.count();
     const firstNotice = this.#sql.hasNotice.get(channelId) === undefined;
     return { added, firstNotice };
@@ -50,7 +56,18 @@ export class SqliteReadingChannels implements ReadingChannelStore {
     this.count();
     const removed = Number(writeOrBusy(() => this.#sql.remove.run(guildId, channelId)).changes) > 0;
     this.#cache.delete(guildId);
+    if (removed) this.changed(guildId);
     return removed;
+  }
+
+  /** Drops a guild's cached channels (changed by another process). */
+  forget(guildId: string): void {
+    this.#cache.delete(guildId);
+  }
+
+  /** Drops every guild's cached channels. */
+  forgetAll(): void {
+    this.#cache.clear();
   }
 
   noticePosted(channelId: string): void {

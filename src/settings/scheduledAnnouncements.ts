@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 import type { ScheduleSpec } from '../features/announcements/schedule.js';
 
 /** One stored scheduled announcement. */
@@ -63,9 +63,9 @@ const fromRow = (r: Row): ScheduledAnnouncement => ({
 
 /** The SQLite store of scheduled announcements (few rows, read at start-up and on /announce list). */
 export class SqliteScheduledAnnouncements implements ScheduledAnnouncementStore {
-  readonly #sql: Record<'insert' | 'list' | 'all' | 'remove' | 'checked' | 'count', StatementSync>;
+  readonly #sql: Record<'insert' | 'list' | 'all' | 'remove' | 'checked' | 'count', SyncStatement>;
 
-  constructor(db: DatabaseSync, private readonly countQuery: () => void) {
+  constructor(db: SyncDatabase, private readonly countQuery: () => void) {
     this.#sql = {
       insert: db.prepare(
         `INSERT INTO scheduled_announcements (guild_id, channel_id, reply_channel_id, text, voice, spec, created_by, created_at, checked_until)

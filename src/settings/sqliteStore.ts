@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -20,6 +20,7 @@ import {
   type MemberSettingKey,
   type MemberSettings,
 } from './definitions.js';
+import type { SqlParam, SyncDatabase, SyncStatement } from './syncDatabase.js';
 import type { MemberExport, MemberScope, MemberView, SettingsStore } from './types.js';
 
 /** Where and how to open the store. */
@@ -32,6 +33,18 @@ export interface SqliteSettingsOptions {
   writeBusyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
+  /** Told after each committed write, so other processes can drop what they cached (PostgreSQL's change feed). */
+  changes?: ChangePublisher;
+  /** Runs when the store closes (stops the change listener). */
+  onClose?: () => void;
+}
+
+/** What a write changed, named by the cache it makes stale. */
+export type SettingsChange = { kind: 'guild' | 'dictionary' | 'reading'; guildId: string } | { kind: 'member'; userId: string };
+
+/** Where the store announces its writes. */
+export interface ChangePublisher {
+  publish(change: SettingsChange): void;
 }
 
 /** How long a write waits for another process's write lock once the bot runs, ms (SQLite retries meanwhile). */
@@ -66,10 +79,13 @@ export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStor
   return new SqliteSettingsStore(db, options, usageDb);
 }
 
-/** Settings in SQLite behind an in-process cache: reads after the first are served from memory; writes invalidate. */
+/**
+ * Settings behind an in-process cache: reads after the first are served from memory; writes invalidate. Runs on any
+ * SyncDatabase: SQLite's own connection, or the PostgreSQL one (postgres/pgStore.ts).
+ */
 export class SqliteSettingsStore implements SettingsStore {
-  readonly #db: DatabaseSync;
-  readonly #usageDb: DatabaseSync;
+  readonly #db: SyncDatabase;
+  readonly #usageDb: SyncDatabase;
   readonly #log: Logger;
   readonly #guildDefs: ReturnType<typeof guildSettingDefinitions>;
   readonly #memberDefs: ReturnType<typeof memberSettingDefinitions>;
@@ -78,16 +94,18 @@ export class SqliteSettingsStore implements SettingsStore {
   // Map iteration order is insertion order: re-inserting on read makes the first key the least recently used.
   readonly #members = new Map<string, MemberRows>();
   readonly #memberCacheSize: number;
-  readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', StatementSync>;
+  readonly #changes: ChangePublisher | undefined;
+  readonly #onClose: (() => void) | undefined;
+  readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', SyncStatement>;
   #queries = 0;
   #cachedReads = 0;
-  readonly readingChannels: ReadingChannelStore;
-  readonly dictionary: DictionaryStore;
+  readonly readingChannels: SqliteReadingChannels;
+  readonly dictionary: SqliteDictionary;
   readonly schedules: ScheduledAnnouncementStore;
   readonly usage: UsageCounterStore;
 
   /** `usageDb`: a connection to the same file for the usage counters (default: `db`). */
-  constructor(db: DatabaseSync, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: DatabaseSync = db) {
+  constructor(db: SyncDatabase, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: SyncDatabase = db) {
     this.#db = db;
     this.#usageDb = usageDb;
     this.#log = options.logger.child({ module: 'settings' });
@@ -95,9 +113,11 @@ export class SqliteSettingsStore implements SettingsStore {
     this.#memberDefs = memberSettingDefinitions(options.tts);
     this.#defaults = defaultGuildSettings(options.tts);
     this.#memberCacheSize = options.memberCacheSize ?? 100_000;
+    this.#changes = options.changes;
+    this.#onClose = options.onClose;
     const count = () => void this.#queries++;
-    this.readingChannels = new SqliteReadingChannels(db, count);
-    this.dictionary = new SqliteDictionary(db, count);
+    this.readingChannels = new SqliteReadingChannels(db, count, (guildId) => this.#changes?.publish({ kind: 'reading', guildId }));
+    this.dictionary = new SqliteDictionary(db, count, (guildId) => this.#changes?.publish({ kind: 'dictionary', guildId }));
     this.schedules = new SqliteScheduledAnnouncements(db, count);
     this.usage = new SqliteUsageCounters(usageDb, count);
     this.#sql = {
@@ -143,6 +163,7 @@ export class SqliteSettingsStore implements SettingsStore {
     if (parsed.data === null) return this.resetGuild(guildId, key);
     this.#run(this.#sql.guildUpsert, guildId, key, JSON.stringify(parsed.data), Date.now());
     this.#guilds.delete(guildId);
+    this.#changes?.publish({ kind: 'guild', guildId });
     this.#log.info({ guildId, key }, 'guild setting changed');
     return this.guild(guildId);
   }
@@ -150,6 +171,7 @@ export class SqliteSettingsStore implements SettingsStore {
   resetGuild(guildId: string, key: GuildSettingKey): GuildSettings {
     this.#run(this.#sql.guildDelete, guildId, key);
     this.#guilds.delete(guildId);
+    this.#changes?.publish({ kind: 'guild', guildId });
     return this.guild(guildId);
   }
 
@@ -181,6 +203,7 @@ export class SqliteSettingsStore implements SettingsStore {
       }
     });
     this.#members.delete(userId);
+    this.#changes?.publish({ kind: 'member', userId });
   }
 
   exportMember(userId: string): MemberExport {
@@ -201,6 +224,7 @@ export class SqliteSettingsStore implements SettingsStore {
     // Two statements on two connections: each is atomic; a transaction spanning both would wait on itself.
     const deleted = Number(this.#run(this.#sql.memberDeleteAll, userId).changes) + this.usage.deleteMember(userId);
     this.#members.delete(userId);
+    this.#changes?.publish({ kind: 'member', userId });
     this.#log.info({ deleted }, 'member data deleted on request');
     return deleted;
   }
@@ -213,7 +237,24 @@ export class SqliteSettingsStore implements SettingsStore {
     return this.#db.isOpen;
   }
 
+  /** Drops what is cached for one change made elsewhere (another process). */
+  forget(change: SettingsChange): void {
+    if (change.kind === 'guild') this.#guilds.delete(change.guildId);
+    else if (change.kind === 'member') this.#members.delete(change.userId);
+    else if (change.kind === 'dictionary') this.dictionary.forget(change.guildId);
+    else this.readingChannels.forget(change.guildId);
+  }
+
+  /** Drops every cache (changes may have been missed). */
+  forgetAll(): void {
+    this.#guilds.clear();
+    this.#members.clear();
+    this.dictionary.forgetAll();
+    this.readingChannels.forgetAll();
+  }
+
   close(): void {
+    this.#onClose?.();
     if (this.#usageDb.isOpen) this.#usageDb.close();
     if (this.#db.isOpen) this.#db.close();
   }
@@ -244,12 +285,12 @@ export class SqliteSettingsStore implements SettingsStore {
     return byScope;
   }
 
-  #all(statement: StatementSync, ...params: Array<string | number>): unknown[] {
+  #all(statement: SyncStatement, ...params: SqlParam[]): unknown[] {
     this.#queries++;
     return statement.all(...params);
   }
 
-  #run(statement: StatementSync, ...params: Array<string | number>) {
+  #run(statement: SyncStatement, ...params: SqlParam[]) {
     this.#queries++;
     return writeOrBusy(() => statement.run(...params));
   }

@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
 import { writeOrBusy } from './database.js';
 
 /** One reservation of characters and the rows it is counted in, so a release takes it back from the same rows. */
@@ -71,24 +71,24 @@ type Statements =
 
 /** The SQLite usage counters (tables of migration 4). */
 export class SqliteUsageCounters implements UsageCounterStore {
-  readonly #db: DatabaseSync;
-  readonly #sql: Record<Statements, StatementSync>;
+  readonly #db: SyncDatabase;
+  readonly #sql: Record<Statements, SyncStatement>;
 
-  constructor(db: DatabaseSync, private readonly count: () => void) {
+  constructor(db: SyncDatabase, private readonly count: () => void) {
     this.#db = db;
     const byModel = 'SELECT model, SUM(chars) AS chars, SUM(saved_chars) AS saved FROM usage_guild_daily';
     this.#sql = {
       guildUsedToday: db.prepare('SELECT COALESCE(SUM(chars), 0) AS used FROM usage_guild_daily WHERE guild_id = ? AND day = ?'),
       botUsedToday: db.prepare('SELECT COALESCE(SUM(chars), 0) AS used FROM usage_bot_daily WHERE day = ?'),
       addGuild: db.prepare(
-        'INSERT INTO usage_guild_daily (guild_id, day, model, chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, day, model) DO UPDATE SET chars = chars + excluded.chars',
+        'INSERT INTO usage_guild_daily (guild_id, day, model, chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, day, model) DO UPDATE SET chars = usage_guild_daily.chars + excluded.chars',
       ),
       addMember: db.prepare(
-        'INSERT INTO usage_member_monthly (guild_id, month, user_id, chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, month, user_id) DO UPDATE SET chars = chars + excluded.chars',
+        'INSERT INTO usage_member_monthly (guild_id, month, user_id, chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, month, user_id) DO UPDATE SET chars = usage_member_monthly.chars + excluded.chars',
       ),
-      addBot: db.prepare('INSERT INTO usage_bot_daily (day, chars) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET chars = chars + excluded.chars'),
+      addBot: db.prepare('INSERT INTO usage_bot_daily (day, chars) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET chars = usage_bot_daily.chars + excluded.chars'),
       addSaved: db.prepare(
-        'INSERT INTO usage_guild_daily (guild_id, day, model, saved_chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, day, model) DO UPDATE SET saved_chars = saved_chars + excluded.saved_chars',
+        'INSERT INTO usage_guild_daily (guild_id, day, model, saved_chars) VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, day, model) DO UPDATE SET saved_chars = usage_guild_daily.saved_chars + excluded.saved_chars',
       ),
       guildDay: db.prepare(`${byModel} WHERE guild_id = ? AND day = ? GROUP BY model ORDER BY model`),
       guildMonth: db.prepare(`${byModel} WHERE guild_id = ? AND day >= ? AND day <= ? GROUP BY model ORDER BY model`),
@@ -174,7 +174,7 @@ export class SqliteUsageCounters implements UsageCounterStore {
     this.#sql.addBot.run(charge.botDay, chars);
   }
 
-  #number(statement: StatementSync, ...params: string[]): number {
+  #number(statement: SyncStatement, ...params: string[]): number {
     this.count();
     return Number((statement.get(...params) as { used: number }).used);
   }

@@ -132,8 +132,17 @@ describe('loadConfig: valid environments', () => {
       http: { port: 0, host: '127.0.0.1' },
       shutdown: { graceMs: 5_000 },
       logFormat: 'json',
+      databaseUrl: undefined,
       logLevel: 'info',
     });
+  });
+
+  it('DATABASE_URL: a postgres:// URL chooses PostgreSQL; anything else is refused without echoing it', () => {
+    expect(loadConfig({ ...minimal, DATABASE_URL: 'postgres://bot:pw@db:5432/speech' }).databaseUrl).toBe('postgres://bot:pw@db:5432/speech');
+    expect(loadConfig({ ...minimal, DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    const err = problemsOf({ ...minimal, DATABASE_URL: 'mysql://bot:s3cret@db/speech' });
+    expect(err.problems).toEqual([expect.stringMatching(/^DATABASE_URL: must be a postgres:\/\/ URL/)]);
+    expect(err.message).not.toContain('s3cret');
   });
 
   it('reads the bot’s daily character budget and the price table', () => {

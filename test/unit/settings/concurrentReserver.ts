@@ -1,10 +1,13 @@
-// Run as a separate process by usageCounters.test.ts: reserves 1 character at a time against one guild's daily budget
+// Run as a separate process by usageCounters.test.ts (either dialect): reserves 1 character at a time against one guild's daily budget
 // until `attempts` tries were made, starting at a shared instant; prints how many were counted and when.
+import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
-const [dataDir, memberId, attempts, limit, startAt] = process.argv.slice(2) as [string, string, string, string, string];
-const store = openSqliteSettings({ dataDir, tts: { voices: ['alloy'], models: ['tts-1'] }, logger: createLogger('silent') });
+// `place`: a data directory (SQLite) or a postgres:// URL.
+const [place, memberId, attempts, limit, startAt] = process.argv.slice(2) as [string, string, string, string, string];
+const options = { tts: { voices: ['alloy'], models: ['tts-1'] }, logger: createLogger('silent') };
+const store = place.startsWith('postgres') ? openPostgresSettings({ url: place, ...options }) : openSqliteSettings({ dataDir: place, ...options });
 while (Date.now() < Number(startAt)) {
   // Both processes begin together, so their transactions interleave.
 }

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import type { UsageCharge } from '../../../src/settings/usageCounters.js';
-import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
+import { describeStores } from './dialects.js';
 
 const G1 = '100000000000000001';
 const G2 = '100000000000000002';
@@ -22,19 +21,15 @@ const charge = (over: Partial<UsageCharge> = {}): UsageCharge => ({
   ...over,
 });
 
-describe('usage counters in the settings database', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
+describeStores('usage counters in the settings database', (suite) => {
   let store: SettingsStore;
-  const open = () => openSqliteSettings({ dataDir: dir, tts: TTS, logger: capturingLogger().logger });
+  const open = () => suite.open();
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
+  beforeEach(() => {
     store = open();
   });
-  afterEach(async () => {
+  afterEach(() => {
     store.close();
-    await cleanup();
   });
 
   it('counts what was reserved per guild day and model, per member month, per bot day', () => {
@@ -113,7 +108,7 @@ describe('usage counters in the settings database', () => {
     const run = (memberId: string) =>
       new Promise<{ counted: number; first: number; last: number }>((resolve, reject) => {
         let out = '';
-        const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', reserver, dir, memberId, '1500', '2000', String(startAt)], {
+        const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', '--import', 'tsx', reserver, suite.place(), memberId, '1500', '2000', String(startAt)], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,32 +1,26 @@
-import { DatabaseSync } from 'node:sqlite';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
 import { GUILD_SETTING_KEYS, defaultGuildSettings, guildSettingDefinitions } from '../../../src/settings/definitions.js';
-import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
-import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
+import { describeStores, rawSql } from './dialects.js';
+import { TTS, capturingLogger } from './fixtures.js';
 
 const G1 = '100000000000000001';
 const G2 = '100000000000000002';
 const U1 = '200000000000000001';
 const U2 = '200000000000000002';
 
-describe('SQLite settings store', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
+describeStores('settings store', (suite) => {
   let store: SettingsStore;
   let log: ReturnType<typeof capturingLogger>;
-  const open = () => openSqliteSettings({ dataDir: dir, tts: TTS, logger: log.logger });
+  const open = () => suite.open({ logger: log.logger });
 
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDataDir());
+  beforeEach(() => {
     log = capturingLogger();
     store = open();
   });
-  afterEach(async () => {
+  afterEach(() => {
     store.close();
-    await cleanup();
   });
 
   it('starts with every guild setting at its default', () => {
@@ -152,7 +146,7 @@ describe('SQLite settings store', () => {
     expect(store.deleteMember(U1)).toBe(0);
   });
 
-  it('everything survives closing and reopening the file', () => {
+  it('everything survives closing and reopening the store', () => {
     store.setGuild(G1, 'voice', 'nova');
     store.setGuild(G1, 'read_emoji', 'skip');
     store.setMember('global', U1, { speed: 0.5 });
@@ -194,7 +188,7 @@ describe('SQLite settings store', () => {
     store.setMember({ guildId: G1 }, U1, { voice: 'shimmer', speed: 1.5 });
     store.close();
     // An upgrade that dropped 'nova' and 'shimmer' from the configured voices.
-    store = openSqliteSettings({ dataDir: dir, tts: { ...TTS, voices: ['alloy', 'echo'] }, logger: log.logger });
+    store = suite.open({ tts: { ...TTS, voices: ['alloy', 'echo'] }, logger: log.logger });
     expect(store.guild(G1).voice).toBeNull();
     expect(store.guild(G1).speed).toBe(2);
     expect(store.member(G1, U1).guild).toEqual({ voice: null, speed: 1.5, spokenName: null, optOut: null });
@@ -205,13 +199,11 @@ describe('SQLite settings store', () => {
     ]);
   });
 
-  it('rows written by a newer version (unknown keys, garbage JSON) are ignored without losing the rest', () => {
+  it('rows written by a newer version (unknown keys, garbage JSON) are ignored without losing the rest', async () => {
     store.setGuild(G1, 'speed', '2');
     store.close();
-    const raw = new DatabaseSync(join(dir, SETTINGS_FILE));
-    raw.prepare('INSERT INTO guild_settings VALUES (?, ?, ?, ?)').run(G1, 'future_key', '"x"', 1);
-    raw.prepare('INSERT INTO guild_settings VALUES (?, ?, ?, ?)').run(G1, 'read_max_chars', '{not json', 1);
-    raw.close();
+    await rawSql(suite, 'INSERT INTO guild_settings VALUES (?, ?, ?, ?)', [G1, 'future_key', '"x"', 1]);
+    await rawSql(suite, 'INSERT INTO guild_settings VALUES (?, ?, ?, ?)', [G1, 'read_max_chars', '{not json', 1]);
     store = open();
     expect(store.guild(G1).speed).toBe(2);
     expect(store.guild(G1).read_max_chars).toBe(300);
