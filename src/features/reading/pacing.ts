@@ -46,6 +46,8 @@ export interface PacingDecision {
   shed: string[];
 }
 
+/** Characters of text per second of audio at speed 1 (typical speech; the estimate of how long queued items play). */
+export const SPEECH_CHARS_PER_SECOND = 15;
 /** Backlog (ms of audio) under which nothing is sped up. */
 export const SPEEDUP_FROM_MS = 3_000;
 /** The shortest the per-message cap gets under pressure. */
@@ -62,7 +64,7 @@ const smoothstep = (x: number) => {
   return t * t * (3 - 2 * t);
 };
 
-/** Speed multiplier for a backlog: 1 up to a few seconds, rising smoothly to `maxSpeed` at the lag budget. */
+/** Speed multiplier for a backlog (how long until the newest waiting message would start): 1 up to a few seconds, rising smoothly to `maxSpeed` at the lag budget. */
 export function speedFor(backlogMs: number, limits: Pick<PacingLimits, 'maxLagMs' | 'maxSpeed' | 'speedHonoured'>): number {
   if (!limits.speedHonoured || limits.maxSpeed <= 1) return 1;
   const from = Math.min(SPEEDUP_FROM_MS, limits.maxLagMs / 2);
@@ -93,19 +95,28 @@ function runChars(run: readonly WaitingRead[], cap: number): number {
 export function pace(input: PacingInput): PacingDecision {
   const { now, aheadMs, limits } = input;
   const msFor = (chars: number, speed: number) => (chars / limits.charsPerSecond / speed) * 1000;
-  const totalChars = (reads: readonly WaitingRead[], cap: number) => runs(reads).reduce((sum, run) => sum + runChars(run, cap), 0);
 
-  // Speed from the whole backlog at normal speed and the full cap.
-  const backlogMs = aheadMs + msFor(totalChars(input.waiting, limits.maxChars), 1);
-  const speed = speedFor(backlogMs, limits);
+  // How long until the newest waiting message would start: what is queued ahead plus every run before its own.
+  const newestStartMs = (cap: number, speed: number) => {
+    const all = runs(input.waiting);
+    return aheadMs + all.slice(0, -1).reduce((sum, run) => sum + msFor(runChars(run, cap), speed), 0);
+  };
 
-  // Shortening: when even at that speed the newest would start past the budget, shrink the cap in proportion.
+  // Speed from that wait at normal speed and the full cap.
+  const speed = speedFor(newestStartMs(limits.maxChars, 1), limits);
+
+  // Shortening: when even at that speed the newest would start past the budget, the largest cap that brings it
+  // within (never under the floor).
   let capChars = limits.maxChars;
-  const spedBacklogMs = aheadMs + msFor(totalChars(input.waiting, limits.maxChars), speed);
-  if (spedBacklogMs > limits.maxLagMs) {
-    const room = Math.max(0, limits.maxLagMs - aheadMs);
-    const wanted = Math.floor(limits.maxChars * (room / (spedBacklogMs - aheadMs)));
-    capChars = Math.max(Math.min(CAP_FLOOR_CHARS, limits.maxChars), Math.min(limits.maxChars, wanted));
+  if (newestStartMs(limits.maxChars, speed) > limits.maxLagMs) {
+    let low = Math.min(CAP_FLOOR_CHARS, limits.maxChars);
+    let high = limits.maxChars;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (newestStartMs(mid, speed) <= limits.maxLagMs) low = mid;
+      else high = mid - 1;
+    }
+    capChars = low;
   }
 
   // Shedding: while some read would start past the budget, drop the oldest one that may go.

@@ -42,14 +42,18 @@ describe('speedFor', () => {
 });
 
 describe('pace', () => {
+  it('a single message on an empty queue is read as it is, however long', () => {
+    expect(pace(input([r('1', 'a', 300)]))).toEqual({ speed: 1, capChars: 300, next: ['1'], shed: [] });
+  });
+
   it.each<[string, PacingInput, { speed: number; capChars: number; next: string[]; shed: string[] }]>([
     ['nothing waiting', input([]), { speed: 1, capChars: 300, next: [], shed: [] }],
     ['one short message: read as it is', input([r('1', 'a', 40)]), { speed: 1, capChars: 300, next: ['1'], shed: [] }],
     ['two authors alternate: no merging', input([r('1', 'a', 10), r('2', 'b', 10), r('3', 'a', 10)]), { speed: 1, capChars: 300, next: ['1'], shed: [] }],
     ['one author twice in a row: merged', input([r('1', 'a', 10), r('2', 'a', 10), r('3', 'b', 10)]), { speed: 1, capChars: 300, next: ['1', '2'], shed: [] }],
-    ['a modest backlog: sped up, nothing cut', input([r('1', 'a', 30), r('2', 'b', 30)], { aheadMs: 2_000 }), { speed: 1.39, capChars: 300, next: ['1'], shed: [] }],
-    ['speed ignored by the provider: the cap shrinks instead', input([r('1', 'a', 100), r('2', 'b', 100)], { lim: { speedHonoured: false } }), { speed: 1, capChars: 180, next: ['1'], shed: [] }],
-    ['a long backlog: full speed and a shorter cap', input([r('1', 'a', 200), r('2', 'b', 200)]), { speed: 1.6, capChars: 144, next: ['1'], shed: [] }],
+    ['a modest backlog: sped up, nothing cut', input([r('1', 'a', 30), r('2', 'b', 30)], { aheadMs: 4_000 }), { speed: 1.39, capChars: 300, next: ['1'], shed: [] }],
+    ['speed ignored by the provider: the cap shrinks instead', input([r('1', 'a', 200), r('2', 'b', 100)], { lim: { speedHonoured: false } }), { speed: 1, capChars: 120, next: ['1'], shed: [] }],
+    ['a long backlog: full speed and a shorter cap', input([r('1', 'a', 200), r('2', 'b', 200), r('3', 'c', 200)]), { speed: 1.6, capChars: 96, next: ['1'], shed: [] }],
   ])('%s', (_name, given, expected) => {
     expect(pace(given)).toEqual(expected);
   });
