@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBurst } from './burst.js';
+import { benchConversation } from './conversation.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
 import { benchStore } from './store.js';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   longtext: benchLongText,
   streams: benchStreams,
   burst: benchBurst,
+  conversation: benchConversation,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
