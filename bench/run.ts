@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchBurst } from './burst.js';
+import { benchConversation } from './conversation.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
 import { benchSoak } from './soak.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   streams: benchStreams,
   burst: benchBurst,
   soak: benchSoak,
+  conversation: benchConversation,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -133,6 +133,15 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
     read_distinct_voices: toggle('read_distinct_voices', false, 'Give each member without a chosen voice a voice of their own'),
     read_max_pending_member: integer('read_max_pending_member', 5, 1, 50, 'messages', 'Most unread messages one member may have waiting'),
     read_max_pending_guild: integer('read_max_pending_guild', 30, 1, 200, 'messages', 'Most unread messages waiting in this server'),
+    read_max_lag_s: integer('read_max_lag_s', 8, 2, 60, 'seconds', 'Longest a message waits to be read; past it reading speeds up, merges, shortens, drops'),
+    read_max_speed: {
+      key: 'read_max_speed',
+      description: 'Most a member’s speed is multiplied by when reading falls behind (1: never faster)',
+      default: 1.6,
+      schema: z.number().min(1).max(2.5),
+      allowed: 'a number from 1 to 2.5',
+      parse: (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : undefined),
+    },
     announce_joins: toggle('announce_joins', false, 'Announce who joins, leaves or moves in the bot’s voice channel'),
     announce_join_template: template('join', '{name} joined'),
     announce_leave_template: template('leave', '{name} left'),
@@ -169,6 +178,8 @@ export interface GuildSettings {
   read_distinct_voices: boolean;
   read_max_pending_member: number;
   read_max_pending_guild: number;
+  read_max_lag_s: number;
+  read_max_speed: number;
   announce_joins: boolean;
   announce_join_template: string;
   announce_leave_template: string;
@@ -182,12 +193,12 @@ export interface GuildSettings {
 /** Name of a guild setting. */
 export type GuildSettingKey = keyof GuildSettings;
 
-/** Every guild setting key, in the order /settings shows them (≤ 25: Discord's limit on an option's choices). */
+/** Every guild setting key, in the order /settings shows them (more than Discord's 25 choices: /settings offers them by autocomplete). */
 export const GUILD_SETTING_KEYS = [
   'voice', 'model', 'speed',
   'read_voice_chats', 'read_require_in_voice', 'read_ignore_bots', 'read_skip_silent', 'read_skip_prefix', 'read_required_role',
   'read_auto_join', 'read_name_window_s', 'read_max_chars', 'read_emoji', 'read_distinct_voices', 'read_max_pending_member',
-  'read_max_pending_guild',
+  'read_max_pending_guild', 'read_max_lag_s', 'read_max_speed',
   'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'announce_role', 'time_zone',
   'member_rate_per_min', 'char_budget_daily',
 ] as const satisfies readonly GuildSettingKey[];

@@ -155,7 +155,7 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   setGuild(guildId: string, key: GuildSettingKey, text: string): GuildSettings {
-    const def = this.#guildDefs[key];
+    const def = Object.hasOwn(this.#guildDefs, key) ? this.#guildDefs[key] : undefined;
     if (!def) throw new BotError('input.invalid', { reason: `There is no setting called ${key}.` });
     const raw = def.parse(text.trim());
     const parsed = raw === undefined ? undefined : def.schema.safeParse(raw);

@@ -288,6 +288,21 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
     };
   }
 
+  /**
+   * Audio still to be heard before anything queued now would start (ms): what is left of the current item plus every
+   * pending one, each as long as `estimateMs` says for its request.
+   */
+  queuedMs(estimateMs: (request: R) => number): number {
+    const current = this.currentEntry();
+    let total = 0;
+    if (current) {
+      const played = this.playingSince === undefined ? 0 : this.clock.now() - this.playingSince;
+      total += Math.max(0, estimateMs(current.job.request) - played);
+    }
+    for (const entry of this.pending) total += estimateMs(entry.job.request);
+    return total;
+  }
+
   /** Removes a pending item by id (not the current one); true if it was there. */
   remove(id: number, reason: CancelReason = 'stopped'): boolean {
     const index = this.pending.findIndex((e) => e.id === id);
@@ -309,6 +324,8 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
   }
 
   private joining: Promise<void> | undefined;
+  /** When the current item started playing (clock ms), for what is left of it. */
+  private playingSince: number | undefined;
   /** The channel the queue serves; null when the bot is only visiting (or not in voice). */
   private home: string | null = null;
 
@@ -395,6 +412,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
           }
           const entry = this.pending.shift()!;
           this.skipRequested = false;
+          this.playingSince = undefined;
           this.setState({ status: 'buffering', channelId, entry: entry as QueueEntry<unknown> });
           this.prefetch();
           let handle: PlayHandle;
@@ -410,6 +428,7 @@ export class GuildPlayback<R = unknown> extends EventEmitter {
             // A prefetched stream can fail while it waits its turn; report that failure, not an empty play.
             if (audio.packets.errored) throw audio.packets.errored;
             entry.state = 'playing';
+            this.playingSince = this.clock.now();
             handle = this.link.play(audio.packets);
             this.setState({ status: 'playing', channelId, entry: entry as QueueEntry<unknown>, handle });
             entry.job.onStart?.();

@@ -93,6 +93,21 @@ describe('settings that survive a restart', () => {
     expect((await readFile(file)).equals(garbage)).toBe(true);
   });
 
+  it('/settings offers its keys by autocomplete (more than Discord’s 25 choices) and refuses a key that is not one', async () => {
+    const ask = (typed: string) =>
+      w.discord.autocomplete({ guildId: w.guild.id, channelId: w.channelId('general'), userId: w.guild.member('dave').id, command: 'settings', subcommand: 'set', options: { key: typed }, focused: 'key' });
+    const lag = await ask('read_max_l');
+    expect(lag.map((c) => c.value)).toEqual(['read_max_lag_s']);
+    expect(String(lag[0]!.name)).toMatch(/^read_max_lag_s: /);
+    expect((await ask('')).length).toBe(25);
+    expect((await ask('speed')).map((c) => c.value)).toEqual(expect.arrayContaining(['speed', 'read_max_speed']));
+    expect(await run('dave', 'settings', 'set', { key: 'read_max_lag_s', value: '12' })).toMatch(/read_max_lag_s is now \*\*12\*\*/);
+    expect(await run('dave', 'settings', 'set', { key: 'read_max_speed', value: '3' })).toMatch(/read_max_speed must be a number from 1 to 2\.5/);
+    expect(await run('dave', 'settings', 'set', { key: 'loudness', value: '3' })).toMatch(/no setting called loudness/);
+    expect(await run('dave', 'settings', 'reset', { key: 'constructor' })).toMatch(/no setting called constructor/);
+    expect(await run('dave', 'settings', 'reset', { key: 'read_max_lag_s' })).toMatch(/read_max_lag_s is back to its default \(8\)/);
+  });
+
   it('/voice set offers the configured voices as the member types', async () => {
     const choices = await w.discord.autocomplete({
       guildId: w.guild.id,

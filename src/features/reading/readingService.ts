@@ -1,16 +1,17 @@
 import type { Config } from '../../config.js';
 import { isBotError, type BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import { memberValue } from '../../settings/effective.js';
+import { effectiveSpeech, memberValue } from '../../settings/effective.js';
 import type { GuildSettings } from '../../settings/definitions.js';
 import type { SettingsStore } from '../../settings/types.js';
-import type { SpeechRequest } from '../../speech/request.js';
+import { MAX_INPUT_CHARS, SPEED_RANGE, type SpeechRequest } from '../../speech/request.js';
 import type { EntryOutcome } from '../../voice/GuildPlayback.js';
 import type { PlaybackRegistry } from '../../voice/PlaybackRegistry.js';
 import type { Clock } from '../../voice/ports.js';
 import type { SpeakService, SpeechFile } from '../speak.js';
 import type { MessageFacts } from './messageFacts.js';
 import type { Pronunciation } from '../pronunciation.js';
+import { pace, SPEECH_CHARS_PER_SECOND } from './pacing.js';
 import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
 
@@ -27,16 +28,39 @@ export interface ReadingPorts {
   cannotSpeakIn(guildId: string, channelId: string): BotError | null;
 }
 
-interface PendingRead {
-  entryId: number;
-  authorId: string;
-  sayName: boolean;
+/** A message waiting in the reader's own room, not yet handed to the player. */
+interface Waiting {
+  m: MessageFacts;
+  voiceChannelId: string;
+  postedAt: number;
+  /** Length of what would be read at the full cap, with the name (for the backlog estimate). */
+  chars: number;
 }
+
+/** One request handed to the player: one message, or several consecutive ones of one author merged. */
+interface Handed {
+  entryId: number;
+  messages: MessageFacts[];
+  voiceChannelId: string;
+  sayName: boolean;
+  capChars: number;
+  speedFactor: number;
+  started: boolean;
+  /** Set before the reader removes it itself (an edit or deletion), so its cancellation is not taken for a /stop. */
+  withdrawn: boolean;
+}
+
+/** Where a waiting message is: still in the reader's room, or in a request handed to the player. */
+type PendingRead = { at: 'room'; authorId: string } | { at: 'player'; authorId: string; handed: Handed };
 
 /** Longest runs of one character kept in what is read ("!!!!!!!" → "!!!"). */
 const MAX_REPEAT = 3;
+/** Said between merged messages of one author. */
+const MERGE_JOIN = ' … ';
+/** Room kept under the endpoint's input limit when messages are merged. */
+const MERGE_LIMIT = MAX_INPUT_CHARS - 96;
 
-/** Reads messages aloud in the bot's voice channel: filters, prepares text, queues, follows edits and deletions. */
+/** Reads messages aloud in the bot's voice channel: filters, prepares text, paces, queues, follows edits and deletions. */
 export function createReadingService(deps: {
   config: Config;
   settings: SettingsStore;
@@ -51,15 +75,32 @@ export function createReadingService(deps: {
 }) {
   const log = deps.logger.child({ module: 'reading' });
   const counted = deps.onResult ?? (() => undefined);
-  // guild → message id → the queue entry reading it, until it starts or ends.
+  // guild → message id → where it waits, until it starts or ends.
   const pending = new Map<string, Map<string, PendingRead>>();
   const pendingIn = (guildId: string) => {
     let map = pending.get(guildId);
     if (!map) pending.set(guildId, (map = new Map()));
     return map;
   };
+  // guild → messages not yet handed to the player, oldest first: pacing decides how they are read when their turn comes.
+  const rooms = new Map<string, Waiting[]>();
+  const roomOf = (guildId: string) => {
+    let room = rooms.get(guildId);
+    if (!room) rooms.set(guildId, (room = []));
+    return room;
+  };
+  // guild → the handed request not yet started (at most one, so the player fetches it ahead while the current plays).
+  const queued = new Map<string, Handed>();
   const lastSpoken = new Map<string, { authorId: string; at: number }>();
+  // guild → author → when something of theirs last started playing.
+  const lastHeard = new Map<string, Map<string, number>>();
+  const lastHeardIn = (guildId: string) => {
+    let map = lastHeard.get(guildId);
+    if (!map) lastHeard.set(guildId, (map = new Map()));
+    return map;
+  };
   const { dictionaryFor, spokenName } = deps.pronunciation;
+  const speedHonoured = deps.config.tts.providers[0]?.speed ?? true;
 
   const pendingOf = (guildId: string, authorId: string) => {
     let n = 0;
@@ -68,7 +109,7 @@ export function createReadingService(deps: {
   };
 
   /** The text to say for a message, or null when nothing is left. */
-  const textFor = (m: MessageFacts, settings: GuildSettings, sayName: boolean): string | null => {
+  const textFor = (m: MessageFacts, settings: GuildSettings, sayName: boolean, maxChars = settings.read_max_chars): string | null => {
     const users: Record<string, string> = {};
     for (const [id, name] of Object.entries(m.mentions.users)) users[id] = spokenName(m.guildId, id, name);
     return prepareText(
@@ -87,11 +128,21 @@ export function createReadingService(deps: {
         sayName,
         customEmoji: settings.read_emoji,
         unicodeEmoji: settings.read_emoji,
-        maxChars: settings.read_max_chars,
+        maxChars,
         maxRepeat: MAX_REPEAT,
         dictionary: dictionaryFor(m.guildId),
       },
     );
+  };
+
+  /** One author's consecutive messages as one text: the name once, the messages joined; null when nothing is left. */
+  const mergedText = (messages: readonly MessageFacts[], settings: GuildSettings, sayName: boolean, capChars: number): string | null => {
+    const parts: string[] = [];
+    for (const m of messages) {
+      const text = textFor(m, settings, sayName && parts.length === 0, capChars);
+      if (text !== null) parts.push(text);
+    }
+    return parts.length > 0 ? parts.join(MERGE_JOIN) : null;
   };
 
   /** The member's own voice, else a distinct one when the guild wants it, else undefined (guild/config default). */
@@ -99,6 +150,13 @@ export function createReadingService(deps: {
     const own = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice');
     if (own) return undefined; // merged by the speak service with the member's settings
     return settings.read_distinct_voices ? distinctVoice(m.authorId, deps.config.tts.voices) : undefined;
+  };
+
+  /** The member's own speed times the pacing factor (undefined at factor 1: the usual settings apply). */
+  const speedFor = (m: MessageFacts, settings: GuildSettings, factor: number): number | undefined => {
+    if (factor <= 1) return undefined;
+    const base = effectiveSpeech({}, deps.settings.member(m.guildId, m.authorId), settings, deps.config.tts.defaults).speed;
+    return Math.min(SPEED_RANGE.max, Math.round(base * factor * 100) / 100);
   };
 
   /** Whether and where a message is read, from the guild's settings and the bot's voice channel now. */
@@ -113,31 +171,165 @@ export function createReadingService(deps: {
   const react = (m: { channelId: string; id: string }, emoji: string) =>
     void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
 
-  const job = (m: MessageFacts, channelId: string, text: string, settings: GuildSettings) => {
-    const voice = voiceFor(m, settings);
+  /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
+  const estimateMs = (request: SpeechRequest) => (request.input.length / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+
+  /** The speak service's job for a handed request; its text is built from its messages now. */
+  const jobFor = (h: Handed, settings: GuildSettings) => {
+    const first = h.messages[0]!;
+    const text = mergedText(h.messages, settings, h.sayName, h.capChars);
+    if (text === null) return null;
+    const voice = voiceFor(first, settings);
+    const speed = speedFor(first, settings, h.speedFactor);
     return {
-      guildId: m.guildId,
-      channelId,
-      requester: { id: m.authorId, name: m.authorDisplayName },
-      ask: { text, ...(voice ? { voice } : {}) },
-      label: `message from ${m.authorDisplayName}`,
+      guildId: first.guildId,
+      channelId: h.voiceChannelId,
+      requester: { id: first.authorId, name: first.authorDisplayName },
+      ask: { text, ...(voice ? { voice } : {}), ...(speed !== undefined ? { speed } : {}) },
+      label: h.messages.length > 1 ? `${h.messages.length} messages from ${first.authorDisplayName}` : `message from ${first.authorDisplayName}`,
       onStart: () => {
-        pendingIn(m.guildId).delete(m.id);
+        h.started = true;
+        const now = deps.clock.now();
+        lastHeardIn(first.guildId).set(first.authorId, now);
+        for (const m of h.messages) pendingIn(m.guildId).delete(m.id);
+        if (queued.get(first.guildId) === h) queued.delete(first.guildId);
+        feed(first.guildId);
       },
       onEnd: (outcome: EntryOutcome) => {
-        pendingIn(m.guildId).delete(m.id);
+        for (const m of h.messages) pendingIn(m.guildId).delete(m.id);
+        if (queued.get(first.guildId) === h) queued.delete(first.guildId);
         if (outcome.status === 'failed') {
           // One reaction per message: the entry ends once, whatever number of parts it was spoken in.
-          react(m, isBotError(outcome.error) && BUDGET_KEYS.has(outcome.error.key) ? READ_REACTIONS.budgetSpent : READ_REACTIONS.failed);
+          const emoji = isBotError(outcome.error) && BUDGET_KEYS.has(outcome.error.key) ? READ_REACTIONS.budgetSpent : READ_REACTIONS.failed;
+          for (const m of h.messages) react(m, emoji);
         }
-        // A restart drops what was waiting: the author sees it was not read.
-        if (outcome.status === 'cancelled' && outcome.reason === 'restarting') react(m, READ_REACTIONS.dropped);
+        if (outcome.status === 'cancelled' && !h.withdrawn) {
+          // A restart drops what was waiting: the authors see it was not read.
+          const restarting = outcome.reason === 'restarting';
+          if (restarting) for (const m of h.messages) react(m, READ_REACTIONS.dropped);
+          // The queue was stopped, or the bot left: what waited behind it in the reader's room goes with it.
+          for (const w of roomOf(first.guildId).splice(0)) {
+            pendingIn(first.guildId).delete(w.m.id);
+            if (restarting) react(w.m, READ_REACTIONS.dropped);
+          }
+          return;
+        }
+        feed(first.guildId);
       },
     };
   };
 
   // Set once the bot shuts down: nothing new is read.
   let stopped = false;
+  /** Drops waiting messages the pacing shed: each gets one quiet 🔇. */
+  const shed = (guildId: string, ids: ReadonlySet<string>) => {
+    const room = roomOf(guildId);
+    for (let i = room.length - 1; i >= 0; i--) {
+      const w = room[i]!;
+      if (!ids.has(w.m.id)) continue;
+      room.splice(i, 1);
+      pendingIn(guildId).delete(w.m.id);
+      react(w.m, READ_REACTIONS.dropped);
+      counted('dropped');
+    }
+    log.info({ guildId, shed: ids.size }, 'reads dropped: reading fell behind');
+  };
+
+  /**
+   * Hands the next request to the player when none is waiting there: pacing decides which waiting messages merge
+   * into it, at what speed and cap, and which are dropped. Decided as late as possible, so the backlog is current.
+   */
+  function feed(guildId: string): void {
+    const room = roomOf(guildId);
+    while (room.length > 0 && !queued.has(guildId)) {
+      const settings = deps.settings.guild(guildId);
+      const now = deps.clock.now();
+      const decision = pace({
+        now,
+        aheadMs: deps.playback.get(guildId)?.queuedMs(estimateMs) ?? 0,
+        waiting: room.map((w) => ({ id: w.m.id, authorId: w.m.authorId, postedAt: w.postedAt, chars: w.chars })),
+        lastHeardAt: lastHeardIn(guildId),
+        limits: {
+          maxLagMs: settings.read_max_lag_s * 1000,
+          maxSpeed: settings.read_max_speed,
+          speedHonoured,
+          maxChars: settings.read_max_chars,
+          charsPerSecond: SPEECH_CHARS_PER_SECOND,
+        },
+      });
+      if (decision.shed.length > 0) shed(guildId, new Set(decision.shed));
+      const next = new Set(decision.next);
+      const taken: Waiting[] = [];
+      let length = 0;
+      while (room.length > 0 && next.has(room[0]!.m.id) && (taken.length === 0 || length + room[0]!.chars <= MERGE_LIMIT)) {
+        length += room[0]!.chars + MERGE_JOIN.length;
+        taken.push(room.shift()!);
+      }
+      if (taken.length === 0) continue;
+      const first = taken[0]!;
+      const sayName = shouldSayName(lastSpoken.get(guildId), first.m.authorId, now, settings.read_name_window_s * 1000);
+      const handed: Handed = {
+        entryId: 0,
+        messages: taken.map((w) => w.m),
+        voiceChannelId: first.voiceChannelId,
+        sayName,
+        capChars: decision.capChars,
+        speedFactor: decision.speed,
+        started: false,
+        withdrawn: false,
+      };
+      const job = jobFor(handed, settings);
+      if (job === null) {
+        for (const w of taken) {
+          pendingIn(guildId).delete(w.m.id);
+          counted('skipped');
+        }
+        continue;
+      }
+      try {
+        handed.entryId = deps.speak.toVoice(job).id;
+        queued.set(guildId, handed);
+        for (const w of taken) pendingIn(guildId).set(w.m.id, { at: 'player', authorId: w.m.authorId, handed });
+        lastSpoken.set(guildId, { authorId: first.m.authorId, at: now });
+        for (let i = 0; i < taken.length; i++) counted('read');
+        if (taken.length > 1 || decision.speed > 1 || decision.capChars < settings.read_max_chars) {
+          log.debug({ guildId, merged: taken.length, speed: decision.speed, capChars: decision.capChars }, 'read paced');
+        }
+      } catch (err) {
+        log.info({ guildId, key: isBotError(err) ? err.key : 'internal' }, 'read dropped');
+        if (!isBotError(err)) log.error({ err }, 'reading failed');
+        for (const w of taken) {
+          pendingIn(guildId).delete(w.m.id);
+          react(w.m, READ_REACTIONS.dropped);
+          counted('dropped');
+        }
+      }
+    }
+  }
+
+  /** Rebuilds a handed request after one of its messages changed; withdraws it when nothing is left to read. */
+  const rebuild = (h: Handed, guildId: string) => {
+    const playback = deps.playback.get(guildId);
+    if (!playback || h.started) return;
+    const settings = deps.settings.guild(guildId);
+    let job: ReturnType<typeof jobFor> = null;
+    try {
+      job = h.messages.length > 0 ? jobFor(h, settings) : null;
+      if (job !== null) {
+        if (playback.replace(h.entryId, deps.speak.voiceJob(job))) return;
+        job = null;
+      }
+    } catch (err) {
+      log.info({ key: isBotError(err) ? err.key : 'internal' }, 'edited message not re-read');
+      return;
+    }
+    h.withdrawn = true;
+    playback.remove(h.entryId, 'stopped');
+    for (const m of h.messages) pendingIn(guildId).delete(m.id);
+    if (queued.get(guildId) === h) queued.delete(guildId);
+    feed(guildId);
+  };
+
   return {
     /** Stops reading new and edited messages (shutdown). */
     stop(): void {
@@ -169,44 +361,45 @@ export function createReadingService(deps: {
         counted('dropped');
         return;
       }
-      const now = deps.clock.now();
-      const sayName = shouldSayName(lastSpoken.get(m.guildId), m.authorId, now, settings.read_name_window_s * 1000);
-      const text = textFor(m, settings, sayName);
+      const text = textFor(m, settings, true);
       if (text === null) {
         counted('skipped');
         return;
       }
-      try {
-        const { id } = deps.speak.toVoice(job(m, decision.voiceChannelId, text, settings));
-        waiting.set(m.id, { entryId: id, authorId: m.authorId, sayName });
-        lastSpoken.set(m.guildId, { authorId: m.authorId, at: now });
-        counted('read');
-      } catch (err) {
-        log.info({ guildId: m.guildId, key: isBotError(err) ? err.key : 'internal' }, 'read dropped');
-        if (!isBotError(err)) log.error({ err }, 'reading failed');
-        react(m, READ_REACTIONS.dropped);
-        counted('dropped');
-      }
+      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: text.length });
+      waiting.set(m.id, { at: 'room', authorId: m.authorId });
+      feed(m.guildId);
     },
 
     /** A message was edited: if it is still waiting, it is read as edited, or dropped if it would no longer be read. */
     onEdit(m: MessageFacts): void {
       const waiting = pendingIn(m.guildId).get(m.id);
-      const playback = deps.playback.get(m.guildId);
-      if (!waiting || !playback) return;
+      if (!waiting) return;
       const settings = deps.settings.guild(m.guildId);
       const decision = decide(m, settings);
-      const text = decision.read ? textFor(m, settings, waiting.sayName) : null;
-      if (!decision.read || text === null) {
-        playback.remove(waiting.entryId, 'stopped');
-        pendingIn(m.guildId).delete(m.id);
+      const text = decision.read ? textFor(m, settings, true) : null;
+      if (waiting.at === 'room') {
+        const room = roomOf(m.guildId);
+        const index = room.findIndex((w) => w.m.id === m.id);
+        if (index < 0) return;
+        if (text === null) {
+          room.splice(index, 1);
+          pendingIn(m.guildId).delete(m.id);
+        } else {
+          room[index] = { ...room[index]!, m, chars: text.length };
+        }
         return;
       }
-      try {
-        if (!playback.replace(waiting.entryId, deps.speak.voiceJob(job(m, decision.voiceChannelId, text, settings)))) pendingIn(m.guildId).delete(m.id);
-      } catch (err) {
-        log.info({ key: isBotError(err) ? err.key : 'internal' }, 'edited message not re-read');
+      const h = waiting.handed;
+      const index = h.messages.findIndex((x) => x.id === m.id);
+      if (index < 0) return;
+      if (text === null) {
+        h.messages.splice(index, 1);
+        pendingIn(m.guildId).delete(m.id);
+      } else {
+        h.messages[index] = m;
       }
+      rebuild(h, m.guildId);
     },
 
     /** A message was deleted: if it was still waiting, it is never read. */
@@ -214,7 +407,15 @@ export function createReadingService(deps: {
       const waiting = pendingIn(guildId).get(messageId);
       if (!waiting) return;
       pendingIn(guildId).delete(messageId);
-      deps.playback.get(guildId)?.remove(waiting.entryId, 'stopped');
+      if (waiting.at === 'room') {
+        const room = roomOf(guildId);
+        const index = room.findIndex((w) => w.m.id === messageId);
+        if (index >= 0) room.splice(index, 1);
+      } else {
+        const h = waiting.handed;
+        h.messages = h.messages.filter((x) => x.id !== messageId);
+        rebuild(h, guildId);
+      }
       log.debug({ guildId }, 'deleted message dropped from the queue');
     },
 

@@ -662,3 +662,22 @@ describe('GuildPlayback: snapshot', () => {
     });
   });
 });
+
+describe('GuildPlayback: audio queued ahead', () => {
+  it('counts what is left of the current item and every pending one', async () => {
+    const { prep, clock, playback, enqueue } = setup();
+    const estimate = (request: string) => request.length * 1000;
+    expect(playback.queuedMs(estimate)).toBe(0);
+    await enqueue('aaaa', 'bb', 'c');
+    // Buffering the first: all of it is still ahead.
+    expect(playback.queuedMs(estimate)).toBe(7_000);
+    prep.call('aaaa').resolve();
+    await settle();
+    expect(playback.state.status).toBe('playing');
+    clock.advance(1_500);
+    expect(playback.queuedMs(estimate)).toBe(5_500);
+    clock.advance(10_000);
+    // Past its estimate: the current item counts as nothing left, never negative.
+    expect(playback.queuedMs(estimate)).toBe(3_000);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * `conversation`: three members chat in the voice channel's text chat at 0.2, 0.5 and 1.5 messages a second, message
+ * lengths drawn from a fixed-seed distribution of real chat (median 40 characters, a few of 200), the speech stand-in
+ * speaking 15 characters per second of audio. Each rate runs with pacing on (the defaults) and off
+ * (`read_max_lag_s` 60, `read_max_speed` 1). Reports post-to-heard lag, what was read in full, merged, shortened,
+ * shed, the average speed and provider requests per message.
+ */
+import { toneFor } from '../test/standins/speech/index.js';
+import { splitUtterances } from '../test/standins/voice/utterances.js';
+import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
+import { mean, verdict } from './stats.js';
+import { pct, type BenchRow } from './table.js';
+
+const BENCH = 'conversation';
+const RATES = [0.2, 0.5, 1.5];
+/** Seconds of chat per rate; the issue's figure is 180 (`BENCH_CONVERSATION_SECONDS` to shorten a run). */
+const SECONDS = Number(process.env.BENCH_CONVERSATION_SECONDS ?? 180);
+const MEMBERS = ['alice', 'bob', 'carol'];
+const OWNER = 'dave';
+const CHARS_PER_SECOND = 15;
+const DROPPED = '🔇';
+const DEFAULT_LAG_S = 8;
+const WORDS = ['so', 'we', 'could', 'try', 'the', 'boss', 'again', 'after', 'dinner', 'maybe', 'with', 'more', 'healers', 'and', 'less', 'rushing', 'lol', 'wait', 'what', 'did', 'you', 'say', 'about', 'that', 'map', 'yes', 'no', 'okay', 'nice', 'run'];
+
+/** A small seeded generator (mulberry32), so every run posts the same conversation. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A chat message length: log-normal around a median of 40 characters, and one in twenty a long one of 200. */
+function chatLength(random: () => number): number {
+  if (random() < 0.05) return 200;
+  const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return Math.max(4, Math.min(160, Math.round(40 * Math.exp(0.55 * normal))));
+}
+
+/** Text of about `length` characters, starting with a marker that finds it in provider requests. */
+function chatText(marker: string, length: number, random: () => number): string {
+  let text = marker;
+  while (text.length < length) text += ` ${WORDS[Math.floor(random() * WORDS.length)]}`;
+  return text;
+}
+
+interface Posted {
+  marker: string;
+  text: string;
+  author: string;
+  id: string;
+  at: number;
+}
+
+/** One rate with one setting: posts the conversation, waits for it to drain, measures. */
+async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: number): Promise<BenchRow[]> {
+  const g = b.guilds[0]!;
+  const chat = g.channel('Lounge').id;
+  const session = await b.voice.waitForSession(g.id);
+  const random = seeded(seed);
+  const fromPacket = session.packets.length;
+  const fromRequest = b.speech.requests.length;
+  const posted: Posted[] = [];
+  const label = `${rate} msg/s, pacing ${pacing ? 'on' : 'off'}`;
+  progress(BENCH, `${label}: ${SECONDS} s of chat`);
+  const t0 = Date.now();
+  let due = t0;
+  for (let i = 0; ; i++) {
+    due += (-Math.log(1 - random()) / rate) * 1000;
+    if (due > t0 + SECONDS * 1000) break;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const marker = `r${seed}${pacing ? "p" : "o"}m${i}`;
+    const author = MEMBERS[Math.floor(random() * MEMBERS.length)]!;
+    const text = chatText(marker, chatLength(random), random);
+    const m = b.discord.postMessage({ channelId: chat, authorId: author, content: text });
+    posted.push({ marker, text, author, id: m.id, at: Date.now() });
+  }
+  const requests = () => b.speech.requests.slice(fromRequest).map((r) => ({ rec: r, body: r.body as { input: string; speed: number } }));
+  const reacted = (p: Posted) => b.discord.reactions(chat, p.id).some((r) => r.emoji === DROPPED);
+  const inRequest = (p: Posted) => requests().find((r) => new RegExp(`\\b${p.marker}\\b`).test(r.body.input));
+  let state = '';
+  await pollUntil(
+    () => {
+      const unsettled = posted.filter((p) => !reacted(p) && !inRequest(p)).length;
+      const quietMs = Date.now() - (session.lastPacketAt ?? 0);
+      const open = b.speech.requests.filter((r) => r.endedAt === undefined).length;
+      state = `${unsettled} of ${posted.length} messages neither read nor marked, audio quiet for ${quietMs} ms, ${open} provider requests open`;
+      return unsettled === 0 && quietMs > 1500 && open === 0 ? true : undefined;
+    },
+    Number(process.env.BENCH_CONVERSATION_DRAIN_MS ?? 180_000),
+    `${label} to drain`,
+    250,
+  ).catch((err: unknown) => {
+    process.stderr.write(`${b.bot.output.filter((l) => /reading|read |queue|message/.test(l) && !/playback state/.test(l)).slice(-30).join('\n')}\n`);
+    process.stderr.write(`${JSON.stringify(requests().map((r) => r.body.input.slice(0, 40)))}\n${JSON.stringify(posted.map((p) => p.text))}\n`);
+    throw new Error(`${(err as Error).message}: ${state}`);
+  });
+
+  // Played items in order, matched by tone to the reading requests in order.
+  const reads = requests().filter((r) => posted.some((p) => r.body.input.includes(p.marker)));
+  const items = splitUtterances(session.packets.slice(fromPacket), 60).filter((u) => u.durationMs >= 100);
+  const startOf = new Map<number, number>();
+  let k = 0;
+  for (const item of items) {
+    let step = 0;
+    while (k + step < reads.length && step < 3 && Math.abs(item.frequency - toneFor(reads[k + step]!.body.input)) > toneFor(reads[k + step]!.body.input) * 0.03) step++;
+    if (k + step >= reads.length || step === 3) continue;
+    k += step;
+    if (!startOf.has(k)) startOf.set(k, item.startAt);
+    k++;
+  }
+  const lags: number[] = [];
+  let full = 0;
+  let merged = 0;
+  let shortened = 0;
+  let shed = 0;
+  let neither = 0;
+  const heardAt = new Map<string, number[]>();
+  for (const p of posted) {
+    const index = reads.findIndex((r) => new RegExp(`\\b${p.marker}\\b`).test(r.body.input));
+    if (index < 0) {
+      if (reacted(p)) shed++;
+      else neither++;
+      continue;
+    }
+    const input = reads[index]!.body.input;
+    if (input.includes(p.text)) full++;
+    else shortened++;
+    if (posted.filter((q) => new RegExp(`\\b${q.marker}\\b`).test(input)).length > 1) merged++;
+    const start = startOf.get(index);
+    if (start !== undefined) {
+      lags.push((start - p.at) / 1000);
+      heardAt.set(p.author, [...(heardAt.get(p.author) ?? []), start]);
+    }
+  }
+  // Longest stretch any author went unheard while chatting (from the start of the run to the end of posting).
+  const end = t0 + SECONDS * 1000;
+  let longestUnheard = 0;
+  for (const author of MEMBERS) {
+    if (!posted.some((p) => p.author === author)) continue;
+    const times = [t0, ...(heardAt.get(author) ?? []).filter((t) => t <= end).sort((a, c) => a - c), end];
+    for (let i = 1; i < times.length; i++) longestUnheard = Math.max(longestUnheard, times[i]! - times[i - 1]!);
+  }
+  const n = posted.length;
+  const share = (x: number) => `${Math.round((x / n) * 100)} %`;
+  const p95 = pct(lags, 95);
+  const target =
+    !pacing ? undefined
+    : rate <= 0.2 ? verdict(p95 <= 2 && full === n && Math.max(...reads.map((r) => r.body.speed)) <= 1, 'all in full at normal speed, p95 ≤ 2 s')
+    : rate <= 0.5 ? verdict(p95 <= DEFAULT_LAG_S && shed === 0, `p95 ≤ ${DEFAULT_LAG_S} s, nothing shed`)
+    : verdict(p95 <= DEFAULT_LAG_S && longestUnheard <= 60_000 && neither === 0, `p95 ≤ ${DEFAULT_LAG_S} s, everyone heard each minute, all heard or 🔇`);
+  return [
+    {
+      bench: BENCH,
+      metric: `${label}: post → heard lag`,
+      value: `p50 ${pct(lags, 50).toFixed(1)} · p95 ${p95.toFixed(1)} · max ${Math.max(...lags).toFixed(1)} s`,
+      ...(target ? { target } : {}),
+      note: `${n} messages in ${SECONDS} s, ${lags.length} heard lags measured`,
+    },
+    {
+      bench: BENCH,
+      metric: `${label}: in full / merged / shortened / shed / neither`,
+      value: `${share(full)} / ${share(merged)} / ${share(shortened)} / ${share(shed)} / ${neither}`,
+      note: `average speed ${mean(reads.map((r) => r.body.speed)).toFixed(2)}×; provider requests per message ${(reads.length / n).toFixed(2)}; longest an author went unheard ${(longestUnheard / 1000).toFixed(0)} s`,
+    },
+  ];
+}
+
+/** The conversation benchmark: each rate with pacing on and off, one bot, settings switched between runs. */
+export async function benchConversation(): Promise<BenchRow[]> {
+  const b = await startBotUnderTest({
+    members: [...MEMBERS, OWNER],
+    speech: { ttfbMs: 200, bytesPerSecond: 'realtime-x4', secondsPerChar: 1 / CHARS_PER_SECOND, minSeconds: 0.1, maxSeconds: 300 },
+    env: { READING_ENABLED: 'true', ...(process.env.BENCH_CONVERSATION_DEBUG ? { LOG_LEVEL: 'debug' } : {}) },
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const g = b.guilds[0]!;
+    for (const m of [...MEMBERS, OWNER]) b.join(g, m);
+    const set = async (key: string, value: string) => {
+      const h = b.command(g, OWNER, 'settings', { key, value }, 'set');
+      await h.waitFor((x) => /is now/.test(x.message()?.content ?? ''), 15_000);
+    };
+    await set('read_voice_chats', 'on');
+    const joined = b.command(g, 'alice', 'join');
+    await joined.waitFor((h) => /Joined/.test(h.message()?.content ?? ''), 15_000);
+    await b.voice.waitForSession(g.id);
+    await sleep(1000);
+    for (const [i, rate] of RATES.entries()) {
+      for (const pacing of [true, false]) {
+        await set('read_max_lag_s', pacing ? String(DEFAULT_LAG_S) : '60');
+        await set('read_max_speed', pacing ? '1.6' : '1');
+        rows.push(...(await runOnce(b, rate, pacing, 100 + i)));
+      }
+    }
+  } finally {
+    await b.close();
+  }
+  return rows;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { toneFor } from '../standins/speech/index.js';
+import { heardItems } from '../standins/voice/index.js';
+import { useWorld, type World } from './world.js';
+
+const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
+const BUDGET_S = 8;
+/** Allowance for a shared, loaded machine on top of the budget (the policy's estimate is what keeps it). */
+const SLACK_MS = 2_500;
+
+describe('reading keeps pace with a burst', () => {
+  let w: World;
+  // Speech at 15 characters per second of audio, as the pacing's estimate assumes.
+  useWorld({ env: { READING_ENABLED: 'true' }, speech: { secondsPerChar: 1 / 15, minSeconds: 0.2, maxSeconds: 30 } }, (started) => {
+    w = started;
+  });
+
+  it('ten messages from two members: heard within the budget, merged where the author repeats, the shed ones with exactly one 🔇', async () => {
+    const enabled = w.command('dave', 'read', { channel: w.channelId('chat') }, 'enable');
+    await enabled.waitFor((h) => content(h).length > 0, 15_000);
+    w.join('alice', 'Lounge');
+    w.join('bob', 'Lounge');
+    const joined = w.command('alice', 'join');
+    await joined.waitFor((h) => content(h).length > 0, 15_000);
+    await w.discord.waitForBotVoice(w.guild.id, w.channelId('Lounge'));
+    const session = w.voice.session(w.guild.id)!;
+    const packetsBefore = session.packets.length;
+    const since = w.speech.requests.length;
+
+    const authors = ['alice', 'alice', 'alice', 'bob', 'bob', 'alice', 'bob', 'alice', 'bob', 'bob'] as const;
+    const posted = authors.map((author, i) => {
+      const text = `note ${i}: see you there soon`;
+      const at = Date.now();
+      const m = w.discord.postMessage({ guildId: w.guild.id, channelId: 'chat', authorId: author, content: text });
+      return { author, text, marker: `note ${i}:`, at, id: m.id };
+    });
+
+    const inputs = () => w.speech.requests.slice(since).map((r) => r.body as { input: string; speed: number });
+    const reactionsOf = (id: string) => w.discord.reactions(w.channelId('chat'), id);
+    const readOrShed = () => posted.every((p) => inputs().some((r) => r.input.includes(p.marker)) || reactionsOf(p.id).length > 0);
+    await w.discord.waitUntil(() => (readOrShed() ? true : undefined), 90_000).catch((err: unknown) => {
+      // What was asked and marked so far, to see where it stalled (test texts only).
+      console.log(JSON.stringify({ inputs: inputs().map((r) => r.input), reactions: posted.map((p) => reactionsOf(p.id)) }));
+      throw err;
+    });
+    await session.waitForPackets(packetsBefore + 50);
+    await session.waitForQuiet(1_500);
+
+    // Every message read or marked, never both; each marked one carries exactly one 🔇, from the bot.
+    const read = posted.filter((p) => inputs().some((r) => r.input.includes(p.marker)));
+    const shed = posted.filter((p) => !read.includes(p));
+    for (const p of read) expect(reactionsOf(p.id)).toEqual([]);
+    for (const p of shed) expect(reactionsOf(p.id)).toEqual([{ emoji: '🔇', userIds: [w.discord.botUser.id] }]);
+    expect(shed.length).toBeGreaterThan(0);
+    // Everyone gets heard.
+    expect(new Set(read.map((p) => p.author))).toEqual(new Set(['alice', 'bob']));
+
+    // Merged where the author repeats: one request holding two of one author's messages, the name said once.
+    const merged = inputs().filter((r) => posted.filter((p) => r.input.includes(p.marker)).length >= 2);
+    expect(merged.length).toBeGreaterThan(0);
+    for (const r of merged) {
+      const whose = new Set(posted.filter((p) => r.input.includes(p.marker)).map((p) => p.author));
+      expect(whose.size).toBe(1);
+      expect(r.input.match(/ said: /g)?.length ?? 0).toBeLessThanOrEqual(1);
+    }
+    // Sped up while behind (the stand-in honours speed).
+    expect(Math.max(...inputs().map((r) => r.speed))).toBeGreaterThan(1);
+
+    // Heard within the budget: each heard item, matched to its request by tone, started within the budget of the
+    // oldest message it holds.
+    const startAt = session.packets[packetsBefore]!.at;
+    const heard = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= startAt));
+    const requests = inputs().filter((r) => posted.some((p) => r.input.includes(p.marker)));
+    expect(heard).toHaveLength(requests.length);
+    heard.forEach((item, i) => {
+      const request = requests[i]!;
+      expect(Math.abs(item.tone - toneFor(request.input)) / toneFor(request.input)).toBeLessThanOrEqual(0.03);
+      const oldest = Math.min(...posted.filter((p) => request.input.includes(p.text)).map((p) => p.at));
+      expect(item.startAt - oldest).toBeLessThan(BUDGET_S * 1000 + SLACK_MS);
+    });
+  }, 150_000);
+});
