@@ -10,6 +10,7 @@ import { splitUtterances } from '../test/standins/voice/utterances.js';
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
 import { mean, verdict } from './stats.js';
 import { pct, type BenchRow } from './table.js';
+import { seededRandom } from './seededRandom.js';
 
 const BENCH = 'conversation';
 const RATES = [0.2, 0.5, 1.5];
@@ -22,17 +23,6 @@ const DROPPED = '🔇';
 const DEFAULT_LAG_S = 8;
 const WORDS = ['so', 'we', 'could', 'try', 'the', 'boss', 'again', 'after', 'dinner', 'maybe', 'with', 'more', 'healers', 'and', 'less', 'rushing', 'lol', 'wait', 'what', 'did', 'you', 'say', 'about', 'that', 'map', 'yes', 'no', 'okay', 'nice', 'run'];
 
-/** A small seeded generator (mulberry32), so every run posts the same conversation. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A chat message length: log-normal around a median of 40 characters, and one in twenty a long one of 200. */
 function chatLength(random: () => number): number {
@@ -61,7 +51,7 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
   const g = b.guilds[0]!;
   const chat = g.channel('Lounge').id;
   const session = await b.voice.waitForSession(g.id);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const fromPacket = session.packets.length;
   const fromRequest = b.speech.requests.length;
   const posted: Posted[] = [];

@@ -7,6 +7,7 @@ import type { InteractionHandle } from '../test/standins/discord/index.js';
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
 import { mean, percentiles, verdict } from './stats.js';
 import type { BenchRow } from './table.js';
+import { seededRandom } from './seededRandom.js';
 
 const BENCH = 'longtext';
 const TEXT_CHARS = 4000;
@@ -21,21 +22,10 @@ const WORDS = (
   'we they she he find bring hear remember build open carry follow watch wonder simple distant gentle heavy'
 ).split(' ');
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A text of exactly `chars` characters made of sentences of 60–140 characters; `seed` makes it unique. */
 export function longText(seed: number, chars = TEXT_CHARS): { text: string; firstSentence: string } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const sentences: string[] = [];
   let length = 0;
   while (length < chars) {

@@ -12,6 +12,7 @@ import type { SpeechFault } from '../test/standins/speech/index.js';
 import type { SoakProbe } from './soakBot.js';
 import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from './botUnderTest.js';
 import type { BenchRow } from './table.js';
+import { seededRandom } from './seededRandom.js';
 
 const BENCH = 'soak';
 /** Events driven; SOAK_EVENTS overrides (e.g. a longer run to tell a leak from a cache filling up). */
@@ -21,17 +22,6 @@ const MEMBERS = ['alice', 'bob', 'carol', 'dave'];
 const PHRASES = Array.from({ length: 40 }, (_, i) => `Soak phrase number ${i}`);
 const MIB = 2 ** 20;
 
-/** A small seeded PRNG (mulberry32), so every run drives the same events. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function probe(b: BotUnderTest): Promise<SoakProbe> {
   const answer = (await b.bot.request({ probe: true })) as { probe?: SoakProbe; probeError?: string };
@@ -85,7 +75,7 @@ export async function benchSoak(): Promise<BenchRow[]> {
     const before = await probe(b);
     progress(BENCH, `before: heap ${(before.heapUsedBytes / MIB).toFixed(1)} MiB, rss ${(before.rssBytes / MIB).toFixed(1)} MiB`);
 
-    const rnd = random(12);
+    const rnd = seededRandom(12);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const total = WEIGHTS.reduce((n, [, w]) => n + w, 0);
     const kindOf = (): Kind => {
