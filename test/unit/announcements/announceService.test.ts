@@ -133,20 +133,7 @@ describe('announcements: services', () => {
 
   it('a scheduled announcement that fails (a spent budget) is reported in its channel with the reason', async () => {
     const notices: Array<{ channelId: string; content: string }> = [];
-    const { logger } = capturingLogger();
-    const playback = new PlaybackRegistry<SpeechRequest>(
-      (guildId) =>
-        new GuildPlayback<SpeechRequest>(guildId, link, (req, signal, ctx) => prep.prepare(req.input, signal, ctx), { maxQueue: 10, maxPerMember: 3, idleTimeoutMs: 60_000, prefetch: 1 }, clock, logger),
-    );
-    const speak = createSpeakService({ config, speech: unusedSpeech, playback, settings, logger });
-    const announce = createAnnounceService({
-      settings,
-      speak,
-      playback,
-      clock,
-      logger,
-      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async (channelId, content) => void notices.push({ channelId, content }) },
-    });
+    const { announce } = services({ notify: async (channelId, content) => void notices.push({ channelId, content }) });
     const view = announce.schedule({ guildId: 'g', channelId: 'lounge', replyChannelId: 'text', text: 'Stand-up time', when: '09:00', member: member({ canManageGuild: true }) });
     announce.start();
     clock.advanceTo(Date.parse('2026-11-25T09:00:01Z'));
