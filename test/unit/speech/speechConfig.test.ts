@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config.js';
+import { problemsOf } from '../core/configProblems.js';
 
 const minimal = { DISCORD_TOKEN: 'bot-token', DISCORD_APPLICATION_ID: '123456789012345678', TTS_API_KEY: 'sk-test' };
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('loadConfig accepted an invalid environment');
-}
 
 describe('config: provider concurrency and the long-text pipeline', () => {
   it('defaults: 8 provider calls at once; texts over 300 characters pipelined with 2 parts ahead', () => {
