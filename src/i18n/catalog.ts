@@ -50,3 +50,11 @@ export function loadCatalogs(dir: string = CATALOG_DIR): Catalog[] {
     .sort()
     .map((f) => parseCatalog(basename(f, '.json'), readFileSync(join(dir, f), 'utf8'), f));
 }
+
+/** The codes of the catalogs in `dir` (file names only, nothing parsed): the values the `language` setting allows. */
+export function catalogCodes(dir: string = CATALOG_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => basename(f, '.json'))
+    .sort();
+}
