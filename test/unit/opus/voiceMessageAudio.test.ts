@@ -48,7 +48,7 @@ describe('readOggOpus and the duration', () => {
   it('refuses what is not Ogg, and a page with a bad CRC', () => {
     expect(() => oggPages(Buffer.from('ID3 not ogg at all, really not'))).toThrow(AudioFormatError);
     const ogg = encodeOggOpus(sineWave(300, 0.5), { channels: 1, frameMs: 20 });
-    ogg[ogg.length - 1] ^= 0xff;
+    ogg[ogg.length - 1] = ogg[ogg.length - 1]! ^ 0xff;
     expect(() => readOggOpus(ogg)).toThrow(/bad CRC/);
   });
 });
