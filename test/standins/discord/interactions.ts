@@ -401,7 +401,7 @@ export class InteractionService {
     const sent = this.logSent('followup', 'POST', `/webhooks/${applicationId}/…`, payload);
     const run = () => {
       const owner = this.webhook(applicationId, token);
-      const draft = draftFromCreate(payload, body.files, this.rules(owner, []));
+      const draft = draftFromCreate(payload, body.files, { ...this.rules(owner, []), route: 'webhook' });
       const message = this.deps.messages.create({
         channelId: owner.spec.channelId,
         guildId: owner.spec.guildId,
