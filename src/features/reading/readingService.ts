@@ -123,6 +123,7 @@ export function createReadingService(deps: {
         poll: m.poll,
         forwarded: m.forwarded,
         embedsOnly: m.embedsOnly,
+        voiceMessage: m.voiceMessage,
       },
       {
         sayName,
