@@ -16,6 +16,9 @@ export interface RecordedFile {
   name: string;
   contentType: string;
   data: Buffer;
+  /** Voice-message metadata, when the message carries it. */
+  durationSecs?: number;
+  waveform?: string;
 }
 
 /** One request the bot made about an interaction, with the stand-in's answer. */
