@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InteractionResponseType, InteractionType, MessageType, ApplicationCommandType } from 'discord-api-types/v10';
 import { DiscordHttpError, errors, fieldError } from './discordErrors.js';
 import { DEFERRABLE_FLAGS, draftFromCreate, draftFromEdit, Flags, type PayloadRules } from './messagePayload.js';
+import { checkVoiceMessagePermission } from './voiceMessageRules.js';
 import type { MessageService } from './messageService.js';
 import type { MessageStore, StoredMessage } from './messageStore.js';
 import type { ParsedBody } from './requestBody.js';
@@ -10,6 +11,9 @@ import type { ChangeSignal } from './changeSignal.js';
 import type { Gateway } from './gateway.js';
 import type { RestAnswer } from './restRouter.js';
 import { MESSAGE_CALLBACK_TYPES, type SentPayload, type SentPayloadKind, type SentPayloadLog } from './sentPayloads.js';
+
+/** SEND_VOICE_MESSAGES (1 << 46). */
+const SEND_VOICE_MESSAGES = 1n << 46n;
 
 /** A file as recorded from a request or shown in a message. */
 export interface RecordedFile {
@@ -259,6 +263,9 @@ export class InteractionService {
     switch (type) {
       case InteractionResponseType.ChannelMessageWithSource: {
         const draft = draftFromCreate(data, body.files, rules);
+        // The app's permissions in the channel, as the interaction told it (app_permissions).
+        const appPermissions = BigInt(String(interaction.spec.payload.app_permissions ?? '0'));
+        checkVoiceMessagePermission(draft.flags, (appPermissions & SEND_VOICE_MESSAGES) !== 0n);
         message = this.createResponse(interaction, draft, (draft.flags & Flags.Ephemeral) !== 0);
         interaction.ack = 'message';
         break;

@@ -224,6 +224,8 @@ describe('Discord stand-in rules', () => {
       expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [audio])).status).toBe(204);
       expect(h.message()?.flags).toBe(8192);
       expect((await webhook(h, 'PATCH', '/messages/@original', { content: 'edit' })).json.code).toBe(50162);
+      const elsewhere = discord.interact({ guildId: guild.id, channelId: guild.channel('no-voice-messages').id, userId: alice, command: 'speak', options: { text: 'hi' } });
+      expect((await callback(elsewhere, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [audio])).json.code).toBe(50173);
     });
 
     it('a deferred response keeps only EPHEMERAL: neither its edit nor a follow-up becomes a voice message', async () => {
