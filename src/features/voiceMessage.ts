@@ -53,7 +53,7 @@ export function createVoiceMessageMaker(deps: { speak: SpeakService; ffmpegPath:
           ogg = await toMonoOgg(file.data, format);
           transcoded = true;
         }
-        const audio = voiceMessageAudio(ogg);
+        const audio = await voiceMessageAudio(ogg);
         if (audio.data.length > limitBytes) throw new BotError('file.too_large', { limitMiB: Number((limitBytes / 1048576).toFixed(1)) });
         log.info({ format, transcoded, bytes: audio.data.length, seconds: audio.durationSecs }, 'voice message made');
         return { audio, request: file.request, fromCache: file.fromCache, transcoded };

@@ -72,9 +72,9 @@ describe('voiceMessageFit and withInputRate48k', () => {
 });
 
 describe('voiceMessageAudio', () => {
-  it('gives the duration, a waveform of the decoded audio and 48 kHz-labelled data', () => {
+  it('gives the duration, a waveform of the decoded audio and 48 kHz-labelled data', async () => {
     const ogg = encodeOggOpus(shapedPcm(), { channels: 1, frameMs: 60, headerInputSampleRate: 24_000 });
-    const vm = voiceMessageAudio(ogg);
+    const vm = await voiceMessageAudio(ogg);
     expect(vm.durationSecs).toBeCloseTo(3, 2);
     const points = Buffer.from(vm.waveform, 'base64');
     expect(points.length).toBe(30);
@@ -83,14 +83,33 @@ describe('voiceMessageAudio', () => {
     expect(readOggOpus(vm.data).head.inputSampleRate).toBe(48_000);
   });
 
-  it('decodes to as many samples as the granule says', () => {
+  it('decodes to as many samples as the granule says', async () => {
     const ogg = encodeOggOpus(sineWave(300, 1.01), { channels: 1, frameMs: 20 });
     const file = readOggOpus(ogg);
-    expect(decodeMono(file.packets, file.head.preSkip, 48_480).length).toBe(48_480);
+    expect((await decodeMono(file.packets, file.head.preSkip, 48_480)).length).toBe(48_480);
   });
 
-  it('refuses stereo (it must be re-encoded to one channel first)', () => {
+  it('refuses stereo (it must be re-encoded to one channel first)', async () => {
     const ogg = encodeOggOpus(sineWave(300, 0.5, { channels: 2 }), { channels: 2, frameMs: 20 });
-    expect(() => voiceMessageAudio(ogg)).toThrow(/one channel/);
+    await expect(voiceMessageAudio(ogg)).rejects.toThrow(/one channel/);
+  });
+
+  it('gives the event loop back while decoding a long voice message', async () => {
+    const ogg = encodeOggOpus(sineWave(300, 20), { channels: 1, frameMs: 20 }); // 1000 packets
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      if (!running) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      expect((await voiceMessageAudio(ogg)).durationSecs).toBeCloseTo(20, 2);
+    } finally {
+      running = false;
+    }
+    // Decoding all at once would let no other callback run; it yields every 25 packets.
+    expect(turns).toBeGreaterThanOrEqual(30);
   });
 });
