@@ -58,5 +58,5 @@ export function opusPacketsFrom(oggStream: Readable, options: OpusReframerOption
   return { packets: reframer, head, stats: reframer.stats };
 }
 export { oggOpusDurationSecs, oggPages, readOggOpus, withInputRate48k, type OggFilePage, type OggOpusFile } from './oggOpusFile.js';
-export { encodeWaveform, MAX_WAVEFORM_POINTS, waveformPoints } from './waveform.js';
+export { encodeWaveform, MAX_WAVEFORM_POINTS, WaveformBuilder, waveformPoints } from './waveform.js';
 export { decodeMono, voiceMessageAudio, voiceMessageFit, type VoiceMessageAudio } from './voiceMessageAudio.js';

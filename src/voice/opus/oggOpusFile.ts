@@ -62,7 +62,7 @@ export function readOggOpus(file: Buffer): OggOpusFile {
       partial.push(file.subarray(at, at + size));
       at += size;
       if (size < 255) {
-        packets.push(Buffer.concat(partial));
+        packets.push(partial.length === 1 ? partial[0]! : Buffer.concat(partial));
         partial = [];
       }
     }
@@ -84,11 +84,17 @@ export function oggOpusDurationSecs(file: OggOpusFile): number {
  * holds only the OpusHead (RFC 7845 §3), so only that page and its CRC change; the audio is not touched.
  */
 export function withInputRate48k(file: Buffer): Buffer {
-  const [first] = oggPages(file);
-  if (!first) throw new AudioFormatError('no_opus_head', 'empty Ogg file');
+  if (file.length < HEADER_BYTES || file.toString('latin1', 0, 4) !== 'OggS') throw new AudioFormatError('not_ogg', 'no Ogg page at byte 0');
+  const count = file[26]!;
+  const bodyOffset = HEADER_BYTES + count;
+  let length = bodyOffset;
+  for (let i = 0; i < count; i++) length += file[HEADER_BYTES + i]!;
+  if (length > file.length || file.toString('latin1', bodyOffset, bodyOffset + 8) !== 'OpusHead') {
+    throw new AudioFormatError('no_opus_head', 'the first Ogg page holds no OpusHead');
+  }
   const out = Buffer.from(file);
-  out.writeUInt32LE(48_000, first.bodyOffset + 12);
-  out.writeUInt32LE(0, first.offset + 22);
-  out.writeUInt32LE(oggPageCrc(out.subarray(first.offset, first.offset + first.length)), first.offset + 22);
+  out.writeUInt32LE(48_000, bodyOffset + 12);
+  out.writeUInt32LE(0, 22);
+  out.writeUInt32LE(oggPageCrc(out.subarray(0, length)), 22);
   return out;
 }

@@ -3,7 +3,7 @@ import { AudioFormatError } from './errors.js';
 import type { OpusHead } from './oggDemuxer.js';
 import { oggOpusDurationSecs, readOggOpus, withInputRate48k } from './oggOpusFile.js';
 import { frameToPacket, packetFrames } from './toc.js';
-import { encodeWaveform, waveformPoints } from './waveform.js';
+import { encodeWaveform, WaveformBuilder } from './waveform.js';
 
 /** A voice message's audio and the metadata Discord requires with it. */
 export interface VoiceMessageAudio {
@@ -27,17 +27,27 @@ export function voiceMessageFit(head: OpusHead): 'ready' | 'relabel' | 'transcod
 const PACKETS_PER_TURN = 25;
 
 /**
- * Decodes the packets of a mono stream to 48 kHz samples, pre-skip removed, cut to the granule-given length. Decoding
- * costs about 8 ms per second of audio on this machine's cores, all on the main thread: it gives the event loop back
- * every PACKETS_PER_TURN packets, so the voice clock (20 ms) and the gateway never wait for a long voice message.
+ * Decodes the packets of a mono stream at 48 kHz, pre-skip removed and cut to the granule-given length, handing the
+ * samples to `sink` packet by packet (nothing holds the whole clip). Decoding costs a few ms per second of audio, all
+ * on the main thread: it gives the event loop back every PACKETS_PER_TURN packets, so the voice clock (20 ms) and the
+ * gateway never wait for a long voice message. Returns the number of samples handed over.
  */
-export async function decodeMono(packets: readonly Buffer[], preSkip: number, totalSamples: number): Promise<Int16Array> {
+export async function decodeMono(packets: readonly Buffer[], preSkip: number, totalSamples: number, sink: (samples: Int16Array) => void): Promise<number> {
   const codec = new OpusScript(48_000, 1, OpusScript.Application.AUDIO);
-  const parts: Buffer[] = [];
+  let skip = preSkip;
+  let left = totalSamples;
   try {
-    for (let i = 0; i < packets.length; i++) {
+    for (let i = 0; i < packets.length && left > 0; i++) {
       const packet = packets[i]!;
-      for (const frame of packetFrames(packet)) parts.push(codec.decode(frameToPacket(packet[0]!, frame)));
+      for (const frame of packetFrames(packet)) {
+        const pcm = codec.decode(frameToPacket(packet[0]!, frame));
+        let samples = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2));
+        const dropped = Math.min(skip, samples.length);
+        skip -= dropped;
+        samples = samples.subarray(dropped, dropped + Math.min(left, samples.length - dropped));
+        left -= samples.length;
+        if (samples.length > 0) sink(samples);
+      }
       if ((i + 1) % PACKETS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (err) {
@@ -45,9 +55,7 @@ export async function decodeMono(packets: readonly Buffer[], preSkip: number, to
   } finally {
     codec.delete();
   }
-  const pcm = Buffer.concat(parts);
-  const all = new Int16Array(pcm.buffer, pcm.byteOffset, Math.floor(pcm.length / 2));
-  return all.slice(Math.min(preSkip, all.length), Math.min(all.length, preSkip + totalSamples));
+  return totalSamples - left;
 }
 
 /**
@@ -60,11 +68,13 @@ export async function voiceMessageAudio(ogg: Buffer): Promise<VoiceMessageAudio>
   const fit = voiceMessageFit(file.head);
   if (fit === 'transcode') throw new AudioFormatError('unsupported', `voice messages need one channel, got ${file.head.channels}`);
   const durationSecs = oggOpusDurationSecs(file);
-  const samples = await decodeMono(file.packets, file.head.preSkip, Math.round(durationSecs * 48_000));
-  if (samples.length === 0) throw new AudioFormatError('undecodable', 'no audio in the voice message');
+  const total = Math.round(durationSecs * 48_000);
+  const waveform = new WaveformBuilder(total, 48_000);
+  const decoded = await decodeMono(file.packets, file.head.preSkip, total, (samples) => waveform.add(samples));
+  if (decoded === 0) throw new AudioFormatError('undecodable', 'no audio in the voice message');
   return {
     data: fit === 'relabel' ? withInputRate48k(ogg) : ogg,
     durationSecs: Math.round(durationSecs * 100) / 100,
-    waveform: encodeWaveform(waveformPoints(samples, 48_000)),
+    waveform: encodeWaveform(waveform.points()),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { oggOpusDurationSecs, oggPages, readOggOpus, withInputRate48k } from '../../../src/voice/opus/oggOpusFile.js';
 import { decodeMono, voiceMessageAudio, voiceMessageFit } from '../../../src/voice/opus/voiceMessageAudio.js';
-import { encodeWaveform, waveformPoints } from '../../../src/voice/opus/waveform.js';
+import { encodeWaveform, WaveformBuilder, waveformPoints } from '../../../src/voice/opus/waveform.js';
 import { AudioFormatError } from '../../../src/voice/opus/errors.js';
 import { encodeOggOpus, parseOggPages } from '../../support/oggOpus.js';
 import { sineWave } from '../../support/pcm.js';
@@ -29,6 +29,13 @@ describe('waveformPoints', () => {
     expect(waveformPoints(new Int16Array(48_000 * 60), 48_000).length).toBe(256);
     expect(waveformPoints(new Int16Array(100), 48_000).length).toBe(1);
     expect([...waveformPoints(new Int16Array(100), 48_000)]).toEqual([0]);
+  });
+
+  it('gives the same points fed in pieces as all at once', () => {
+    const pcm = shapedPcm();
+    const builder = new WaveformBuilder(pcm.length, 48_000);
+    for (let i = 0; i < pcm.length; i += 960) builder.add(pcm.subarray(i, i + 960));
+    expect([...builder.points()]).toEqual([...waveformPoints(pcm, 48_000)]);
   });
 
   it('encodes as base64, one byte a point', () => {
@@ -86,7 +93,9 @@ describe('voiceMessageAudio', () => {
   it('decodes to as many samples as the granule says', async () => {
     const ogg = encodeOggOpus(sineWave(300, 1.01), { channels: 1, frameMs: 20 });
     const file = readOggOpus(ogg);
-    expect((await decodeMono(file.packets, file.head.preSkip, 48_480)).length).toBe(48_480);
+    let samples = 0;
+    expect(await decodeMono(file.packets, file.head.preSkip, 48_480, (s) => (samples += s.length))).toBe(48_480);
+    expect(samples).toBe(48_480);
   });
 
   it('refuses stereo (it must be re-encoded to one channel first)', async () => {
