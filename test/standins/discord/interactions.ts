@@ -285,7 +285,7 @@ export class InteractionService {
       case InteractionResponseType.UpdateMessage: {
         const source = interaction.spec.sourceMessageId ? this.deps.store.byId.get(interaction.spec.sourceMessageId) : undefined;
         if (!source || source.deleted) throw errors.unknownMessage();
-        message = this.deps.messages.update(source, draftFromEdit(source, data, body.files, rules, false));
+        message = this.deps.messages.update(source, draftFromEdit(source, data, body.files, rules));
         interaction.originalId = source.id;
         interaction.ack = 'update';
         break;
@@ -380,8 +380,7 @@ export class InteractionService {
     const run = () => {
       const owner = this.webhook(applicationId, token);
       const message = this.target(owner, messageId);
-      const completesDeferral = (message.flags & Flags.Loading) !== 0;
-      const draft = draftFromEdit(message, payload, body.files, this.rules(owner, []), completesDeferral);
+      const draft = draftFromEdit(message, payload, body.files, this.rules(owner, []));
       this.deps.messages.update(message, draft);
       event.messageId = message.id;
       return { status: 200, body: this.deps.messages.renderFull(message) };

@@ -140,13 +140,11 @@ export function draftFromCreate(body: unknown, files: UploadedFile[], rules: Pay
 /**
  * Validates an edit payload against an existing message and returns the edited fields. Omitted
  * fields stay; `attachments` (API v10) lists everything to keep, old ids and new `files[n]` indexes.
- * `completesDeferral` is set for the first edit of a deferred ("thinking…") response. A deferred response never
- * carries IS_VOICE_MESSAGE (type 5 keeps only EPHEMERAL), so that edit is an ordinary message; a voice message cannot
- * be edited at all (50162).
+ * A deferred response never carries IS_VOICE_MESSAGE (type 5 keeps only EPHEMERAL), so the edit that completes it is
+ * an ordinary message; a voice message cannot be edited at all (50162).
  */
-export function draftFromEdit(existing: StoredMessage, body: unknown, files: UploadedFile[], rules: PayloadRules, completesDeferral: boolean): MessageDraft {
+export function draftFromEdit(existing: StoredMessage, body: unknown, files: UploadedFile[], rules: PayloadRules): MessageDraft {
   const payload = asPayload(body);
-  void completesDeferral;
   checkNotVoiceMessage(existing.flags);
   const collector = new ErrorCollector();
   validateFields(payload, rules, collector);

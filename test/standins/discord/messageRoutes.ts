@@ -94,7 +94,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
       sizeLimit: guild.attachmentSizeLimit,
       errorPath: [],
       allowEphemeral: false,
-    }, false);
+    });
     return { status: 200, body: ctx.messages.renderForRest(ctx.messages.update(message, draft)) };
   }));
 

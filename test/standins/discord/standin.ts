@@ -543,7 +543,7 @@ export class DiscordStandin {
   editMessage(input: { channelId: string; messageId: string; content: string }): ChannelMessage {
     const message = this.storedMessage(input.channelId, input.messageId);
     const guild = this.#state.guild(message.guildId);
-    const draft = draftFromEdit(message, { content: input.content }, [], { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false }, false);
+    const draft = draftFromEdit(message, { content: input.content }, [], { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false });
     return this.channelMessage(this.#messages.update(message, draft));
   }
 
