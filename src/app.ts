@@ -14,6 +14,10 @@ import { messageFacts } from './discord/messageFacts.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from './features/pronunciation.js';
+import { loadCatalogs } from './i18n/catalog.js';
+import { createEmojiNames } from './i18n/emojiNames.js';
+import { createSpokenPhrases } from './i18n/spokenPhrases.js';
+import { createTranslator } from './i18n/translator.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -186,7 +190,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       ),
   );
   const speak = createSpeakService({ config, speech, playback, settings, logger });
-  const pronunciation = createPronunciation(settings);
+  const translator = createTranslator(loadCatalogs());
+  const phrasesIn = createSpokenPhrases(translator, createEmojiNames());
+  // The language a guild is spoken to in: its `language` setting, else the server's preferred locale, else English.
+  const spokenLanguage = (guildId: string) =>
+    translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
+  const pronunciation = createPronunciation(settings, (guildId) => phrasesIn(spokenLanguage(guildId)));
   const channels = createChannelMessenger({ client, logger });
   const notify = channels.notify;
   const voiceOf = (guildId: string) => {

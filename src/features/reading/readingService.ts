@@ -99,7 +99,7 @@ export function createReadingService(deps: {
     if (!map) lastHeard.set(guildId, (map = new Map()));
     return map;
   };
-  const { dictionaryFor, spokenName } = deps.pronunciation;
+  const { dictionaryFor, spokenName, phrasesFor } = deps.pronunciation;
   const speedHonoured = deps.config.tts.providers[0]?.speed ?? true;
 
   const pendingOf = (guildId: string, authorId: string) => {
@@ -131,6 +131,8 @@ export function createReadingService(deps: {
         maxChars,
         maxRepeat: MAX_REPEAT,
         dictionary: dictionaryFor(m.guildId),
+        phrases: phrasesFor(m.guildId),
+        nameTemplate: settings.name_template,
       },
     );
   };
