@@ -189,12 +189,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         logger.child({ module: 'playback' }),
       ),
   );
-  const speak = createSpeakService({ config, speech, playback, settings, logger });
   const translator = createTranslator(loadCatalogs());
   const phrasesIn = createSpokenPhrases(translator, createEmojiNames());
   // The language a guild is spoken to in: its `language` setting, else the server's preferred locale, else English.
   const spokenLanguage = (guildId: string) =>
     translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
+  const speak = createSpeakService({ config, speech, playback, settings, logger, spokenLanguage });
   const pronunciation = createPronunciation(settings, (guildId) => phrasesIn(spokenLanguage(guildId)));
   const channels = createChannelMessenger({ client, logger });
   const notify = channels.notify;

@@ -325,7 +325,8 @@ function speakContent(content: string, mentions: Mentions, settings: Settings, w
 
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 // Scripts written without spaces between words: whole-word boundaries do not exist there.
-const UNSPACED_SCRIPT = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/u;
+const UNSPACED_CHAR = String.raw`[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]`;
+const UNSPACED_SCRIPT = new RegExp(UNSPACED_CHAR, 'u');
 const EDGE_WORD_CHAR = /^[\p{L}\p{N}_]$/u;
 
 function entryPattern(word: string): string {
@@ -334,8 +335,9 @@ function entryPattern(word: string): string {
   const first = String.fromCodePoint(word.codePointAt(0) ?? 0);
   const lastCode = word.codePointAt(word.length - 1);
   const last = lastCode !== undefined && lastCode >= 0xdc00 && lastCode <= 0xdfff ? word.slice(-2) : word.slice(-1);
-  const before = EDGE_WORD_CHAR.test(first) ? '(?<![\\p{L}\\p{N}_])' : '';
-  const after = EDGE_WORD_CHAR.test(last) ? '(?![\\p{L}\\p{N}_])' : '';
+  // A word's edge must not touch another word character, except one of a script without spaces: "Discordで" matches "discord".
+  const before = EDGE_WORD_CHAR.test(first) ? `(?<!(?!${UNSPACED_CHAR})[\\p{L}\\p{N}_])` : '';
+  const after = EDGE_WORD_CHAR.test(last) ? `(?!(?!${UNSPACED_CHAR})[\\p{L}\\p{N}_])` : '';
   return `${before}${escaped}${after}`;
 }
 
@@ -443,9 +445,9 @@ const UNSPACED_BREAK = /[、。，．！？；：]/;
 export function cutAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const limit = Math.max(0, max);
-  let end = text[limit] === ' ' ? limit : text.lastIndexOf(' ', limit - 1);
+  let end = text[limit] === ' ' || UNSPACED_BREAK.test(text[limit] ?? '') ? limit : text.lastIndexOf(' ', limit - 1);
   // Text without spaces (Japanese, Chinese): the last clause mark in the second half of the budget, kept with its clause.
-  for (let i = limit - 1; i > Math.max(end, limit / 2); i--) {
+  for (let i = limit - 1; end < limit && i > Math.max(end, limit / 2); i--) {
     if (UNSPACED_BREAK.test(text[i]!)) {
       end = i + 1;
       break;

@@ -11,7 +11,7 @@ import type { Clock } from '../../voice/ports.js';
 import type { SpeakService, SpeechFile } from '../speak.js';
 import type { MessageFacts } from './messageFacts.js';
 import type { Pronunciation } from '../pronunciation.js';
-import { pace, SPEECH_CHARS_PER_SECOND } from './pacing.js';
+import { pace, spokenLength, SPEECH_CHARS_PER_SECOND } from './pacing.js';
 import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
 
@@ -174,7 +174,7 @@ export function createReadingService(deps: {
     void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
 
   /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
-  const estimateMs = (request: SpeechRequest) => (request.input.length / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+  const estimateMs = (request: SpeechRequest) => (spokenLength(request.input) / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
 
   /** The speak service's job for a handed request; its text is built from its messages now. */
   const jobFor = (h: Handed, settings: GuildSettings) => {
@@ -368,7 +368,7 @@ export function createReadingService(deps: {
         counted('skipped');
         return;
       }
-      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: text.length });
+      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: spokenLength(text) });
       waiting.set(m.id, { at: 'room', authorId: m.authorId });
       feed(m.guildId);
     },
@@ -388,7 +388,7 @@ export function createReadingService(deps: {
           room.splice(index, 1);
           pendingIn(m.guildId).delete(m.id);
         } else {
-          room[index] = { ...room[index]!, m, chars: text.length };
+          room[index] = { ...room[index]!, m, chars: spokenLength(text) };
         }
         return;
       }
