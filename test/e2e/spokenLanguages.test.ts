@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { distinctVoice } from '../../src/features/reading/readFilter.js';
 import { useWorld, type MemberName, type World } from './world.js';
 
 const content = (h: { message(): { content: string } | undefined }) => h.message()?.content ?? '';
@@ -74,5 +75,16 @@ describe('spoken languages, end to end', () => {
     w.join('carol', 'Lounge');
     await waitForInput(beforeJoin, (input) => input.includes('Carol'));
     expect(sent(w, beforeJoin).map((r) => r.input)).toContain('Carol ist beigetreten');
+  });
+
+  it('distinct voices in a German server never hand out a voice TTS_LANGUAGE_VOICES keeps for Japanese or Chinese', async () => {
+    await run('dave', 'settings', 'set', { key: 'read_distinct_voices', value: 'on' });
+    // A member whom a hash over every voice would give a Japanese or Chinese one.
+    const member = (['alice', 'bob', 'carol'] as const).find((m) => distinctVoice(w.guild.member(m).id, ['af_heart', 'jf_alpha', 'zf_xiaobei']) !== 'af_heart');
+    expect(member).toBeDefined();
+    const since = w.speech.requests.length;
+    post(member!, 'Noch eine Nachricht');
+    await waitForInput(since, (input) => input.endsWith('Noch eine Nachricht'));
+    expect(sent(w, since).find((r) => r.input.endsWith('Noch eine Nachricht'))!.voice).toBe('af_heart');
   });
 });

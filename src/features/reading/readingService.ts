@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { isBotError, type BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import { effectiveSpeech, memberValue } from '../../settings/effective.js';
+import { effectiveSpeech, languageVoice, memberValue } from '../../settings/effective.js';
 import type { GuildSettings } from '../../settings/definitions.js';
 import type { SettingsStore } from '../../settings/types.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE, type SpeechRequest } from '../../speech/request.js';
@@ -147,11 +147,21 @@ export function createReadingService(deps: {
     return parts.length > 0 ? parts.join(MERGE_JOIN) : null;
   };
 
+  /** Voices members may be given: not those TTS_LANGUAGE_VOICES reserves for another language (a Japanese voice in a German server). */
+  const distinctVoices = (guildId: string): readonly string[] => {
+    const reserved = deps.config.tts.languageVoices ?? {};
+    if (Object.keys(reserved).length === 0) return deps.config.tts.voices;
+    const own = languageVoice(reserved, phrasesFor(guildId).language);
+    const others = new Set(Object.values(reserved).filter((v) => v !== own));
+    const usable = deps.config.tts.voices.filter((v) => !others.has(v));
+    return usable.length > 0 ? usable : deps.config.tts.voices;
+  };
+
   /** The member's own voice, else a distinct one when the guild wants it, else undefined (guild/config default). */
   const voiceFor = (m: MessageFacts, settings: GuildSettings): string | undefined => {
     const own = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice');
     if (own) return undefined; // merged by the speak service with the member's settings
-    return settings.read_distinct_voices ? distinctVoice(m.authorId, deps.config.tts.voices) : undefined;
+    return settings.read_distinct_voices ? distinctVoice(m.authorId, distinctVoices(m.guildId)) : undefined;
   };
 
   /** The member's own speed times the pacing factor (undefined at factor 1: the usual settings apply). */
