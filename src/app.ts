@@ -16,7 +16,7 @@ import { createPresenceAnnouncer } from './features/announcements/presenceAnnoun
 import { createPronunciation } from './features/pronunciation.js';
 import { loadCatalogs } from './i18n/catalog.js';
 import { createEmojiNames } from './i18n/emojiNames.js';
-import { createSpokenPhrases } from './i18n/spokenPhrases.js';
+import { createSpokenPhrases, type SpokenPhrases } from './i18n/spokenPhrases.js';
 import { createTranslator } from './i18n/translator.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
@@ -67,6 +67,8 @@ export interface Services {
   diagnostics: DiagnosticSection[];
   /** The Prometheus metrics of this bot. */
   metrics: Metrics;
+  /** What the bot says aloud in a guild, in its spoken language (`language` setting, else the server's locale). */
+  spokenPhrases(guildId: string): SpokenPhrases;
 }
 
 /** A command of this bot. */
@@ -267,6 +269,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes, databaseUrl: config.databaseUrl }),
     ],
     metrics,
+    spokenPhrases: pronunciation.phrasesFor,
   };
   let accepting = true;
   const router = createInteractionRouter({

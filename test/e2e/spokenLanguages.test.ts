@@ -62,7 +62,7 @@ describe('spoken languages, end to end', () => {
     expect(new Set(parts.map((p) => p.voice))).toEqual(new Set(['jf_alpha']));
   });
 
-  it('with language de, a message is read as “Bob sagte: …” (no German voice set: the default voice) and a join is announced in German', async () => {
+  it('with language de, a message is read as “Bob sagte: …” (no German voice set: the default voice), /voice sample speaks German, and a join is announced in German', async () => {
     expect(await run('dave', 'settings', 'set', { key: 'language', value: 'de' })).toMatch(/language/);
     await run('dave', 'settings', 'set', { key: 'announce_joins', value: 'on' });
     const since = w.speech.requests.length;
@@ -70,6 +70,11 @@ describe('spoken languages, end to end', () => {
     await waitForInput(since, (input) => input.startsWith('Bob sagte:'));
     const read = sent(w, since).find((r) => r.input.startsWith('Bob sagte:'))!;
     expect(read).toMatchObject({ input: 'Bob sagte: Guten Morgen grinsendes Gesicht ein Link zu example.com', voice: 'af_heart' });
+
+    const beforeSample = w.speech.requests.length;
+    await run('bob', 'voice', 'sample');
+    await waitForInput(beforeSample, (input) => input.startsWith('Hallo!'));
+    expect(sent(w, beforeSample).map((r) => r.input)).toContain('Hallo! So klinge ich, wenn ich für dich vorlese.');
 
     const beforeJoin = w.speech.requests.length;
     w.join('carol', 'Lounge');
