@@ -19,6 +19,7 @@ function knownKey(key: unknown): GuildSettingKey {
 /** What a null (unset) voice, model or speed falls back to: the bot's configuration. */
 function fallback(key: GuildSettingKey, config: Config): string {
   const d = config.tts.defaults;
+  if (key.endsWith('_template')) return 'in the server’s language';
   return key === 'voice' ? d.voice : key === 'model' ? d.model : key === 'speed' ? String(d.speed) : 'none';
 }
 

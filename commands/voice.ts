@@ -6,7 +6,6 @@ import { SPEED_RANGE } from '../src/speech/request.js';
 import type { MemberSettings } from '../src/settings/types.js';
 import { outcomeText } from './replies.js';
 
-const SAMPLE_TEXT = 'Hello! This is how I sound when I read for you.';
 
 function describe(s: MemberSettings): string {
   const parts = [
@@ -68,7 +67,8 @@ export const voice: BotCommand = {
       });
       return;
     }
-    // sample: in voice when the member is with the bot, else a private file.
+    // sample: in voice when the member is with the bot, else a private file; said in the server's spoken language.
+    const sample = ctx.services.spokenPhrases(ctx.guildId).say('voiceSample');
     const playback = ctx.services.playback.get(ctx.guildId);
     const inBotChannel = playback?.channelId && playback.channelId === ctx.voice.memberChannelId;
     if (inBotChannel) {
@@ -78,7 +78,7 @@ export const voice: BotCommand = {
         guildId: ctx.guildId,
         channelId,
         requester: { id: ctx.user.id, name: ctx.user.displayName },
-        ask: { text: SAMPLE_TEXT },
+        ask: { text: sample },
         onStart: () => {
           started = true;
         },
@@ -87,7 +87,7 @@ export const voice: BotCommand = {
       await ctx.reply({ content: `🔊 Playing your voice sample in <#${channelId}>.` });
       return;
     }
-    const file = await speak.toFile({ text: SAMPLE_TEXT, format: 'mp3' }, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
+    const file = await speak.toFile({ text: sample, format: 'mp3' }, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
     await ctx.reply({
       content: `🔊 Your voice: ${file.request.voice} at ${file.request.speed}×`,
       files: [{ name: `voice-sample-${file.request.voice}.mp3`, data: file.data, contentType: file.contentType }],

@@ -14,6 +14,10 @@ import { messageFacts } from './discord/messageFacts.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from './features/pronunciation.js';
+import { loadCatalogs } from './i18n/catalog.js';
+import { createEmojiNames } from './i18n/emojiNames.js';
+import { createSpokenPhrases, type SpokenPhrases } from './i18n/spokenPhrases.js';
+import { createTranslator } from './i18n/translator.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createVoiceMessageMaker, type VoiceMessageMaker } from './features/voiceMessage.js';
@@ -68,6 +72,8 @@ export interface Services {
   diagnostics: DiagnosticSection[];
   /** The Prometheus metrics of this bot. */
   metrics: Metrics;
+  /** What the bot says aloud in a guild, in its spoken language (`language` setting, else the server's locale). */
+  spokenPhrases(guildId: string): SpokenPhrases;
 }
 
 /** A command of this bot. */
@@ -190,8 +196,13 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         logger.child({ module: 'playback' }),
       ),
   );
-  const speak = createSpeakService({ config, speech, playback, settings, logger });
-  const pronunciation = createPronunciation(settings);
+  const translator = createTranslator(loadCatalogs());
+  const phrasesIn = createSpokenPhrases(translator, createEmojiNames());
+  // The language a guild is spoken to in: its `language` setting, else the server's preferred locale, else English.
+  const spokenLanguage = (guildId: string) =>
+    translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
+  const speak = createSpeakService({ config, speech, playback, settings, logger, spokenLanguage });
+  const pronunciation = createPronunciation(settings, (guildId) => phrasesIn(spokenLanguage(guildId)));
   const channels = createChannelMessenger({ client, logger });
   const notify = channels.notify;
   const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
@@ -266,6 +277,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes, databaseUrl: config.databaseUrl }),
     ],
     metrics,
+    spokenPhrases: pronunciation.phrasesFor,
   };
   let accepting = true;
   const router = createInteractionRouter({

@@ -60,6 +60,7 @@ const schema = z
     TTS_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.enum(AUDIO_FORMATS).default('mp3')),
     TTS_MODELS: z.preprocess(emptyAsUndefined, optionalList),
     TTS_VOICES: z.preprocess(emptyAsUndefined, optionalList),
+    TTS_LANGUAGE_VOICES: z.preprocess(emptyAsUndefined, z.string().optional()),
     TTS_PROVIDERS: z.preprocess(emptyAsUndefined, z.string().optional()),
     TTS_CIRCUIT_FAILURES: z.preprocess(emptyAsUndefined, intInRange(3, 1, 100)),
     TTS_CIRCUIT_COOLDOWN_S: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.1).max(3600).default(30)),
@@ -128,6 +129,18 @@ interface Speech {
   voices: string[];
   defaultModel: string;
   defaultVoice: string;
+  languageVoices: Record<string, string>;
+}
+
+/** "ja:jf_alpha, zh-CN:zf_xiaobei" → { ja: 'jf_alpha', 'zh-CN': 'zf_xiaobei' }, or what is wrong with it. */
+export function parseLanguageVoices(text: string): Record<string, string> | string {
+  const voices: Record<string, string> = {};
+  for (const entry of csv(text)) {
+    const match = /^([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?)\s*:\s*(\S+)$/.exec(entry);
+    if (!match) return `must be language:voice pairs separated by commas (e.g. ja:jf_alpha,zh-CN:zf_xiaobei); “${entry}” is not`;
+    voices[match[1]!] = match[2]!;
+  }
+  return voices;
 }
 
 const csv = (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
@@ -171,7 +184,13 @@ function speechSetup(env: Record<string, string | undefined>): { speech: Speech;
   }
   if (models.length > 0 && !models.includes(defaultModel)) problems.push(`TTS_DEFAULT_MODEL: must be one of TTS_MODELS (${models.join(', ')})`);
   if (voices.length > 0 && !voices.includes(defaultVoice)) problems.push(`TTS_DEFAULT_VOICE: must be one of TTS_VOICES (${voices.join(', ')})`);
-  return { speech: { providers, models, voices, defaultModel, defaultVoice }, problems };
+  const parsedLanguageVoices = parseLanguageVoices(value('TTS_LANGUAGE_VOICES') ?? '');
+  const languageVoices = typeof parsedLanguageVoices === 'string' ? {} : parsedLanguageVoices;
+  if (typeof parsedLanguageVoices === 'string') problems.push(`TTS_LANGUAGE_VOICES: ${parsedLanguageVoices}`);
+  for (const [language, voice] of Object.entries(languageVoices)) {
+    if (voices.length > 0 && !voices.includes(voice)) problems.push(`TTS_LANGUAGE_VOICES: ${language}:${voice}: the voice must be one of TTS_VOICES (${voices.join(', ')})`);
+  }
+  return { speech: { providers, models, voices, defaultModel, defaultVoice, languageVoices }, problems };
 }
 
 /** The validated configuration the whole bot runs on. */
@@ -185,6 +204,8 @@ export interface Config {
     defaults: { model: string; voice: string; speed: number; format: AudioFormat };
     models: string[];
     voices: string[];
+    /** Default voice per spoken language (`ja` → `jf_alpha`), for voices that speak one language; keys as written in TTS_LANGUAGE_VOICES. */
+    languageVoices: Record<string, string>;
     instructionModels: string[];
     timeoutMs: number;
     stallTimeoutMs: number;
@@ -268,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       defaults: { model: speech.defaultModel, voice: speech.defaultVoice, speed: e.TTS_DEFAULT_SPEED, format: e.TTS_DEFAULT_FORMAT },
       models: speech.models,
       voices: speech.voices,
+      languageVoices: speech.languageVoices,
       instructionModels: e.TTS_INSTRUCTION_MODELS,
       timeoutMs: e.TTS_TIMEOUT_MS,
       stallTimeoutMs: e.TTS_STALL_TIMEOUT_MS,

@@ -7,7 +7,7 @@ import type { SpeechClient } from '../speech/speechClient.js';
 import { SpeechError } from '../speech/speechErrors.js';
 import type { EntryOutcome, QueueJob, Requester } from '../voice/GuildPlayback.js';
 import type { PlaybackRegistry } from '../voice/PlaybackRegistry.js';
-import { effectiveSpeech } from '../settings/effective.js';
+import { effectiveSpeech, languageVoice } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
 
 /** Who is asking, so their and their guild's settings apply. */
@@ -70,15 +70,24 @@ export function createSpeakService(deps: {
   playback: PlaybackRegistry<SpeechRequest>;
   settings: SettingsStore;
   logger: Logger;
+  /** The language a guild is spoken to in (catalog code): picks the TTS_LANGUAGE_VOICES default when no one chose a voice. */
+  spokenLanguage?: (guildId: string) => string;
 }) {
   const log = deps.logger.child({ module: 'speak' });
+  const { languageVoices } = deps.config.tts;
+  const hasLanguageVoices = Object.keys(languageVoices ?? {}).length > 0;
+  /** The configured defaults, with the voice of the guild's language when one is set for it. */
+  const defaultsFor = (guildId: string) => {
+    const voice = hasLanguageVoices && deps.spokenLanguage ? languageVoice(languageVoices, deps.spokenLanguage(guildId)) : undefined;
+    return voice ? { ...deps.config.tts.defaults, voice } : deps.config.tts.defaults;
+  };
   /** The ask with the member's and guild's settings filled in (command options win), validated. */
   const request = (ask: SpeechAsk, who: Asker): SpeechRequest => {
     const merged = effectiveSpeech(
       { voice: ask.voice, model: ask.model, speed: ask.speed },
       deps.settings.member(who.guildId, who.userId),
       deps.settings.guild(who.guildId),
-      deps.config.tts.defaults,
+      defaultsFor(who.guildId),
     );
     return buildSpeechRequest({ ...ask, ...merged }, deps.config.tts);
   };

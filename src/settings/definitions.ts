@@ -90,14 +90,15 @@ function role(key: string, description: string): SettingDefinition<string | null
     parse: (t) => nullable(t, (x) => { const m = ROLE_MENTION.exec(x); return m ? (m[1] ?? m[2]) : undefined; }),
   };
 }
-function template(kind: 'join' | 'leave' | 'move', fallback: string): SettingDefinition<string> {
+/** A template for announcements; null (the default): the wording of the server's language. */
+function template(kind: 'join' | 'leave' | 'move'): SettingDefinition<string | null> {
   return {
     key: `announce_${kind}_template`,
-    description: `What is said when someone ${kind === 'move' ? 'moves away' : kind === 'join' ? 'joins' : 'leaves'}`,
-    default: fallback,
-    schema: z.string().refine((v) => validateTemplate(kind, v).ok),
-    allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders}`,
-    parse: (t) => t,
+    description: `What is said when someone ${kind === 'move' ? 'moves away' : kind === 'join' ? 'joins' : 'leaves'} (default: in the server’s language)`,
+    default: null,
+    schema: z.string().refine((v) => validateTemplate(kind, v).ok).nullable(),
+    allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders} (or "default")`,
+    parse: (t) => nullable(t, (x) => x),
   };
 }
 
@@ -144,9 +145,17 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       parse: (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : undefined),
     },
     announce_joins: toggle('announce_joins', false, 'Announce who joins, leaves or moves in the bot’s voice channel'),
-    announce_join_template: template('join', '{name} joined'),
-    announce_leave_template: template('leave', '{name} left'),
-    announce_move_template: template('move', '{name} moved to {channel}'),
+    announce_join_template: template('join'),
+    announce_leave_template: template('leave'),
+    announce_move_template: template('move'),
+    name_template: {
+      key: 'name_template',
+      description: 'How member names are said, e.g. {name}さん (default: the language’s own way)',
+      default: null,
+      schema: z.string().max(40).refine((v) => v.includes('{name}') && !/[{}]/.test(v.replace(/\{name\}/g, ''))).nullable(),
+      allowed: 'up to 40 characters containing {name} and no other {placeholders} (or "default")',
+      parse: (t: string) => nullable(t, (x) => x),
+    },
     announce_role: role('announce_role', 'Role that may use /announce besides Manage Server'),
     time_zone: {
       key: 'time_zone',
@@ -183,9 +192,12 @@ export interface GuildSettings {
   read_max_lag_s: number;
   read_max_speed: number;
   announce_joins: boolean;
-  announce_join_template: string;
-  announce_leave_template: string;
-  announce_move_template: string;
+  /** null: the wording of the server's language (`spoken.join` etc.); a stored template is kept as written. */
+  announce_join_template: string | null;
+  announce_leave_template: string | null;
+  announce_move_template: string | null;
+  /** How names are said, `{name}` replaced; null: the language's `spoken.name` ("{name}さん" in Japanese). */
+  name_template: string | null;
   announce_role: string | null;
   time_zone: string;
   /** A catalog code (src/i18n/catalogs); null: the server's preferred locale. */
@@ -203,7 +215,7 @@ export const GUILD_SETTING_KEYS = [
   'read_voice_chats', 'read_require_in_voice', 'read_ignore_bots', 'read_skip_silent', 'read_skip_prefix', 'read_required_role',
   'read_auto_join', 'read_name_window_s', 'read_max_chars', 'read_emoji', 'read_distinct_voices', 'read_max_pending_member',
   'read_max_pending_guild', 'read_max_lag_s', 'read_max_speed',
-  'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'announce_role', 'time_zone',
+  'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'name_template', 'announce_role', 'time_zone',
   'language', 'member_rate_per_min', 'char_budget_daily',
 ] as const satisfies readonly GuildSettingKey[];
 

@@ -27,3 +27,16 @@ export function effectiveSpeech(
 export function memberValue<K extends keyof MemberSettings>(member: MemberView, key: K): MemberSettings[K] {
   return member.guild[key] ?? member.global[key];
 }
+
+/** The default voice for a spoken language (TTS_LANGUAGE_VOICES): the language's own entry, else its base language's ("zh" for zh-CN). */
+export function languageVoice(voices: Readonly<Record<string, string>>, language: string): string | undefined {
+  const wanted = language.toLowerCase();
+  const base = wanted.split('-')[0];
+  let fallback: string | undefined;
+  for (const [key, voice] of Object.entries(voices)) {
+    const k = key.toLowerCase();
+    if (k === wanted) return voice;
+    if (k === base || k.split('-')[0] === base) fallback ??= voice;
+  }
+  return fallback;
+}

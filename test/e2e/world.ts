@@ -35,7 +35,7 @@ export interface WorldOptions {
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
   /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
-  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[] };
+  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[]; /** The server's preferred locale (default en-US). */ locale?: string };
   /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
   clockStartMs?: number;
   /** More speech stand-ins by name (e.g. a fallback provider), started beside `speech` (named 'main'). */
@@ -101,6 +101,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ...(options.guild?.extraMembers ?? []),
     ],
     ...(options.guild?.roles ? { roles: options.guild.roles } : {}),
+    ...(options.guild?.locale ? { locale: options.guild.locale } : {}),
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'speech-bot-e2e-'));
   const env: Record<string, string> = {

@@ -6,7 +6,7 @@ import type { PlaybackRegistry } from '../../voice/PlaybackRegistry.js';
 import type { Clock } from '../../voice/ports.js';
 import type { Pronunciation } from '../pronunciation.js';
 import { shorten, type SpeakService } from '../speak.js';
-import { renderBatch, type AnnouncementTemplates } from './templates.js';
+import { renderBatch, templatesFor } from './templates.js';
 import { VoiceEventBatcher, type AnnouncementBatch } from './voiceEventBatcher.js';
 import { voiceEventFor, type VoiceStateChange } from './voiceEvents.js';
 
@@ -35,8 +35,9 @@ export function createPresenceAnnouncer(deps: {
     const playback = deps.playback.get(guildId);
     // The bot left or went elsewhere while the window was open: these names mean nothing there.
     if (!s.announce_joins || playback?.channelId !== channelId) return;
-    const templates: AnnouncementTemplates = { join: s.announce_join_template, leave: s.announce_leave_template, move: s.announce_move_template };
-    const text = renderBatch(batch, templates);
+    const phrases = deps.pronunciation.phrasesFor(guildId);
+    const templates = templatesFor({ join: s.announce_join_template, leave: s.announce_leave_template, move: s.announce_move_template }, phrases);
+    const text = renderBatch(batch, templates, phrases);
     if (text === '') return;
     try {
       deps.speak.toVoice({
@@ -76,9 +77,12 @@ export function createPresenceAnnouncer(deps: {
       const botChannel = status === undefined || status === 'idle' || status === 'destroyed' ? null : playback!.channelId;
       const event = voiceEventFor(change, botChannel);
       if (!event || !deps.settings.guild(guildId).announce_joins) return;
-      const name = deps.pronunciation.sayLabel(guildId, deps.pronunciation.spokenName(guildId, change.userId, change.name), 'someone');
+      const { pronunciation } = deps;
+      const phrases = pronunciation.phrasesFor(guildId);
+      const label = pronunciation.sayLabel(guildId, pronunciation.spokenName(guildId, change.userId, change.name), phrases.say('someone'));
+      const name = pronunciation.withNameTemplate(guildId, label);
       const channelName =
-        event.kind === 'move' && change.toChannelName ? deps.pronunciation.sayLabel(guildId, change.toChannelName, 'another channel') : undefined;
+        event.kind === 'move' && change.toChannelName ? pronunciation.sayLabel(guildId, change.toChannelName, phrases.say('anotherChannel')) : undefined;
       batcherFor(guildId, botChannel!).push({ ...event, name, ...(channelName ? { channelName } : {}) });
     },
 

@@ -1,3 +1,4 @@
+import type { SpokenPhrases } from '../../i18n/spokenPhrases.js';
 import { MAX_INPUT_CHARS } from '../../speech/request.js';
 import type { AnnouncementBatch } from './voiceEventBatcher.js';
 
@@ -7,12 +8,14 @@ export type AnnouncementKind = 'join' | 'leave' | 'move';
 /** One template per event; `{name}` takes the (joined) names, `{channel}` the destination of a move. */
 export type AnnouncementTemplates = Readonly<Record<AnnouncementKind, string>>;
 
-/** The wording used when a guild has not set its own. */
-export const DEFAULT_TEMPLATES: AnnouncementTemplates = {
-  join: '{name} joined',
-  leave: '{name} left',
-  move: '{name} moved to {channel}',
-};
+/** The guild's own templates where set, else the wording of its language (`spoken.join`, `spoken.leave`, `spoken.move`). */
+export function templatesFor(own: Readonly<Record<AnnouncementKind, string | null>>, phrases: SpokenPhrases): AnnouncementTemplates {
+  return {
+    join: own.join ?? phrases.say('join', { name: '{name}' }),
+    leave: own.leave ?? phrases.say('leave', { name: '{name}' }),
+    move: own.move ?? phrases.say('move', { name: '{name}', channel: '{channel}' }),
+  };
+}
 
 /** Longest template accepted, in characters. */
 export const TEMPLATE_MAX_CHARS = 100;
@@ -46,15 +49,21 @@ export function validateTemplate(kind: AnnouncementKind, text: string): Template
   return { ok: true };
 }
 
-/** Joins names as said aloud: "A", "A and B", "A, B and C"; more than five → "A, B, C and 4 others". */
-export function joinNames(names: readonly string[]): string {
+/** Joins names as said aloud in the language: "A", "A and B", "A, B and C"; more than five → "A, B, C and 4 others". */
+export function joinNames(names: readonly string[], phrases: SpokenPhrases): string {
+  const separator = phrases.say('listSeparator');
   if (names.length > NAMES_LISTED_IN_FULL) {
-    const rest = names.length - NAMES_SHOWN_WHEN_MANY;
-    return `${names.slice(0, NAMES_SHOWN_WHEN_MANY).join(', ')} and ${rest} others`;
+    const count = names.length - NAMES_SHOWN_WHEN_MANY;
+    return phrases.say('namesAndOthers', { names: names.slice(0, NAMES_SHOWN_WHEN_MANY).join(separator), count });
   }
   if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return phrases.say('list', { items: names.slice(0, -1).join(separator), last: names[names.length - 1]! });
 }
+
+/** Sentence ends that need no added full stop, Latin and CJK. */
+const SENTENCE_END = /[.!?…。！？]$/;
+/** Text ending in Chinese or Japanese script takes a CJK full stop between sentences. */
+const CJK_END = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]$/u;
 
 /**
  * The text to speak for a batch: one sentence per kind (joins, leaves, then moves per destination),
@@ -62,20 +71,22 @@ export function joinNames(names: readonly string[]): string {
  * (an empty batch, or only blank names). It is one speech request: sentences past 4096 characters (moves to dozens
  * of channels at once) are left out.
  */
-export function renderBatch(batch: AnnouncementBatch, templates: AnnouncementTemplates): string {
+export function renderBatch(batch: AnnouncementBatch, templates: AnnouncementTemplates, phrases: SpokenPhrases): string {
+  const joinNames_ = (names: readonly string[]) => joinNames(names, phrases);
   const sentences: string[] = [];
-  if (batch.joined.length > 0) sentences.push(fill(templates.join, joinNames(batch.joined), ''));
-  if (batch.left.length > 0) sentences.push(fill(templates.leave, joinNames(batch.left), ''));
+  if (batch.joined.length > 0) sentences.push(fill(templates.join, joinNames_(batch.joined), ''));
+  if (batch.left.length > 0) sentences.push(fill(templates.leave, joinNames_(batch.left), ''));
   const byChannel = new Map<string, string[]>();
   for (const { name, channel } of batch.moved) {
     const names = byChannel.get(channel);
     if (names) names.push(name);
     else byChannel.set(channel, [name]);
   }
-  for (const [channel, names] of byChannel) sentences.push(fill(templates.move, joinNames(names), channel));
+  for (const [channel, names] of byChannel) sentences.push(fill(templates.move, joinNames_(names), channel));
   let text = '';
   for (const sentence of sentences.map((s) => s.trim()).filter((s) => s !== '')) {
-    const longer = text === '' ? sentence : /[.!?…]$/.test(text) ? `${text} ${sentence}` : `${text}. ${sentence}`;
+    const longer =
+      text === '' ? sentence : SENTENCE_END.test(text) ? `${text} ${sentence}` : CJK_END.test(text) ? `${text}。${sentence}` : `${text}. ${sentence}`;
     if (longer.length > MAX_INPUT_CHARS) break;
     text = longer;
   }

@@ -48,6 +48,14 @@ export interface PacingDecision {
 
 /** Characters of text per second of audio at speed 1 (typical speech; the estimate of how long queued items play). */
 export const SPEECH_CHARS_PER_SECOND = 15;
+/** Characters of Chinese, Japanese and Korean script: each takes about twice as long to say as a Latin letter. */
+const WIDE_SPEECH_CHAR = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/gu;
+
+/** Length of text in Latin-letter equivalents of speaking time: CJK characters count twice (for the estimates above). */
+export function spokenLength(text: string): number {
+  return text.length + (text.match(WIDE_SPEECH_CHAR)?.length ?? 0);
+}
+
 /** Backlog (ms of audio) under which nothing is sped up. */
 export const SPEEDUP_FROM_MS = 3_000;
 /** The shortest the per-message cap gets under pressure. */

@@ -1,4 +1,5 @@
-import emojiData from 'unicode-emoji-json/data-by-emoji.json' with { type: 'json' };
+import { emojiKey } from '../../i18n/emojiNames.js';
+import type { SpokenPhrases } from '../../i18n/spokenPhrases.js';
 import { MAX_INPUT_CHARS } from '../../speech/request.js';
 
 /** A message as plain data, already resolved from discord.js by the caller. */
@@ -40,17 +41,21 @@ export interface PrepareOptions {
   maxRepeat: number;
   /** Whole words, case-insensitive, longest match first; a replacer from compileDictionary may be passed to skip recompiling. */
   dictionary: ReadonlyArray<{ word: string; reading: string }> | DictionaryReplacer;
+  /** The guild's language: "Alice said", "a link to", emoji names, "and 3 others". */
+  phrases: SpokenPhrases;
+  /** How a member's name is said, `{name}` replaced ("{name}さん"); default: the language's `spoken.name`. */
+  nameTemplate?: string | null | undefined;
 }
 
 interface Settings {
   customEmoji: 'name' | 'skip';
   unicodeEmoji: 'name' | 'skip';
   maxRepeat: number;
+  phrases: SpokenPhrases;
 }
 
 type Mentions = ReadableMessage['mentions'];
 
-const AND_MORE = ' and more';
 const NAME_MAX_CHARS = 100;
 /** Room kept for the fixed words of the prefix ("…, replying to …, forwarded: "). */
 const PREFIX_WORDS_CHARS = 40;
@@ -106,34 +111,17 @@ function spaced(value: string, before: string | undefined, after: string | undef
 
 // ---------------------------------------------------------------- emoji
 
-const SKIN_TONES_AND_SELECTORS = /[\uFE0E\uFE0F\u{1F3FB}-\u{1F3FF}]/gu;
 const EMOJI_SEQUENCE = String.raw`\p{RI}\p{RI}?|[#*0-9]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{EMod}?(?:[\u{E0020}-\u{E007E}]+\u{E007F})?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{EMod}?)*`;
 const EMOJI_TOKEN = new RegExp(String.raw`<a?:(\w{1,64}):\d{1,20}>|${EMOJI_SEQUENCE}`, 'gu');
 
-function emojiKey(sequence: string): string {
-  return sequence.replace(SKIN_TONES_AND_SELECTORS, '');
-}
-
-function buildEmojiNames(data: Record<string, { name: string }>): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const [emoji, { name }] of Object.entries(data)) {
-    names.set(emoji, name);
-    const key = emojiKey(emoji);
-    if (!names.has(key)) names.set(key, name);
-  }
-  return names;
-}
-
-const EMOJI_NAMES: ReadonlyMap<string, string> = buildEmojiNames(emojiData as Record<string, { name: string }>);
-
-/** CLDR name of an emoji sequence; skin tones are not said; unknown ZWJ sequences are named part by part. */
-function unicodeEmojiName(sequence: string): string {
-  const known = EMOJI_NAMES.get(sequence) ?? EMOJI_NAMES.get(emojiKey(sequence));
+/** CLDR name of an emoji sequence in the guild's language; skin tones are not said; unknown ZWJ sequences are named part by part. */
+function unicodeEmojiName(sequence: string, phrases: SpokenPhrases): string {
+  const known = phrases.emojiName(sequence);
   if (known !== undefined) return known;
   if (!sequence.includes('\u200D')) return '';
   return sequence
     .split('\u200D')
-    .map((part) => EMOJI_NAMES.get(part) ?? EMOJI_NAMES.get(emojiKey(part)) ?? '')
+    .map((part) => phrases.emojiName(part) ?? '')
     .filter((name) => name.length > 0)
     .join(' ');
 }
@@ -153,7 +141,7 @@ function speakEmoji(text: string, settings: Settings): string {
           ? customName.replace(/_+/g, ' ').trim()
           : ''
         : settings.unicodeEmoji === 'name'
-          ? unicodeEmojiName(match[0])
+          ? unicodeEmojiName(match[0], settings.phrases)
           : '';
     const key = customName !== undefined ? `custom:${customName.toLowerCase()}` : `unicode:${emojiKey(match[0])}`;
     runCount = key === runKey && between.trim() === '' ? runCount + 1 : 1;
@@ -248,38 +236,48 @@ function stripEmphasis(text: string): string {
   });
 }
 
+/** Splits a phrase at one placeholder's value: the parts before and after, to park them apart. */
+const SLOT = '\u0001';
+
 /** "a link to example.com": the hostname without www. (left open to the dictionary), or just "a link". */
-function describeLink(url: string, wording: Parking): string {
+function describeLink(url: string, wording: Parking, phrases: SpokenPhrases): string {
   const authority = url.replace(/^https?:\/\//i, '').split(/[/?#\\]/, 1)[0] ?? '';
   const host = (/^[\p{L}\p{N}._-]*/u.exec(authority.slice(authority.lastIndexOf('@') + 1))?.[0] ?? '')
     .toLowerCase()
     .replace(/^www\./, '')
     .replace(/^[.-]+|[.-]+$/g, '');
-  return host === '' ? wording.park('a link') : `${wording.park('a link to')} ${host}`;
+  if (host === '') return wording.park(phrases.say('link'));
+  // The phrase is parked around the host, so the dictionary sees the host alone ("ein Link zu " + host).
+  const [before = '', after = ''] = phrases.say('linkTo', { host: SLOT }).split(SLOT);
+  return (before === '' ? '' : wording.park(before)) + host + (after === '' ? '' : wording.park(after));
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-/** A Discord timestamp in fixed UTC wording; relative ones ("R") are said as a full date. */
-function describeTimestamp(seconds: string, style: string | undefined): string {
+/** A Discord timestamp in fixed UTC wording, in the guild's language; relative ones ("R") are said as a full date. */
+function describeTimestamp(seconds: string, style: string | undefined, phrases: SpokenPhrases): string {
   const date = new Date(Number(seconds) * 1000);
-  if (Number.isNaN(date.getTime())) return 'a date';
+  if (Number.isNaN(date.getTime())) return phrases.say('date');
+  const format = (options: Intl.DateTimeFormatOptions): string => {
+    try {
+      return new Intl.DateTimeFormat(phrases.language, { timeZone: 'UTC', ...options }).format(date);
+    } catch {
+      return date.toISOString();
+    }
+  };
   const two = (n: number): string => String(n).padStart(2, '0');
-  const day = `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}, ${date.getUTCFullYear()}`;
+  const day = format({ year: 'numeric', month: 'long', day: 'numeric' });
   const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}`;
   switch (style) {
     case 't':
-      return `${time} UTC`;
+      return phrases.say('time', { time });
     case 'T':
-      return `${time}:${two(date.getUTCSeconds())} UTC`;
+      return phrases.say('time', { time: `${time}:${two(date.getUTCSeconds())}` });
     case 'd':
     case 'D':
       return day;
     case 'F':
-      return `${WEEKDAYS[date.getUTCDay()]}, ${day} at ${time} UTC`;
+      return phrases.say('dateTime', { date: format({ weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }), time });
     default:
-      return `${day} at ${time} UTC`;
+      return phrases.say('dateTime', { date: day, time });
   }
 }
 
@@ -292,32 +290,32 @@ function speakContent(content: string, mentions: Mentions, settings: Settings, w
   };
   let text = sanitize(content);
   text = text.replace(CODE_BLOCK, (block: string, at: number, all: string) =>
-    parking.park(spaced(wording.park('code block'), charBefore(all, at), charAfter(all, at + block.length))),
+    parking.park(spaced(wording.park(settings.phrases.say('codeBlock')), charBefore(all, at), charAfter(all, at + block.length))),
   );
   text = text.replace(INLINE_CODE, (_m, code: string) => parking.park(speakEmoji(code, settings)));
   text = text.replace(ESCAPED, (_m, char: string) => parking.park(char));
   text = text.replace(SPOILER, ' ').replace(STRAY_PIPES, ' ');
   text = text.replace(LINE_MARKERS, '');
-  text = text.replace(MASKED_LINK, (_m, label: string, url: string) => (label.trim() === '' ? parking.park(` ${describeLink(url, wording)} `) : label));
+  text = text.replace(MASKED_LINK, (_m, label: string, url: string) => (label.trim() === '' ? parking.park(` ${describeLink(url, wording, settings.phrases)} `) : label));
   text = text.replace(BRACKETED_LINK, (link: string, url: string, at: number, all: string) =>
-    parking.park(spaced(describeLink(url, wording), charBefore(all, at), charAfter(all, at + link.length))),
+    parking.park(spaced(describeLink(url, wording, settings.phrases), charBefore(all, at), charAfter(all, at + link.length))),
   );
   text = text.replace(BARE_LINK, (url: string, at: number, all: string) => {
     const tail = LINK_TAIL.exec(url)?.[0] ?? '';
-    return parking.park(spaced(describeLink(url.slice(0, url.length - tail.length), wording), charBefore(all, at), tail || charAfter(all, at + url.length))) + tail;
+    return parking.park(spaced(describeLink(url.slice(0, url.length - tail.length), wording, settings.phrases), charBefore(all, at), tail || charAfter(all, at + url.length))) + tail;
   });
   const mention = (pattern: RegExp, say: (id: string) => string): void => {
     text = text.replace(pattern, (token: string, id: string, at: number, all: string) =>
       parking.park(spaced(say(id), charBefore(all, at), charAfter(all, at + token.length))),
     );
   };
-  mention(USER_MENTION, (id) => mentionName(mentions.users[id], 'someone'));
-  mention(ROLE_MENTION, (id) => mentionName(mentions.roles[id], 'a role'));
-  mention(CHANNEL_MENTION, (id) => mentionName(mentions.channels[id], 'a channel'));
+  mention(USER_MENTION, (id) => mentionName(mentions.users[id], settings.phrases.say('someone')));
+  mention(ROLE_MENTION, (id) => mentionName(mentions.roles[id], settings.phrases.say('role')));
+  mention(CHANNEL_MENTION, (id) => mentionName(mentions.channels[id], settings.phrases.say('channel')));
   mention(COMMAND_MENTION, (command) => `/${command}`);
   text = text.replace(EVERYONE, (_m, who: string) => who);
   text = text.replace(TIMESTAMP, (stamp: string, seconds: string, style: string | undefined, at: number, all: string) =>
-    parking.park(spaced(wording.park(describeTimestamp(seconds, style)), charBefore(all, at), charAfter(all, at + stamp.length))),
+    parking.park(spaced(wording.park(describeTimestamp(seconds, style, settings.phrases)), charBefore(all, at), charAfter(all, at + stamp.length))),
   );
   text = speakEmoji(text, settings);
   text = stripEmphasis(text);
@@ -329,7 +327,8 @@ function speakContent(content: string, mentions: Mentions, settings: Settings, w
 
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 // Scripts written without spaces between words: whole-word boundaries do not exist there.
-const UNSPACED_SCRIPT = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/u;
+const UNSPACED_CHAR = String.raw`[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]`;
+const UNSPACED_SCRIPT = new RegExp(UNSPACED_CHAR, 'u');
 const EDGE_WORD_CHAR = /^[\p{L}\p{N}_]$/u;
 
 function entryPattern(word: string): string {
@@ -338,8 +337,9 @@ function entryPattern(word: string): string {
   const first = String.fromCodePoint(word.codePointAt(0) ?? 0);
   const lastCode = word.codePointAt(word.length - 1);
   const last = lastCode !== undefined && lastCode >= 0xdc00 && lastCode <= 0xdfff ? word.slice(-2) : word.slice(-1);
-  const before = EDGE_WORD_CHAR.test(first) ? '(?<![\\p{L}\\p{N}_])' : '';
-  const after = EDGE_WORD_CHAR.test(last) ? '(?![\\p{L}\\p{N}_])' : '';
+  // A word's edge must not touch another word character, except one of a script without spaces: "Discordで" matches "discord".
+  const before = EDGE_WORD_CHAR.test(first) ? `(?<!(?!${UNSPACED_CHAR})[\\p{L}\\p{N}_])` : '';
+  const after = EDGE_WORD_CHAR.test(last) ? `(?!(?!${UNSPACED_CHAR})[\\p{L}\\p{N}_])` : '';
   return `${before}${escaped}${after}`;
 }
 
@@ -370,10 +370,10 @@ export function compileDictionary(entries: ReadonlyArray<{ word: string; reading
 // ---------------------------------------------------------------- extras (attachments, stickers, poll)
 
 const KINDS = {
-  image: { one: 'an image', many: 'images', extensions: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'heic', 'heif', 'svg', 'tif', 'tiff'] },
-  video: { one: 'a video', many: 'videos', extensions: ['mp4', 'mov', 'webm', 'mkv', 'avi', 'm4v', 'wmv', 'mpeg', 'mpg'] },
-  audio: { one: 'an audio file', many: 'audio files', extensions: ['mp3', 'ogg', 'oga', 'opus', 'wav', 'flac', 'm4a', 'aac', 'wma'] },
-  file: { one: 'a file', many: 'files', extensions: [] as string[] },
+  image: { phrase: 'images', extensions: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'heic', 'heif', 'svg', 'tif', 'tiff'] },
+  video: { phrase: 'videos', extensions: ['mp4', 'mov', 'webm', 'mkv', 'avi', 'm4v', 'wmv', 'mpeg', 'mpg'] },
+  audio: { phrase: 'audioFiles', extensions: ['mp3', 'ogg', 'oga', 'opus', 'wav', 'flac', 'm4a', 'aac', 'wma'] },
+  file: { phrase: 'files', extensions: [] as string[] },
 } as const;
 type Kind = keyof typeof KINDS;
 const KIND_ORDER: Kind[] = ['image', 'video', 'audio', 'file'];
@@ -388,28 +388,28 @@ function attachmentKind(attachment: { name: string; contentType?: string | undef
   return 'file';
 }
 
-function joinList(items: readonly string[]): string {
+/** "A", "A and B", "A, B and C" in the guild's language. */
+export function joinList(items: readonly string[], phrases: SpokenPhrases): string {
   if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return phrases.say('list', { items: items.slice(0, -1).join(phrases.say('listSeparator')), last: items[items.length - 1]! });
 }
 
-/** "a voice message, 12 seconds" ("1 minute 5 seconds"); without a duration, just "a voice message". */
-export function describeVoiceMessage(durationSecs: number | null): string {
-  if (durationSecs === null || !Number.isFinite(durationSecs) || durationSecs <= 0) return 'a voice message';
+/** "a voice message, 12 seconds" ("1 minute 5 seconds") in the guild's language; without a duration, just "a voice message". */
+export function describeVoiceMessage(durationSecs: number | null, phrases: SpokenPhrases): string {
+  if (durationSecs === null || !Number.isFinite(durationSecs) || durationSecs <= 0) return phrases.say('voiceMessage');
   const total = Math.max(1, Math.round(durationSecs));
   const minutes = Math.floor(total / 60);
   const seconds = total % 60;
-  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const parts = [...(minutes > 0 ? [unit(minutes, 'minute')] : []), ...(seconds > 0 || minutes === 0 ? [unit(seconds, 'second')] : [])];
-  return `a voice message, ${parts.join(' ')}`;
+  return minutes > 0 ? phrases.say('voiceMessageMinutes', { minutes, seconds }) : phrases.say('voiceMessageSeconds', { seconds });
 }
 
 /** What comes with the text: "a forwarded message", "2 images", "a sticker: wave", "a poll: …". */
 function describeExtras(message: ReadableMessage, hasContent: boolean, settings: Settings, dictionary: DictionaryReplacer): string[] {
+  const { phrases } = settings;
   const extras: string[] = [];
-  if (!hasContent && message.forwarded) extras.push('a forwarded message');
-  if (!hasContent && message.embedsOnly) extras.push('an embed');
-  if (message.voiceMessage !== undefined) extras.push(describeVoiceMessage(message.voiceMessage.durationSecs));
+  if (!hasContent && message.forwarded) extras.push(phrases.say('forwardedMessage'));
+  if (!hasContent && message.embedsOnly) extras.push(phrases.say('embed'));
+  if (message.voiceMessage !== undefined) extras.push(describeVoiceMessage(message.voiceMessage.durationSecs, phrases));
   const counts = new Map<Kind, number>();
   // A voice message's one audio file is the voice message itself.
   for (const attachment of message.voiceMessage !== undefined ? [] : (message.attachments ?? [])) {
@@ -418,17 +418,17 @@ function describeExtras(message: ReadableMessage, hasContent: boolean, settings:
   }
   for (const kind of KIND_ORDER) {
     const count = counts.get(kind) ?? 0;
-    if (count > 0) extras.push(count === 1 ? KINDS[kind].one : `${count} ${KINDS[kind].many}`);
+    if (count > 0) extras.push(phrases.say(KINDS[kind].phrase, { count }));
   }
   const stickers = message.stickers ?? [];
   if (stickers.length > 0) {
-    const names = joinList(stickers.map((name) => spokenName(name, '', settings, dictionary)).filter((name) => name !== ''));
-    const what = stickers.length === 1 ? 'a sticker' : `${stickers.length} stickers`;
-    extras.push(names === '' ? what : `${what}: ${names}`);
+    const names = joinList(stickers.map((name) => spokenName(name, '', settings, dictionary)).filter((name) => name !== ''), phrases);
+    const what = phrases.say('stickers', { count: stickers.length });
+    extras.push(names === '' ? what : phrases.say('named', { what, names }));
   }
   if (message.poll !== undefined) {
     const question = collapse(dictionary(cutAtWord(speakPlain(message.poll.question, settings), MAX_INPUT_CHARS)));
-    extras.push(question === '' ? 'a poll' : `a poll: ${question}`);
+    extras.push(question === '' ? phrases.say('poll') : phrases.say('pollQuestion', { question }));
   }
   return extras;
 }
@@ -444,35 +444,54 @@ const LEFT_EVERYONE = /(?<!\w)@+(everyone|here)(?!\w)/gi;
  * resolved (a member named "everyone" after an "@", a reading "@here"): said as words, like the content's own. An
  * address such as a@here.com stays as written, as in the content.
  */
-function withoutPings(text: string): string {
-  return text.replace(LEFT_ROLE_MENTION, 'a role').replace(LEFT_USER_MENTION, 'someone').replace(LEFT_EVERYONE, '$1');
+function withoutPings(text: string, phrases: SpokenPhrases): string {
+  return text
+    .replace(LEFT_ROLE_MENTION, () => phrases.say('role'))
+    .replace(LEFT_USER_MENTION, () => phrases.say('someone'))
+    .replace(LEFT_EVERYONE, '$1');
 }
 
-/** Cuts text to at most max characters at a word boundary (hard cut for a single overlong word). */
-function cutAtWord(text: string, max: number): string {
+/** Where text without spaces may be cut: after CJK sentence and clause marks. */
+const UNSPACED_BREAK = /[、。，．！？；：]/;
+
+/** Cuts text to at most max characters at a word boundary, or after a CJK punctuation mark (hard cut for a single overlong word). */
+export function cutAtWord(text: string, max: number): string {
   if (text.length <= max) return text;
   const limit = Math.max(0, max);
-  let end = text[limit] === ' ' ? limit : text.lastIndexOf(' ', limit - 1);
+  let end = text[limit] === ' ' || UNSPACED_BREAK.test(text[limit] ?? '') ? limit : text.lastIndexOf(' ', limit - 1);
+  // Text without spaces (Japanese, Chinese): the last clause mark in the second half of the budget, kept with its clause.
+  for (let i = limit - 1; end < limit && i > Math.max(end, limit / 2); i--) {
+    if (UNSPACED_BREAK.test(text[i]!)) {
+      end = i + 1;
+      break;
+    }
+  }
   if (end <= 0) {
     end = limit;
     const code = text.charCodeAt(end - 1);
     if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   }
-  return text.slice(0, end).replace(/[\s,;:]+$/, '');
+  return text.slice(0, end).replace(/[\s,;:、，；：]+$/, '');
 }
 
-function withExtras(content: string, extras: string): string {
+/** Sentence ends, Latin and CJK. */
+const SENTENCE_END = /[.!?…。！？]$/;
+
+function withExtras(content: string, extras: string, phrases: SpokenPhrases): string {
   if (extras === '') return content;
   if (content === '') return extras;
-  if (/[.!?…]$/.test(content)) return `${content} With ${extras}`;
-  return `${content.replace(/[,;:]+$/, '')}, with ${extras}`;
+  if (SENTENCE_END.test(content)) return phrases.say('withExtrasNewSentence', { text: content, extras });
+  return phrases.say('withExtras', { text: content.replace(/[,;:、，；：]+$/, ''), extras });
 }
 
-function prefix(sayName: boolean, author: string, replyTo: string | undefined, verb: string, hasContent: boolean): string {
-  const end = hasContent ? ': ' : ' ';
-  if (sayName) return replyTo === undefined ? `${author} ${verb}${end}` : `${author}, replying to ${replyTo}, ${verb}${end}`;
-  if (replyTo !== undefined) return `Replying to ${replyTo}: `;
-  return verb === 'forwarded' && hasContent ? 'Forwarded: ' : '';
+function said(sayName: boolean, author: string, replyTo: string | undefined, verb: 'said' | 'forwarded' | 'sent', hasContent: boolean, body: string, phrases: SpokenPhrases): string {
+  if (sayName) {
+    const key = replyTo === undefined ? verb : `reply${verb[0]!.toUpperCase()}${verb.slice(1)}`;
+    return phrases.say(key, { name: author, reply: replyTo ?? '', text: body });
+  }
+  if (replyTo !== undefined) return phrases.say('reply', { reply: replyTo, text: body });
+  if (verb === 'forwarded' && hasContent) return phrases.say('forward', { text: body });
+  return hasContent ? body : body.charAt(0).toUpperCase() + body.slice(1);
 }
 
 /** A name (or sticker name) as said, capped before and after the dictionary so an expansion cannot blow it up. */
@@ -481,22 +500,32 @@ function spokenName(name: string, fallback: string, settings: Settings, dictiona
   return spoken === '' ? fallback : spoken;
 }
 
+/** A member's name through the name template ("{name}さん"): the guild's own, else the language's `spoken.name`. */
+export function withNameTemplate(name: string, template: string | null | undefined, phrases: SpokenPhrases): string {
+  if (template === null || template === undefined || !template.includes('{name}')) return phrases.say('name', { name });
+  return template.replace(/\{name\}/g, () => name);
+}
+
 function wholeNumber(value: number, fallback: number, min: number): number {
   return Number.isFinite(value) ? Math.max(min, Math.floor(value)) : fallback;
 }
 
 /** Turns a message into what is said, or null when nothing is left to say (nothing is then queued). */
 export function prepareText(message: ReadableMessage, options: PrepareOptions): string | null {
+  const { phrases } = options;
   const settings: Settings = {
     customEmoji: options.customEmoji,
     unicodeEmoji: options.unicodeEmoji,
     maxRepeat: wholeNumber(options.maxRepeat, 3, 1),
+    phrases,
   };
   const dictionary = typeof options.dictionary === 'function' ? options.dictionary : compileDictionary(options.dictionary);
-  const author = spokenName(message.authorName ?? '', 'Someone', settings, dictionary);
-  const replyTo = message.replyToName === undefined ? undefined : spokenName(message.replyToName, 'someone', settings, dictionary);
+  const named = (name: string) => withNameTemplate(name, options.nameTemplate, phrases);
+  const author = named(spokenName(message.authorName ?? '', phrases.say('someoneAuthor'), settings, dictionary));
+  const replyTo = message.replyToName === undefined ? undefined : named(spokenName(message.replyToName, phrases.say('someone'), settings, dictionary));
+  const andMore = phrases.say('andMore', { text: '' }).length;
   const reserved = PREFIX_WORDS_CHARS + author.length + (replyTo?.length ?? 0);
-  const budget = Math.max(AND_MORE.length + 1, Math.min(wholeNumber(options.maxChars, MAX_INPUT_CHARS, 1), MAX_INPUT_CHARS - reserved));
+  const budget = Math.max(andMore + 1, Math.min(wholeNumber(options.maxChars, MAX_INPUT_CHARS, 1), MAX_INPUT_CHARS - reserved));
 
   const wording = new Parking(WORDING_LEAD);
   let content = speakContent(message.content ?? '', message.mentions ?? { users: {}, roles: {}, channels: {} }, settings, wording);
@@ -506,16 +535,14 @@ export function prepareText(message: ReadableMessage, options: PrepareOptions): 
   content = collapse(wording.restore(dictionary(content)).replace(INVISIBLE, ''));
 
   const hasContent = content !== '';
-  const extras = joinList(describeExtras(message, hasContent, settings, dictionary));
+  const extras = joinList(describeExtras(message, hasContent, settings, dictionary), phrases);
   if (!hasContent && extras === '') return null;
 
-  let body = withExtras(content, extras);
+  let body = withExtras(content, extras, phrases);
   truncated ||= body.length > budget;
-  if (truncated) body = cutAtWord(body, budget - AND_MORE.length) + AND_MORE;
+  if (truncated) body = phrases.say('andMore', { text: cutAtWord(body, budget - andMore) });
   const verb = !hasContent ? 'sent' : message.forwarded ? 'forwarded' : 'said';
-  const start = prefix(options.sayName, author, replyTo, verb, hasContent);
-  const said = start !== '' ? start + body : hasContent ? body : body.charAt(0).toUpperCase() + body.slice(1);
-  return cutAtWord(withoutPings(said.trim()), MAX_INPUT_CHARS);
+  return cutAtWord(withoutPings(said(options.sayName, author, replyTo, verb, hasContent, body, phrases).trim(), phrases), MAX_INPUT_CHARS);
 }
 
 /** Whether to say "<name> said": not when the same author was the last one spoken within windowMs. */

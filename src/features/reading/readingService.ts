@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { isBotError, type BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
-import { effectiveSpeech, memberValue } from '../../settings/effective.js';
+import { effectiveSpeech, languageVoice, memberValue } from '../../settings/effective.js';
 import type { GuildSettings } from '../../settings/definitions.js';
 import type { SettingsStore } from '../../settings/types.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE, type SpeechRequest } from '../../speech/request.js';
@@ -11,7 +11,7 @@ import type { Clock } from '../../voice/ports.js';
 import type { SpeakService, SpeechFile } from '../speak.js';
 import type { MessageFacts } from './messageFacts.js';
 import type { Pronunciation } from '../pronunciation.js';
-import { pace, SPEECH_CHARS_PER_SECOND } from './pacing.js';
+import { pace, spokenLength, SPEECH_CHARS_PER_SECOND } from './pacing.js';
 import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
 
@@ -99,7 +99,7 @@ export function createReadingService(deps: {
     if (!map) lastHeard.set(guildId, (map = new Map()));
     return map;
   };
-  const { dictionaryFor, spokenName } = deps.pronunciation;
+  const { dictionaryFor, spokenName, phrasesFor } = deps.pronunciation;
   const speedHonoured = deps.config.tts.providers[0]?.speed ?? true;
 
   const pendingOf = (guildId: string, authorId: string) => {
@@ -132,6 +132,8 @@ export function createReadingService(deps: {
         maxChars,
         maxRepeat: MAX_REPEAT,
         dictionary: dictionaryFor(m.guildId),
+        phrases: phrasesFor(m.guildId),
+        nameTemplate: settings.name_template,
       },
     );
   };
@@ -146,11 +148,21 @@ export function createReadingService(deps: {
     return parts.length > 0 ? parts.join(MERGE_JOIN) : null;
   };
 
+  /** Voices members may be given: not those TTS_LANGUAGE_VOICES reserves for another language (a Japanese voice in a German server). */
+  const distinctVoices = (guildId: string): readonly string[] => {
+    const reserved = deps.config.tts.languageVoices ?? {};
+    if (Object.keys(reserved).length === 0) return deps.config.tts.voices;
+    const own = languageVoice(reserved, phrasesFor(guildId).language);
+    const others = new Set(Object.values(reserved).filter((v) => v !== own));
+    const usable = deps.config.tts.voices.filter((v) => !others.has(v));
+    return usable.length > 0 ? usable : deps.config.tts.voices;
+  };
+
   /** The member's own voice, else a distinct one when the guild wants it, else undefined (guild/config default). */
   const voiceFor = (m: MessageFacts, settings: GuildSettings): string | undefined => {
     const own = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice');
     if (own) return undefined; // merged by the speak service with the member's settings
-    return settings.read_distinct_voices ? distinctVoice(m.authorId, deps.config.tts.voices) : undefined;
+    return settings.read_distinct_voices ? distinctVoice(m.authorId, distinctVoices(m.guildId)) : undefined;
   };
 
   /** The member's own speed times the pacing factor (undefined at factor 1: the usual settings apply). */
@@ -173,7 +185,7 @@ export function createReadingService(deps: {
     void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
 
   /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
-  const estimateMs = (request: SpeechRequest) => (request.input.length / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+  const estimateMs = (request: SpeechRequest) => (spokenLength(request.input) / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
 
   /** The speak service's job for a handed request; its text is built from its messages now. */
   const jobFor = (h: Handed, settings: GuildSettings) => {
@@ -375,7 +387,7 @@ export function createReadingService(deps: {
         counted('skipped');
         return;
       }
-      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: text.length });
+      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: spokenLength(text) });
       waiting.set(m.id, { at: 'room', authorId: m.authorId });
       feed(m.guildId);
     },
@@ -395,7 +407,7 @@ export function createReadingService(deps: {
           room.splice(index, 1);
           pendingIn(m.guildId).delete(m.id);
         } else {
-          room[index] = { ...room[index]!, m, chars: text.length };
+          room[index] = { ...room[index]!, m, chars: spokenLength(text) };
         }
         return;
       }

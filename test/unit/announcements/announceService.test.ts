@@ -4,6 +4,7 @@ import { BotError } from '../../../src/errors.js';
 import { MAX_SCHEDULES_PER_GUILD, createAnnounceService, type AnnouncePorts } from '../../../src/features/announcements/announceService.js';
 import { createPresenceAnnouncer } from '../../../src/features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from '../../../src/features/pronunciation.js';
+import { phrasesIn } from '../../support/spokenPhrases.js';
 import { createSpeakService } from '../../../src/features/speak.js';
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechClient } from '../../../src/speech/speechClient.js';
@@ -68,7 +69,7 @@ describe('announcements: services', () => {
       logger,
       ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, ...ports },
     });
-    const presence = createPresenceAnnouncer({ settings, speak, playback, pronunciation: createPronunciation(settings), clock, logger, windowMs: 2000, flapMs: 30_000 });
+    const presence = createPresenceAnnouncer({ settings, speak, playback, pronunciation: createPronunciation(settings, () => phrasesIn('en-US')), clock, logger, windowMs: 2000, flapMs: 30_000 });
     return { playback, announce, presence };
   };
   const member = (over: Partial<{ canManageGuild: boolean; roleIds: string[] }> = {}) => ({ id: 'm1', name: 'Mod', canManageGuild: false, roleIds: [], ...over });

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_TEMPLATES,
   joinNames,
+  templatesFor,
   renderBatch,
   validateTemplate,
   type AnnouncementKind,
   type AnnouncementTemplates,
 } from '../../../src/features/announcements/templates.js';
 import type { AnnouncementBatch } from '../../../src/features/announcements/voiceEventBatcher.js';
+import { phrasesIn } from '../../support/spokenPhrases.js';
+
+const EN = phrasesIn('en-US');
+const DEFAULT_TEMPLATES = templatesFor({ join: null, leave: null, move: null }, EN);
 
 function batch(parts: Partial<AnnouncementBatch>): AnnouncementBatch {
   return { joined: [], left: [], moved: [], ...parts };
@@ -23,7 +27,7 @@ describe('joinNames', () => {
     { names: ['A', 'B', 'C', 'D', 'E', 'F'], expected: 'A, B, C and 3 others' },
     { names: ['Alice', 'Bob', 'Carol', 'D', 'E', 'F', 'G'], expected: 'Alice, Bob, Carol and 4 others' },
   ])('$names → "$expected"', ({ names, expected }) => {
-    expect(joinNames(names)).toBe(expected);
+    expect(joinNames(names, EN)).toBe(expected);
   });
 });
 
@@ -70,19 +74,19 @@ describe('renderBatch', () => {
   ];
 
   it.each(cases)('$name', (c) => {
-    expect(renderBatch(c.batch, c.templates ?? DEFAULT_TEMPLATES)).toBe(c.expected);
+    expect(renderBatch(c.batch, c.templates ?? DEFAULT_TEMPLATES, EN)).toBe(c.expected);
   });
 
   // Found by the property tests.
   it('moves to dozens of channels stay one speech request: sentences past 4096 characters are left out', () => {
     const moved = Array.from({ length: 60 }, (_, i) => ({ name: `Member ${i}`, channel: `${'x'.repeat(95)}${i}` }));
-    const text = renderBatch({ joined: [], left: [], moved }, DEFAULT_TEMPLATES);
+    const text = renderBatch({ joined: [], left: [], moved }, DEFAULT_TEMPLATES, EN);
     expect(text.length).toBeLessThanOrEqual(4096);
     expect(text.startsWith(`Member 0 moved to ${'x'.repeat(95)}0. Member 1 moved`)).toBe(true);
   });
 
   it('only blank words to say renders to nothing (no blank request)', () => {
-    expect(renderBatch({ joined: [], left: [], moved: [{ name: '', channel: '   ' }] }, { ...DEFAULT_TEMPLATES, move: '{name}{channel}' })).toBe('');
+    expect(renderBatch({ joined: [], left: [], moved: [{ name: '', channel: '   ' }] }, { ...DEFAULT_TEMPLATES, move: '{name}{channel}' }, EN)).toBe('');
   });
 });
 

@@ -115,6 +115,7 @@ describe('loadConfig: valid environments', () => {
         defaults: { model: 'gpt-4o-mini-tts', voice: 'alloy', speed: 1, format: 'mp3' },
         models: ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'],
         voices: ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', 'cedar'],
+        languageVoices: {},
         instructionModels: ['gpt-4o-mini-tts'],
         timeoutMs: 15_000,
         stallTimeoutMs: 8_000,

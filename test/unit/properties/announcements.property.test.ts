@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeSchedule, dueRuns, nextRun, parseWhen } from '../../../src/features/announcements/schedule.js';
 import { renderBatch, validateTemplate, type AnnouncementKind, type AnnouncementTemplates } from '../../../src/features/announcements/templates.js';
+import { phrasesIn } from '../../support/spokenPhrases.js';
 import type { AnnouncementBatch } from '../../../src/features/announcements/voiceEventBatcher.js';
 import { buildSpeechRequest } from '../../../src/speech/request.js';
 import { expectSpeakable, fc, longText, runs, strangeText, timed, timeLimit, userErrorOr } from './fuzz.js';
@@ -43,7 +44,7 @@ describe('announcement templates, tried by machine', () => {
   it('what a batch renders to is nothing, or one speech request (not blank, at most 4096)', () => {
     fc.assert(
       fc.property(batch, templates, (b, t) => {
-        const text = renderBatch(b, t);
+        const text = renderBatch(b, t, phrasesIn('en-US'));
         if (b.joined.length + b.left.length + b.moved.length === 0) expect(text).toBe('');
         if (text === '') return; // nothing to say: nothing is queued
         expectSpeakable(text);

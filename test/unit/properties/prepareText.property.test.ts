@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileDictionary, prepareText, type PrepareOptions, type ReadableMessage } from '../../../src/features/reading/prepareText.js';
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { phrasesIn } from '../../support/spokenPhrases.js';
 import { validateEntry } from '../../../src/settings/dictionary.js';
 import { buildSpeechRequest } from '../../../src/speech/request.js';
 import { expectSpeakable, fc, longText, runs, strangeText, mentionLeft, timed, timeLimit, userErrorOr } from './fuzz.js';
@@ -45,6 +47,9 @@ const options: fc.Arbitrary<PrepareOptions> = fc.record({
   maxChars: fc.oneof(fc.integer({ min: 20, max: 2000 }), fc.integer(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 0, -5)),
   maxRepeat: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom(0, -1, Number.NaN, 1.5)),
   dictionary,
+  // Every shipped language: its phrases must keep every promise below too.
+  phrases: fc.constantFrom(...loadCatalogs().map((c) => phrasesIn(c.code))),
+  nameTemplate: fc.constantFrom(undefined, null, '{name}さん', 'x'),
 });
 
 describe('prepareText, tried by machine', () => {

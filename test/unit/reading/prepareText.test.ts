@@ -6,6 +6,7 @@ import {
   type PrepareOptions,
   type ReadableMessage,
 } from '../../../src/features/reading/prepareText.js';
+import { phrasesIn } from '../../support/spokenPhrases.js';
 
 const MENTIONS: ReadableMessage['mentions'] = {
   users: { '111': 'Bob', '112': 'Zoë 🌸' },
@@ -20,6 +21,7 @@ const OPTIONS: PrepareOptions = {
   maxChars: 300,
   maxRepeat: 3,
   dictionary: [],
+  phrases: phrasesIn('en-US'),
 };
 
 function message(content: string, extra: Partial<ReadableMessage> = {}): ReadableMessage {
