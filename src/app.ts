@@ -37,6 +37,7 @@ import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSettingsStore } from './settings/openStore.js';
+import { ownsGuild } from './sharding/assignment.js';
 import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
 import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
@@ -140,7 +141,11 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         onSaved: (request, o) => usage.saved({ guildId: o.key, memberId: o.memberId }, request.model, request.input.length),
       })
     : budgeted;
-  const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
+  const client = createDiscordClient({
+    apiUrl: config.discord.apiUrl,
+    messageContent: config.reading.enabled,
+    ...(config.sharding ? { shards: config.sharding } : {}),
+  });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
     speech,
@@ -217,6 +222,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       cannotSpeakIn,
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
+      ownsGuild: (guildId) => ownsGuild(config.sharding, guildId),
     },
   });
   const reading = createReadingService({

@@ -24,7 +24,9 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  const base = createLogger(config.logLevel, undefined, config.logFormat);
+  // Under the sharding manager every line names the shards of the process that wrote it.
+  const logger = config.sharding ? base.child({ shards: config.sharding.ids }) : base;
   onLogLevelSignal(logger, config.logLevel);
   try {
     config = await settleReading(config, logger);
@@ -35,10 +37,12 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   }
   let app: App;
   try {
+    // The audio cache assumes one process per directory: each shard process has its own.
+    const cacheDir = join(config.dataDir, config.sharding ? `${AUDIO_CACHE_DIR}-shard-${config.sharding.ids[0]}` : AUDIO_CACHE_DIR);
     const audioCache =
       config.cache.maxBytes > 0
-        ? await AudioCache.open({ dir: join(config.dataDir, AUDIO_CACHE_DIR), maxBytes: config.cache.maxBytes, logger }).catch((err: unknown) => {
-            throw new Error(`Audio cache ${join(config.dataDir, AUDIO_CACHE_DIR)} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
+        ? await AudioCache.open({ dir: cacheDir, maxBytes: config.cache.maxBytes, logger }).catch((err: unknown) => {
+            throw new Error(`Audio cache ${cacheDir} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
           })
         : undefined;
     app = createApp(config, commands, { ...overrides, logger, ...(audioCache ? { audioCache } : {}) });

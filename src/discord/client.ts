@@ -5,6 +5,8 @@ export interface DiscordClientOptions {
   apiUrl: string;
   /** Message Content is privileged: ask for it only when a feature needs message text. */
   messageContent?: boolean;
+  /** The shards this process runs (from the sharding manager); none: shard 0 of 1. */
+  shards?: { ids: number[]; count: number };
 }
 
 /** Creates the discord.js client: least intents, no pings unless a reply opts in, REST base from config. */
@@ -16,6 +18,9 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     // Message partials: deletions and edits of messages the cache has never seen still arrive (to drop pending reads).
     partials: [Partials.GuildMember, Partials.Message],
     rest: { api: options.apiUrl },
+    // Always explicit, so discord.js never reads an operator's SHARDS/SHARD_COUNT (meant for the manager) from the environment.
+    shards: options.shards?.ids ?? [0],
+    shardCount: options.shards?.count ?? 1,
     allowedMentions: { parse: [], repliedUser: false },
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),
   });
