@@ -4,6 +4,7 @@ import { benchBurst } from './burst.js';
 import { benchConversation } from './conversation.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
+import { benchScale } from './scale.js';
 import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
 import { benchStreams } from './streams.js';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   burst: benchBurst,
   soak: benchSoak,
   conversation: benchConversation,
+  scale: benchScale,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -22,6 +22,30 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
     shards: options.shards?.ids ?? [0],
     shardCount: options.shards?.count ?? 1,
     allowedMentions: { parse: [], repliedUser: false },
-    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 50 }),
+    // Cache only what the bot reads: guilds, channels, roles, voice states, the members Discord sends (the bot and those
+    // in voice; no GuildMembers intent) and their users. Messages arrive whole in their events (edits and deletes of
+    // unknown ones as partials), so none are kept; emoji, stickers, presences, reactions, threads' members, bans,
+    // invites, events and commands are never looked up. Memory then grows with voice activity, not with chat.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      GuildMessageManager: 0,
+      DMMessageManager: 0,
+      ApplicationCommandManager: 0,
+      ApplicationEmojiManager: 0,
+      AutoModerationRuleManager: 0,
+      BaseGuildEmojiManager: 0,
+      GuildEmojiManager: 0,
+      GuildStickerManager: 0,
+      EntitlementManager: 0,
+      GuildBanManager: 0,
+      GuildInviteManager: 0,
+      GuildScheduledEventManager: 0,
+      PresenceManager: 0,
+      ReactionManager: 0,
+      ReactionUserManager: 0,
+      StageInstanceManager: 0,
+      ThreadMemberManager: 0,
+    }),
   });
 }

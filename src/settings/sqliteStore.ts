@@ -98,6 +98,7 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly #onClose: (() => void) | undefined;
   readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', SyncStatement>;
   #queries = 0;
+  #usageQueries = 0;
   #cachedReads = 0;
   readonly readingChannels: SqliteReadingChannels;
   readonly dictionary: SqliteDictionary;
@@ -119,7 +120,7 @@ export class SqliteSettingsStore implements SettingsStore {
     this.readingChannels = new SqliteReadingChannels(db, count, (guildId) => this.#changes?.publish({ kind: 'reading', guildId }));
     this.dictionary = new SqliteDictionary(db, count, (guildId) => this.#changes?.publish({ kind: 'dictionary', guildId }));
     this.schedules = new SqliteScheduledAnnouncements(db, count);
-    this.usage = new SqliteUsageCounters(usageDb, count);
+    this.usage = new SqliteUsageCounters(usageDb, () => void this.#usageQueries++);
     this.#sql = {
       guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
       guildUpsert: db.prepare(
@@ -229,8 +230,8 @@ export class SqliteSettingsStore implements SettingsStore {
     return deleted;
   }
 
-  stats(): { queries: number; cachedReads: number } {
-    return { queries: this.#queries, cachedReads: this.#cachedReads };
+  stats(): { queries: number; usageQueries: number; cachedReads: number } {
+    return { queries: this.#queries, usageQueries: this.#usageQueries, cachedReads: this.#cachedReads };
   }
 
   isOpen(): boolean {
