@@ -53,6 +53,13 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   }
   // The process must be gone within SHUTDOWN_GRACE_S + 5 s: whatever still hangs a second before that is cut off.
   onStopSignals({ stop: () => app.stop(), limitMs: config.shutdown.graceMs + SHUTDOWN_MARGIN_MS, logger });
+  if (config.sharding && process.channel) {
+    // The sharding manager is gone (its IPC channel closed): no one would respawn or stop this process, so it stops itself.
+    process.once('disconnect', () => {
+      logger.warn('the sharding manager is gone; shutting down');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
     if (isStrayVoiceKeepAlive(err)) {

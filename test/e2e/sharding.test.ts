@@ -124,4 +124,20 @@ describePostgres('sharded: two shard processes under discord.js ShardingManager 
     await w.discord.waitUntil(() => (w.discord.identifies.filter((i) => i.shard[0] === 1).length >= 2 && w.discord.readyShards(2).length === 2 ? true : undefined), 30_000, 'shard 1 ready again');
     expect(await voiceOfNextFile(b, 'alice')).toBe('nova');
   }, 90_000);
+
+  it('a manager killed outright: its shard processes notice and shut down instead of running on unmanaged', async () => {
+    const manager = w.bot!;
+    const pids = [processPid(manager, 0), processPid(manager, 1)];
+    manager.proc.kill('SIGKILL');
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await w.discord.waitUntil(() => (pids.every((pid) => !alive(pid)) ? true : undefined), 20_000, 'both shard processes gone');
+    expect(w.discord.readyShards(2)).toEqual([]);
+  }, 30_000);
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnnouncementScheduler } from '../../../src/features/announcements/scheduler.js';
 import type { ScheduleSpec } from '../../../src/features/announcements/schedule.js';
 import type { ScheduledAnnouncement } from '../../../src/settings/scheduledAnnouncements.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { ManualClock } from '../core/playbackFakes.js';
 import { TTS, capturingLogger, tempDataDir } from '../settings/fixtures.js';
