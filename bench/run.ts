@@ -8,6 +8,7 @@ import { benchScale } from './scale.js';
 import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
 import { benchStreams } from './streams.js';
+import { benchVoiceMessage } from './voiceMessage.js';
 import { machineLine, markdownTable, type BenchRow } from './table.js';
 
 /** Every benchmark by name; `npm run bench -- <name>` runs only the ones named. */
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   burst: benchBurst,
   soak: benchSoak,
   conversation: benchConversation,
+  voicemessage: benchVoiceMessage,
   scale: benchScale,
 };
 

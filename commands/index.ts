@@ -12,6 +12,7 @@ import { privacy } from './privacy.js';
 import { queue } from './queue.js';
 import { read } from './read.js';
 import { readAloud } from './readAloud.js';
+import { readAloudVoiceMessage } from './readAloudVoiceMessage.js';
 import { resume } from './resume.js';
 import { settings } from './settings.js';
 import { skip } from './skip.js';
@@ -21,7 +22,7 @@ import { usage } from './usage.js';
 import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, announce, usage, diagnose];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, readAloudVoiceMessage, announce, usage, diagnose];
 
 /** The definitions sent to Discord by the deploy script. */
 export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {

@@ -6,7 +6,7 @@ import { READING_CASES } from './messages.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
-import { createChannelMessenger } from './discord/channelMessenger.js';
+import { createChannelMessenger, type ChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
 import { wireDiscordEvents } from './discord/events.js';
@@ -15,6 +15,7 @@ import { createPresenceAnnouncer } from './features/announcements/presenceAnnoun
 import { createPronunciation } from './features/pronunciation.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
+import { createVoiceMessageMaker, type VoiceMessageMaker } from './features/voiceMessage.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { startOpsServer, type OpsServer, type ReadinessCheck } from './observability/opsServer.js';
@@ -58,6 +59,10 @@ export interface Services {
   usage: UsageMeter;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
+  /** Makes voice messages from text (speech → mono Ogg Opus, duration, waveform). */
+  voiceMessages: VoiceMessageMaker;
+  /** Posts a native voice message in a channel (no pings); see ChannelMessenger.postVoiceMessage. */
+  postVoiceMessage: ChannelMessenger['postVoiceMessage'];
   logger: Logger;
   /** The sections of /diagnose, each from the service that knows its facts. */
   diagnostics: DiagnosticSection[];
@@ -193,6 +198,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const pronunciation = createPronunciation(settings);
   const channels = createChannelMessenger({ client, logger });
   const notify = channels.notify;
+  const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
   const voiceOf = (guildId: string) => {
     const guild = client.guilds.cache.get(guildId);
     return guild && client.user ? guildVoiceView(guild, client.user.id) : undefined;
@@ -247,6 +253,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     announce,
     usage,
     notify,
+    voiceMessages,
+    postVoiceMessage: channels.postVoiceMessage,
     logger,
     diagnostics: [
       botSection({

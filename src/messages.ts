@@ -30,6 +30,10 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'voice.bot_not_connected': () => 'I’m not in a voice channel here.',
   'file.too_large': (d) =>
     `The audio is larger than the ${d.limitMiB} MiB a file may be here. Use a shorter text, a higher speed, or the opus format.`,
+  'voice_message.not_allowed': (d) =>
+    `Discord does not let me post voice messages in <#${d.channelId}>. Ask a moderator to give me the **Send Voice Messages** permission there, or use another output.`,
+  'voice_message.rejected': (d) =>
+    `Discord refused the voice message (${d.reason}). This is a fault on my side and has been logged; use \`output: audio file\` meanwhile.`,
   'command.guild_only': () => 'This command works only in a server.',
   'announce.not_allowed': (d) =>
     `Announcements are for members with Manage Server${d.roleId ? ` or the <@&${d.roleId}> role` : ''}.`,
@@ -203,6 +207,8 @@ export const PERMISSION_PURPOSES: Readonly<Record<string, string>> = {
   'Send Messages': 'for notices',
   'Read Message History': 'for reactions',
   'Add Reactions': 'to mark messages not read',
+  'Attach Files': 'for voice messages',
+  'Send Voice Messages': 'for voice messages',
 };
 
 /** The line that ends a /diagnose reply too long for one message (the whole report goes with it as a file). */

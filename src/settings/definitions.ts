@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { isValidTimeZone } from '../features/announcements/schedule.js';
 import { validateTemplate } from '../features/announcements/templates.js';
+import { catalogCodes } from '../i18n/catalog.js';
 import { SPEED_RANGE } from '../speech/request.js';
 
 /** A stored setting value: what a moderator can set with /settings. */
@@ -155,6 +156,7 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
       parse: (t: string) => t.trim(),
     },
+    language: listed('language', catalogCodes(), 'Language the bot answers and speaks in here (default: the server’s preferred locale)'),
     member_rate_per_min: integer('member_rate_per_min', 10, 1, 120, 'requests', 'Speech requests one member may make per minute (/speak, Read aloud, samples)'),
     char_budget_daily: integer('char_budget_daily', 100_000, 0, 100_000_000, 'characters; 0 is no limit', 'Characters sent to the speech service per day (0: no limit)'),
   };
@@ -186,6 +188,8 @@ export interface GuildSettings {
   announce_move_template: string;
   announce_role: string | null;
   time_zone: string;
+  /** A catalog code (src/i18n/catalogs); null: the server's preferred locale. */
+  language: string | null;
   member_rate_per_min: number;
   char_budget_daily: number;
 }
@@ -200,7 +204,7 @@ export const GUILD_SETTING_KEYS = [
   'read_auto_join', 'read_name_window_s', 'read_max_chars', 'read_emoji', 'read_distinct_voices', 'read_max_pending_member',
   'read_max_pending_guild', 'read_max_lag_s', 'read_max_speed',
   'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'announce_role', 'time_zone',
-  'member_rate_per_min', 'char_budget_daily',
+  'language', 'member_rate_per_min', 'char_budget_daily',
 ] as const satisfies readonly GuildSettingKey[];
 
 /** The defaults of every guild setting. */
