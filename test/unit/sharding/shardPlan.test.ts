@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ownsGuild, shardAssignmentFrom } from '../../../src/sharding/assignment.js';
 import { loadManagerConfig } from '../../../src/sharding/managerConfig.js';
 import { groupShards, parseShardList, shardOfGuild, spawnDelayMs } from '../../../src/sharding/shardMath.js';
-import { ConfigError } from '../../../src/config.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { planShards } from '../../../src/sharding/manager.js';
 import { startDiscordStandin } from '../../standins/discord/index.js';
 
@@ -47,6 +47,18 @@ describe('the shard assignment a bot process gets', () => {
     expect(shardAssignmentFrom({ SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2' })).toEqual({ ids: [1], count: 2 });
     expect(shardAssignmentFrom({ SHARDING_MANAGER: 'true', SHARDS: '[4]', SHARD_COUNT: '4' })).toMatch(/do not fit together/);
     expect(shardAssignmentFrom({ SHARDING_MANAGER: 'true', SHARDS: '0-3', SHARD_COUNT: '4' })).toMatch(/JSON list/);
+  });
+
+  it('in the bot config: the shards to run, and the ops port moved by the first shard id', () => {
+    const env = { ...DISCORD, TTS_API_KEY: 'k', HTTP_PORT: '9100' };
+    const plain = loadConfig({ ...env, SHARDS: '0-3', SHARD_COUNT: '4' });
+    expect(plain.sharding).toBeUndefined();
+    expect(plain.http.port).toBe(9100);
+    const child = loadConfig({ ...env, SHARDING_MANAGER: 'true', SHARDS: '[2,3]', SHARD_COUNT: '4' });
+    expect(child.sharding).toEqual({ ids: [2, 3], count: 4 });
+    expect(child.http.port).toBe(9102);
+    expect(loadConfig({ ...env, HTTP_PORT: '0', SHARDING_MANAGER: 'true', SHARDS: '[1]', SHARD_COUNT: '2' }).http.port).toBe(0);
+    expect(() => loadConfig({ ...env, SHARDING_MANAGER: 'true', SHARDS: '[5]', SHARD_COUNT: '2' })).toThrow(/do not fit together/);
   });
 
   it('owns only the guilds of its shards (unsharded: all)', () => {
