@@ -4,6 +4,7 @@ import { benchBurst } from './burst.js';
 import { benchConversation } from './conversation.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
+import { benchScale } from './scale.js';
 import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
 import { benchStreams } from './streams.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   soak: benchSoak,
   conversation: benchConversation,
   voicemessage: benchVoiceMessage,
+  scale: benchScale,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

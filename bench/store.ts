@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/observability/logger.js';
-import { openSqliteSettings } from '../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../src/settings/sqlite/sqliteStore.js';
 import { rate, type BenchRow } from './table.js';
 
 const TTS = { voices: ['alloy', 'echo', 'nova'], models: ['tts-1'] };

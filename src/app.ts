@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
-import { Events, Status, type Client, type Message } from 'discord.js';
+import { Status, type Client } from 'discord.js';
 import { BotError } from './errors.js';
 import { READING_CASES } from './messages.js';
 import type { Config } from './config.js';
@@ -9,8 +9,7 @@ import { createDiscordClient } from './discord/client.js';
 import { createChannelMessenger, type ChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
-import { watchGuildLifecycle } from './discord/guildLifecycle.js';
-import { messageFacts } from './discord/messageFacts.js';
+import { wireDiscordEvents } from './discord/events.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from './features/pronunciation.js';
@@ -42,6 +41,7 @@ import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSettingsStore } from './settings/openStore.js';
+import { ownsGuild } from './sharding/assignment.js';
 import { createBudgetedSpeechClient } from './usage/budgetedSpeechClient.js';
 import { createUsageMeter, type UsageMeter } from './usage/usageMeter.js';
 import type { SettingsStore } from './settings/types.js';
@@ -151,7 +151,11 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         onSaved: (request, o) => usage.saved({ guildId: o.key, memberId: o.memberId }, request.model, request.input.length),
       })
     : budgeted;
-  const client = createDiscordClient({ apiUrl: config.discord.apiUrl, messageContent: config.reading.enabled });
+  const client = createDiscordClient({
+    apiUrl: config.discord.apiUrl,
+    messageContent: config.reading.enabled,
+    ...(config.sharding ? { shards: config.sharding } : {}),
+  });
   const ffmpegPath = overrides.ffmpegPath ?? config.ffmpegPath ?? bundledFfmpegPath();
   const prepare = createAudioPreparer({
     speech,
@@ -234,6 +238,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       cannotSpeakIn,
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
+      ownsGuild: (guildId) => ownsGuild(config.sharding, guildId),
     },
   });
   const reading = createReadingService({
@@ -301,6 +306,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     },
     providers: () => providers.chain.status().map((s) => ({ name: s.name, counts: { ...s.counts } })),
     cache: () => overrides.audioCache?.stats(),
+    settings: () => settings.stats(),
   });
   const readiness: ReadinessCheck[] = [
     { name: 'gateway', ready: () => client.ws.status === Status.Ready },
@@ -309,68 +315,25 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   ];
   let ops: OpsServer | undefined;
 
-  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
-  watchGuildLifecycle({ client, playback: playback as PlaybackRegistry<unknown>, logger });
-  client.on(Events.VoiceStateUpdate, (old, now) => {
-    const guildPlayback = playback.get(now.guild.id);
-    if (!guildPlayback) return;
-    if (now.id === client.user?.id) {
-      guildPlayback.handleBotVoiceState(now.channelId);
-      if (guildPlayback.channelId !== presenceChannel.get(now.guild.id)) presence.botMoved(now.guild.id);
-      presenceChannel.set(now.guild.id, guildPlayback.channelId);
-      return;
-    }
-    const member = now.member ?? old.member;
-    presence.onVoiceStateChange(now.guild.id, {
-      userId: now.id,
-      isBot: member?.user.bot ?? false,
-      name: member?.displayName ?? 'someone',
-      fromChannelId: old.channelId,
-      toChannelId: now.channelId,
-      ...(now.channel ? { toChannelName: now.channel.name } : {}),
-    });
-    const channelId = guildPlayback.channelId;
-    // On a visit elsewhere (an announcement) the bot is often alone there, or away from an empty home: not a reason to leave.
-    if (channelId && guildPlayback.state.status !== 'joining' && !guildPlayback.visiting) {
-      const channel = now.guild.channels.cache.get(channelId);
-      const humans = channel?.isVoiceBased() ? channel.members.filter((m) => !m.user.bot).size : 0;
-      if (humans === 0) {
-        logger.info({ guildId: now.guild.id }, 'no one left in the voice channel; leaving');
-        guildPlayback.leave('alone');
-      }
-    }
+  wireDiscordEvents({
+    client,
+    playback: playback as PlaybackRegistry<unknown>,
+    logger,
+    metrics,
+    onInteraction: (interaction) => void router.handle(interaction),
+    presence,
+    reading: config.reading.enabled ? reading : undefined,
+    onFirstReady: (c) =>
+      void logNewcomerHelp({
+        rest: c.rest,
+        applicationId: config.discord.applicationId,
+        devGuildId: config.discord.devGuildId,
+        definitions: commands.map((command) => command.data),
+        dataDir: config.dataDir,
+        logger,
+      }),
+    onReady: () => announce.start(),
   });
-  if (config.reading.enabled) {
-    const own = (m: Message) => m.author?.id === client.user?.id;
-    client.on(Events.MessageCreate, (message) => {
-      if (message.inGuild() && !own(message)) reading.onMessage(messageFacts(message));
-    });
-    client.on(Events.MessageUpdate, (_old, message) => {
-      if (!message.partial && message.inGuild() && !own(message)) reading.onEdit(messageFacts(message));
-    });
-    client.on(Events.MessageDelete, (message) => {
-      if (message.guildId) reading.onDelete(message.guildId, message.id);
-    });
-  }
-  // The channel the presence announcer last saw the bot serve, per guild: a change resets its batching.
-  const presenceChannel = new Map<string, string | null>();
-  client.once(Events.ClientReady, (c) => {
-    void logNewcomerHelp({
-      rest: c.rest,
-      applicationId: config.discord.applicationId,
-      devGuildId: config.discord.devGuildId,
-      definitions: commands.map((command) => command.data),
-      dataDir: config.dataDir,
-      logger,
-    });
-  });
-  client.on(Events.ClientReady, (c) => {
-    logger.info({ user: c.user.tag, guilds: c.guilds.cache.size }, 'connected to Discord');
-    announce.start();
-  });
-  client.on(Events.Error, (err) => logger.error({ err: err.message }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'gateway disconnected'));
-  client.on(Events.ShardReconnecting, () => metrics.reconnect('gateway'));
 
   return {
     client,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS, legacyProvider, parseProviders, type AudioFormat, type ProviderSpec } from './providersConfig.js';
+import { shardAssignmentFrom, type ShardAssignment } from './sharding/assignment.js';
 
 export { AUDIO_FORMATS, type AudioFormat, type ProviderSpec } from './providersConfig.js';
 
@@ -233,6 +234,8 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   /** PostgreSQL connection URL for the settings store; undefined: SQLite in DATA_DIR. */
   databaseUrl: string | undefined;
+  /** The shards this process runs, when started by `npm run start:sharded` (discord.js's ShardingManager); else unsharded. */
+  sharding: ShardAssignment | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -265,7 +268,9 @@ export function loadDiscordConfig(env: Record<string, string | undefined>): Conf
 /** Validates the environment into a Config, reporting every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
-  const { speech, problems: extra } = speechSetup(env);
+  const { speech, problems: speechProblems } = speechSetup(env);
+  const sharding = shardAssignmentFrom(env);
+  const extra = typeof sharding === 'string' ? [...speechProblems, sharding] : speechProblems;
   if (!parsed.success || extra.length > 0) {
     const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
@@ -308,10 +313,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     usage: { dailyCharBudget: e.TTS_DAILY_CHAR_BUDGET, prices: e.TTS_PRICES },
     dataDir: e.DATA_DIR,
-    http: { port: e.HTTP_PORT, host: e.HTTP_HOST },
+    // Each shard process serves /metrics and /healthz on HTTP_PORT + its first shard id (stable across restarts and machines).
+    http: { port: e.HTTP_PORT > 0 && typeof sharding === 'object' ? e.HTTP_PORT + sharding.ids[0]! : e.HTTP_PORT, host: e.HTTP_HOST },
     shutdown: { graceMs: Math.round(e.SHUTDOWN_GRACE_S * 1000) },
     logFormat: e.LOG_FORMAT,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    sharding: typeof sharding === 'object' ? sharding : undefined,
   };
 }

@@ -24,7 +24,9 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  const base = createLogger(config.logLevel, undefined, config.logFormat);
+  // Under the sharding manager every line names the shards of the process that wrote it.
+  const logger = config.sharding ? base.child({ shards: config.sharding.ids }) : base;
   onLogLevelSignal(logger, config.logLevel);
   try {
     config = await settleReading(config, logger);
@@ -35,10 +37,12 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   }
   let app: App;
   try {
+    // The audio cache assumes one process per directory: each shard process has its own.
+    const cacheDir = join(config.dataDir, config.sharding ? `${AUDIO_CACHE_DIR}-shard-${config.sharding.ids[0]}` : AUDIO_CACHE_DIR);
     const audioCache =
       config.cache.maxBytes > 0
-        ? await AudioCache.open({ dir: join(config.dataDir, AUDIO_CACHE_DIR), maxBytes: config.cache.maxBytes, logger }).catch((err: unknown) => {
-            throw new Error(`Audio cache ${join(config.dataDir, AUDIO_CACHE_DIR)} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
+        ? await AudioCache.open({ dir: cacheDir, maxBytes: config.cache.maxBytes, logger }).catch((err: unknown) => {
+            throw new Error(`Audio cache ${cacheDir} cannot be used (${(err as Error).message}). Check DATA_DIR, or set AUDIO_CACHE_MB=0.`);
           })
         : undefined;
     app = createApp(config, commands, { ...overrides, logger, ...(audioCache ? { audioCache } : {}) });
@@ -49,6 +53,13 @@ export async function runBot(commands: readonly BotCommand[], overrides: Pick<Ap
   }
   // The process must be gone within SHUTDOWN_GRACE_S + 5 s: whatever still hangs a second before that is cut off.
   onStopSignals({ stop: () => app.stop(), limitMs: config.shutdown.graceMs + SHUTDOWN_MARGIN_MS, logger });
+  if (config.sharding && process.channel) {
+    // The sharding manager is gone (its IPC channel closed): no one would respawn or stop this process, so it stops itself.
+    process.once('disconnect', () => {
+      logger.warn('the sharding manager is gone; shutting down');
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
     if (isStrayVoiceKeepAlive(err)) {

@@ -15,6 +15,8 @@ export interface MetricSources {
   providers(): ReadonlyArray<{ name: string; counts: { [result: string]: number } }>;
   /** The audio cache's hits and misses since start, or undefined without a cache. */
   cache(): { hits: number; misses: number } | undefined;
+  /** The settings store's SQL statements and reads served from memory since start. */
+  settings(): { queries: number; usageQueries: number; cachedReads: number };
 }
 
 /** The bot's Prometheus metrics on one registry (created by createApp, never global). No label holds an id. */
@@ -83,6 +85,20 @@ export function createMetrics(options: { prefix?: string } = {}) {
       if (!stats) return;
       this.inc({ result: 'hit' }, stats.hits);
       this.inc({ result: 'miss' }, stats.misses);
+    },
+  });
+  new Counter({
+    name: `${p}settings_reads_total`,
+    help: 'Settings store work, by source (sql = settings statements sent to the database, usage_sql = usage counter statements, cache = reads served from memory)',
+    labelNames: ['source'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const stats = sources.settings?.();
+      if (!stats) return;
+      this.inc({ source: 'sql' }, stats.queries);
+      this.inc({ source: 'usage_sql' }, stats.usageQueries);
+      this.inc({ source: 'cache' }, stats.cachedReads);
     },
   });
   const voice = () => sources.voice?.() ?? { connections: 0, queued: 0, playing: 0 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DIAGNOSIS_TITLES, diagnosisLines } from '../messages.js';
 import type { DiagnosticSection } from '../observability/diagnostics.js';
 import { MIGRATIONS } from './migrations.js';
-import { SETTINGS_FILE } from './sqliteStore.js';
+import { SETTINGS_FILE } from './sqlite/sqliteStore.js';
 
 /** Bytes of a file, or 0 when it does not exist. */
 const sizeOf = (file: string) => stat(file).then((s) => s.size, () => 0);

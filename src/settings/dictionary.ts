@@ -41,8 +41,8 @@ export function validateEntry(word: string, reading: string): DictionaryEntry {
   return { word: w, reading: r };
 }
 
-/** The SQLite dictionary store. */
-export class SqliteDictionary implements DictionaryStore {
+/** The dictionary table, on either dialect's SyncDatabase. */
+export class DictionaryTable implements DictionaryStore {
   readonly #cache = new Map<string, readonly DictionaryEntry[]>();
   readonly #versions = new Map<string, number>();
   // Added to every guild's version when all caches are dropped, so every compiled matcher is rebuilt.

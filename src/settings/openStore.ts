@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { openPostgresSettings } from './postgres/pgStore.js';
-import { openSqliteSettings } from './sqliteStore.js';
+import { openSqliteSettings } from './sqlite/sqliteStore.js';
 import type { SettingsStore } from './types.js';
 
 /** Opens the configured settings store: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */

@@ -13,8 +13,8 @@ export interface ReadingChannelStore {
   noticePosted(channelId: string): void;
 }
 
-/** The SQLite reading-channel store. */
-export class SqliteReadingChannels implements ReadingChannelStore {
+/** The reading-channel table, on either dialect's SyncDatabase. */
+export class ReadingChannelsTable implements ReadingChannelStore {
   readonly #cache = new Map<string, ReadonlySet<string>>();
   readonly #sql: Record<'list' | 'add' | 'remove' | 'hasNotice' | 'addNotice', SyncStatement>;
 

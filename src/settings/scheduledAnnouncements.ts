@@ -61,8 +61,8 @@ const fromRow = (r: Row): ScheduledAnnouncement => ({
   checkedUntil: Number(r.checked_until),
 });
 
-/** The SQLite store of scheduled announcements (few rows, read at start-up and on /announce list). */
-export class SqliteScheduledAnnouncements implements ScheduledAnnouncementStore {
+/** The scheduled announcements table, on either dialect's SyncDatabase (few rows, read at start-up and on /announce list). */
+export class ScheduledAnnouncementsTable implements ScheduledAnnouncementStore {
   readonly #sql: Record<'insert' | 'list' | 'all' | 'remove' | 'checked' | 'count', SyncStatement>;
 
   constructor(db: SyncDatabase, private readonly countQuery: () => void) {

@@ -48,8 +48,8 @@ export interface SettingsStore {
   readonly schedules: ScheduledAnnouncementStore;
   /** Speech usage counters (budgets, /usage). */
   readonly usage: UsageCounterStore;
-  /** Counts of SQL statements run and reads served from memory (benchmarks, tests). */
-  stats(): { queries: number; cachedReads: number };
+  /** SQL statements run for settings (guild, member, reading channels, dictionary, schedules) and for usage counters, and reads served from memory. */
+  stats(): { queries: number; usageQueries: number; cachedReads: number };
   /** True until close(). */
   isOpen(): boolean;
   close(): void;

@@ -69,8 +69,8 @@ type Statements =
   | 'memberMonths'
   | 'deleteMember';
 
-/** The SQLite usage counters (tables of migration 4). */
-export class SqliteUsageCounters implements UsageCounterStore {
+/** The usage counters (tables of migration 4), on either dialect's SyncDatabase. */
+export class UsageCountersTable implements UsageCounterStore {
   readonly #db: SyncDatabase;
   readonly #sql: Record<Statements, SyncStatement>;
 

@@ -35,7 +35,9 @@ export interface WorldOptions {
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
   /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
-  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[]; /** The server's preferred locale (default en-US). */ locale?: string };
+  guild?: { id?: string; extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[]; /** The server's preferred locale (default en-US). */ locale?: string };
+  /** Start the bot through `npm run start:sharded` (discord.js's ShardingManager) and wait for all `shardCount` shards. */
+  sharded?: { shardCount: number };
   /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
   clockStartMs?: number;
   /** More speech stand-ins by name (e.g. a fallback provider), started beside `speech` (named 'main'). */
@@ -87,6 +89,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
   });
   const guild = discord.addGuild({
+    ...(options.guild?.id ? { id: options.guild.id } : {}),
     name: 'Test Server',
     ownerUsername: 'dave',
     channels: [
@@ -120,6 +123,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const channelId = (name: string) => guild.channel(name).id;
   let clockStartMs = options.clockStartMs;
   const launch = async () => {
+    if (options.sharded) {
+      const manager = runScript('scripts/start-sharded.ts', env);
+      world.bot = manager;
+      await manager.waitForLine(/every shard process is ready/, 60_000);
+      await discord.waitForShards(options.sharded.shardCount, 30_000);
+      return manager;
+    }
     const bot =
       clockStartMs === undefined
         ? runScript('scripts/start.ts', env)

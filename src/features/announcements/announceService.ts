@@ -33,6 +33,8 @@ export interface AnnouncePorts {
   humansIn(guildId: string, channelId: string): number;
   /** Posts a plain message (no pings) in a text channel. */
   notify(channelId: string, content: string): Promise<void>;
+  /** Whether this process's shards own the guild (schedules of other guilds are fired by their own process). */
+  ownsGuild?(guildId: string): boolean;
 }
 
 /** A schedule with what /announce list shows about it. */
@@ -116,6 +118,7 @@ export function createAnnounceService(deps: {
     timeZoneOf: (guildId) => deps.settings.guild(guildId).time_zone,
     clock: deps.clock,
     onDue: fire,
+    ...(deps.ports.ownsGuild ? { owns: deps.ports.ownsGuild } : {}),
     logger: deps.logger,
     ...(deps.tickMs ? { tickMs: deps.tickMs } : {}),
   });

@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   /** The guild's time zone now (a setting, so it can change between ticks). */
   timeZoneOf(guildId: string): string;
   clock: Clock;
+  /** Whether this process owns the guild's schedules (sharded: the process of the guild's shard); default: all. */
+  owns?(guildId: string): boolean;
   /** Called once per run that is due; errors are logged, never thrown at the timer. */
   onDue(schedule: ScheduledAnnouncement): void;
   logger: Logger;
@@ -47,7 +49,8 @@ export class AnnouncementScheduler {
   /** Loads every stored schedule and starts looking for due runs (a first look happens at once). */
   start(): void {
     if (this.state.status === 'running') return;
-    for (const schedule of this.options.store.all()) this.track(schedule);
+    const owns = this.options.owns ?? (() => true);
+    for (const schedule of this.options.store.all()) if (owns(schedule.guildId)) this.track(schedule);
     this.log.info({ schedules: this.tracked.size }, 'scheduled announcements loaded');
     this.state = { status: 'running', timer: undefined };
     this.tick();

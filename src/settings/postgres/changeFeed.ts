@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../../observability/logger.js';
-import type { ChangePublisher, SettingsChange } from '../sqliteStore.js';
+import type { ChangePublisher, SettingsChange } from '../cachedStore.js';
 import type { SyncDatabase } from '../syncDatabase.js';
 
 /** The NOTIFY channel every bot process sharing the database listens on. */

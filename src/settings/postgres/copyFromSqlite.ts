@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../../observability/logger.js';
 import { openDatabase } from '../database.js';
-import { SETTINGS_FILE } from '../sqliteStore.js';
+import { SETTINGS_FILE } from '../sqlite/sqliteStore.js';
 import { describeUrl, openPostgresSettings } from './pgStore.js';
 
 /** Every table of the schema, in an order that copies cleanly. */

@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import { SettingsOpenError } from '../database.js';
 import type { Migration } from '../migrations.js';
-import { SqliteSettingsStore } from '../sqliteStore.js';
+import { CachedSettingsStore } from '../cachedStore.js';
 import type { SettingsStore } from '../types.js';
 import { PgChangePublisher, newOrigin, startChangeListener, type ChangeListener } from './changeFeed.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -50,7 +50,7 @@ export function openPostgresSettings(options: PostgresSettingsOptions): Postgres
   const origin = newOrigin();
   let feed: ChangeListener | undefined;
   // Usage counters get their own connection, as with SQLite, so their transactions never wait on a settings write.
-  const store = new SqliteSettingsStore(
+  const store = new CachedSettingsStore(
     db,
     { ...options, changes: new PgChangePublisher(db, origin), onClose: () => void feed?.stop() },
     bridge.connection(),

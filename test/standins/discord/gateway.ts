@@ -127,11 +127,34 @@ export interface GatewayHooks {
   onVoiceStateUpdate(session: GatewaySession, data: Record<string, unknown>): void;
   /** op 8 Request Guild Members. */
   onRequestGuildMembers(session: GatewaySession, data: Record<string, unknown>): void;
+  /** How many guilds a session of this shard would hold (Discord refuses more than `maxGuildsPerSession` with 4011). */
+  guildCount(shard: [number, number]): number;
   /** Something the stand-in does not model. */
   onUnhandled(description: string): void;
   /** A session became ready or closed. */
   onChange(): void;
+  /** session_start_limit.max_concurrency: identifies per 5 s, one per rate-limit key `shard_id % max_concurrency`. */
+  maxConcurrency: number;
+  /** Guilds one session may hold before Discord requires sharding (4011); Discord: 2,500. */
+  maxGuildsPerSession: number;
+  /** session_start_limit.total: identifies allowed per 24 h. */
+  sessionStartTotal: number;
+  /** How long a rate-limit key waits between identifies (Discord: 5,000 ms; 0 turns the check off for raw-socket tests). */
+  identifyWindowMs: number;
 }
+
+/** The shard a guild belongs to: `(guild_id >> 22) % shard_count` (Discord's sharding formula). */
+export function shardOfGuild(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** Whether a session's shard owns a guild. */
+export function sessionOwns(session: GatewaySession, guildId: string): boolean {
+  return shardOfGuild(guildId, session.shard[1]) === session.shard[0];
+}
+
+/** Discord's identify window: each rate-limit key may identify once per 5 s. */
+export const IDENTIFY_WINDOW_MS = 5_000;
 
 /** The gateway: one GatewaySession per WebSocket, Discord's opcodes and close codes. */
 export class Gateway {
@@ -147,6 +170,13 @@ export class Gateway {
   readonly #detached = new Map<string, GatewaySession>();
   /** op 3 presence updates as sent. */
   readonly presenceUpdates: unknown[] = [];
+  /** Identifies refused with op 9 because their rate-limit key (shard_id % max_concurrency) identified < 5 s before. */
+  readonly identifyRateLimited: Array<{ at: number; shard: [number, number]; key: number }> = [];
+  /** When each rate-limit key last identified. */
+  readonly #lastIdentifyByKey = new Map<number, number>();
+  /** When the current 24-hour session start window began (the first identify in it). */
+  #sessionWindowStart: number | null = null;
+  #sessionStarts = 0;
 
   /** While set, READY waits for it: Discord being slow to answer Identify (a timing control for tests, no rule change). */
   readyHold: Promise<void> | null = null;
@@ -158,12 +188,30 @@ export class Gateway {
     return [...this.sessions].filter((s) => s.open && s.ready);
   }
 
-  /** Sends a dispatch to every ready session that has the event's intent; `data` may vary per session. */
-  dispatch(event: string, data: unknown | ((session: GatewaySession) => unknown)): void {
+  /** session_start_limit as GET /gateway/bot reports it (remaining and reset_after count from the window's first identify). */
+  sessionStartLimit(now = Date.now()): { total: number; remaining: number; reset_after: number; max_concurrency: number } {
+    this.rollSessionWindow(now);
+    const total = this.hooks.sessionStartTotal;
+    const resetAfter = this.#sessionWindowStart === null ? 86_400_000 : this.#sessionWindowStart + 86_400_000 - now;
+    return { total, remaining: Math.max(0, total - this.#sessionStarts), reset_after: resetAfter, max_concurrency: this.hooks.maxConcurrency };
+  }
+
+  private rollSessionWindow(now: number): void {
+    if (this.#sessionWindowStart !== null && now - this.#sessionWindowStart >= 86_400_000) {
+      this.#sessionWindowStart = null;
+      this.#sessionStarts = 0;
+    }
+  }
+
+  /**
+   * Sends a dispatch to every ready session that has the event's intent; `data` may vary per session. With `guildId`,
+   * only the session whose shard owns the guild gets it (as on Discord: one guild, one shard).
+   */
+  dispatch(event: string, data: unknown | ((session: GatewaySession) => unknown), guildId?: string): void {
     const intent = intentFor(event);
     // A session between sockets still gets its events: they are replayed when it resumes (or lost if it re-identifies).
     const ready = [...this.sessions].filter((s) => s.ready && (s.open || s.resumable));
-    const targets = [...ready, ...this.#detached.values()];
+    const targets = [...ready, ...this.#detached.values()].filter((s) => guildId === undefined || sessionOwns(s, guildId));
     // No session at all (the client gave its session up and has not identified anew): Discord delivers it to no one.
     if (targets.length === 0 && typeof data !== 'function') this.undelivered.push({ at: Date.now(), event, data });
     for (const session of targets) {
@@ -324,12 +372,31 @@ export class Gateway {
       return;
     }
     const [shardId, shardCount] = Array.isArray(data.shard) ? (data.shard as unknown[]).map(Number) : [0, 1];
-    if (shardId === undefined || shardCount === undefined || !(shardCount >= 1 && shardId >= 0 && shardId < shardCount)) {
+    const integers = Number.isInteger(shardId) && Number.isInteger(shardCount);
+    if (shardId === undefined || shardCount === undefined || !integers || !(shardCount >= 1 && shardId >= 0 && shardId < shardCount)) {
       session.close(GatewayCloseCodes.InvalidShard, 'Invalid shard.');
       return;
     }
+    if (this.hooks.guildCount([shardId, shardCount]) > this.hooks.maxGuildsPerSession) {
+      session.close(GatewayCloseCodes.ShardingRequired, 'Sharding required.');
+      return;
+    }
+    const now = Date.now();
+    const key = shardId % this.hooks.maxConcurrency;
+    const last = this.#lastIdentifyByKey.get(key);
+    this.rollSessionWindow(now);
+    if ((last !== undefined && now - last < this.hooks.identifyWindowMs) || this.#sessionStarts >= this.hooks.sessionStartTotal) {
+      // Discord answers an identify over its concurrency limit with op 9 Invalid Session (not resumable).
+      this.identifyRateLimited.push({ at: now, shard: [shardId, shardCount], key });
+      session.resumable = false;
+      session.send({ op: GatewayOpcodes.InvalidSession, d: false });
+      return;
+    }
+    this.#lastIdentifyByKey.set(key, now);
+    this.#sessionWindowStart ??= now;
+    this.#sessionStarts += 1;
     // A fresh Identify replaces the shard's earlier sessions: they can no longer be resumed.
-    for (const [id, old] of this.#detached) if (old.shard[0] === shardId) this.#detached.delete(id);
+    for (const [id, old] of this.#detached) if (old.shard[0] === shardId && old.shard[1] === shardCount) this.#detached.delete(id);
     session.sessionId = randomBytes(16).toString('hex');
     session.intents = data.intents;
     session.shard = [shardId, shardCount];

@@ -29,6 +29,14 @@
  *   Channel `permissionOverwrites: [{ role: 'DJ' | '@everyone', allow, deny } | { member: 'bob', ... }]`.
  *   Works before or after the bot connects (GUILD_CREATE is sent either way).
  * - `addMember(guildId, spec)` / `removeMember(guildId, user)` → GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE.
+ * - Sharding (Discord's rules): `GET /gateway/bot` gives `shards` (option `recommendedShards`, else one per 1,000
+ *   guilds) and `session_start_limit` (total, remaining, reset_after, max_concurrency: options `sessionStartTotal`,
+ *   `maxConcurrency`). Identify `shard: [id, count]` (none = [0, 1]); a bad shard closes 4010, a session that would
+ *   hold more than `maxGuildsPerSession` (2,500) guilds closes 4011; a rate-limit key (`id % max_concurrency`) that
+ *   identified less than `identifyWindowMs` (5 s) ago gets op 9 d=false (`identifyRateLimited`). Every guild's
+ *   READY entry, GUILD_CREATE, events, interactions and op 4 answers go only to the session of shard
+ *   `(guild_id >> 22) % count`; op 4 from another shard's session is ignored (outcome `wrong-shard`).
+ *   `waitForShards(count)`, `readyShards(count)`, `shardOf(guildId, count)`.
  * - `waitForReady(timeoutMs?)`: a connected session got READY and all GUILD_CREATEs. `connected`, `identifies`
  *   (intents per Identify), `requestReconnect()` (op 7), `dropGateway(code?)`, `cutGateway()` (no close frame: 1006),
  *   `invalidateSession(resumable)` (op 9), `resumeAttempts`.

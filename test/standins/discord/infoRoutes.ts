@@ -29,8 +29,8 @@ export function registerInfoRoutes(router: RestRouter, ctx: RouteContext): void 
     status: 200,
     body: {
       url: ctx.gatewayUrl(),
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: Math.max(0, 1000 - ctx.gateway.identifies.length), reset_after: 86_400_000, max_concurrency: 1 },
+      shards: ctx.recommendedShards(),
+      session_start_limit: ctx.gateway.sessionStartLimit(),
     },
   }));
   router.add('GET', '/users/@me', () => ({ status: 200, body: apiUser(ctx.state.botUser) }));

@@ -217,7 +217,7 @@ export class InteractionService {
     const interaction = new Interaction(id, token, Date.now(), { ...spec, payload }, this);
     this.#byId.set(id, interaction);
     this.#byToken.set(token, interaction);
-    this.deps.gateway.dispatch('INTERACTION_CREATE', payload);
+    this.deps.gateway.dispatch('INTERACTION_CREATE', payload, spec.guildId);
     this.deps.signal.notify();
     return interaction;
   }

@@ -114,7 +114,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
       guild_id: guild.id,
       user_id: botId(),
       timestamp: Math.floor(Date.now() / 1000),
-    });
+    }, guild.id);
     return { status: 204 };
   });
 

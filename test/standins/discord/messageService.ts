@@ -95,7 +95,7 @@ export class MessageService {
     if (input.applicationId) message.applicationId = input.applicationId;
     if (input.interaction) message.interaction = input.interaction;
     store.add(message);
-    if (!message.ephemeral) this.deps.gateway.dispatch('MESSAGE_CREATE', (s: GatewaySession) => this.renderFor(s, message));
+    if (!message.ephemeral) this.deps.gateway.dispatch('MESSAGE_CREATE', (s: GatewaySession) => this.renderFor(s, message), message.guildId);
     this.deps.signal.notify();
     return message;
   }
@@ -111,7 +111,7 @@ export class MessageService {
     message.allowedMentions = draft.allowedMentions;
     message.mentions = parseMentions(this.deps.state, draft.content, draft.allowedMentions, replied?.authorId);
     message.editedAt = new Date().toISOString();
-    if (!message.ephemeral) this.deps.gateway.dispatch('MESSAGE_UPDATE', (s: GatewaySession) => this.renderFor(s, message));
+    if (!message.ephemeral) this.deps.gateway.dispatch('MESSAGE_UPDATE', (s: GatewaySession) => this.renderFor(s, message), message.guildId);
     this.deps.signal.notify();
     return message;
   }
@@ -120,7 +120,7 @@ export class MessageService {
   remove(message: StoredMessage): void {
     message.deleted = true;
     if (!message.ephemeral) {
-      this.deps.gateway.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channelId, guild_id: message.guildId });
+      this.deps.gateway.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: message.channelId, guild_id: message.guildId }, message.guildId);
     }
     this.deps.signal.notify();
   }
@@ -146,7 +146,7 @@ export class MessageService {
       message_author_id: message.authorId,
       burst: false,
       burst_colors: [],
-    });
+    }, message.guildId);
     this.deps.signal.notify();
   }
 
@@ -163,7 +163,7 @@ export class MessageService {
       guild_id: message.guildId,
       emoji: emojiObject(emoji),
       burst: false,
-    });
+    }, message.guildId);
     this.deps.signal.notify();
   }
 }

@@ -26,4 +26,6 @@ export interface RouteContext {
   origin(): string;
   /** ws://127.0.0.1:PORT/gateway */
   gatewayUrl(): string;
+  /** GET /gateway/bot `shards`. */
+  recommendedShards(): number;
 }

@@ -3,7 +3,7 @@ import { apiChannel, apiGuildCreate, apiInteractionMember, apiMember, apiUser } 
 import { ChangeSignal } from './changeSignal.js';
 import { CommandRegistry } from './commandRegistry.js';
 import { registerCommandRoutes } from './commandRoutes.js';
-import { Gateway, PRIVILEGED_INTENTS, type GatewaySession, type IdentifyRecord } from './gateway.js';
+import { Gateway, IDENTIFY_WINDOW_MS, PRIVILEGED_INTENTS, sessionOwns, shardOfGuild, type GatewaySession, type IdentifyRecord } from './gateway.js';
 import { GuildState, type GuildRecord, type GuildSpec, type MemberSpec, type OverwriteSpec } from './guildState.js';
 import { StandinHttpServer, type AppliedRestFault, type RestFault, type UnhandledRequest } from './httpServer.js';
 import { registerInfoRoutes, applicationFlags } from './infoRoutes.js';
@@ -44,6 +44,16 @@ export interface DiscordStandinOptions {
   heartbeatIntervalMs?: number;
   /** Privileged intents enabled for the app in the developer portal (default: all three). */
   allowedPrivilegedIntents?: number;
+  /** GET /gateway/bot `shards` (default: Discord's rule of thumb, one shard per 1,000 guilds, at least 1). */
+  recommendedShards?: number;
+  /** session_start_limit.max_concurrency (default 1, as for most bots). */
+  maxConcurrency?: number;
+  /** Guilds one session may hold before Identify closes with 4011 Sharding required (Discord: 2,500). */
+  maxGuildsPerSession?: number;
+  /** Least time between two identifies of one rate-limit key (Discord: 5,000 ms). */
+  identifyWindowMs?: number;
+  /** session_start_limit.total (Discord: 1,000 a day for most bots). */
+  sessionStartTotal?: number;
 }
 
 /** A scenario guild's ids, looked up by name. */
@@ -117,6 +127,7 @@ export class DiscordStandin {
   readonly #http: StandinHttpServer;
   readonly #ackDeadlineMs: number;
   readonly #allowedPrivilegedIntents: number;
+  readonly #recommendedShards: number | undefined;
 
   constructor(options: DiscordStandinOptions = {}) {
     this.token = options.token ?? DEFAULT_TOKEN;
@@ -132,14 +143,20 @@ export class DiscordStandin {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       allowedPrivilegedIntents: this.#allowedPrivilegedIntents,
       gatewayUrl: () => this.gatewayUrl,
-      onIdentify: () => this.#voice.clearBotStates(),
+      onIdentify: (session) => this.#voice.clearBotStates(session),
       ready: (session) => this.readyPayload(session),
       guildCreates: (session) => this.guildCreates(session),
       onVoiceStateUpdate: (session, data) => this.#voice.onVoiceStateUpdate(session, data),
       onRequestGuildMembers: (session, data) => this.requestGuildMembers(session, data),
       onUnhandled: (reason) => this.unhandled.push({ method: 'GATEWAY', path: '/gateway', reason }),
       onChange: () => this.#signal.notify(),
+      guildCount: ([id, count]) => [...this.#state.guilds.keys()].filter((g) => shardOfGuild(g, count) === id).length,
+      maxConcurrency: options.maxConcurrency ?? 1,
+      maxGuildsPerSession: options.maxGuildsPerSession ?? 2500,
+      identifyWindowMs: options.identifyWindowMs ?? IDENTIFY_WINDOW_MS,
+      sessionStartTotal: options.sessionStartTotal ?? 1000,
     });
+    this.#recommendedShards = options.recommendedShards;
     this.#messages = new MessageService({
       state: this.#state,
       store: this.#store,
@@ -182,6 +199,7 @@ export class DiscordStandin {
       sent: this.#sent,
       origin: () => this.origin,
       gatewayUrl: () => this.gatewayUrl,
+      recommendedShards: () => this.#recommendedShards ?? Math.max(1, Math.ceil(this.#state.guilds.size / 1000)),
     };
     registerInfoRoutes(router, ctx);
     registerCommandRoutes(router, ctx);
@@ -231,9 +249,7 @@ export class DiscordStandin {
   /** Adds a guild (the bot is a member). If the bot is connected, it gets GUILD_CREATE like on a real join. */
   addGuild(spec: GuildSpec): GuildHandle {
     const guild = this.#state.addGuild(spec);
-    this.#gateway.dispatch('GUILD_CREATE', (session: GatewaySession) =>
-      this.inShard(session, guild.id) ? apiGuildCreate(this.#state, guild, session.hasIntent(GatewayIntentBits.GuildPresences)) : undefined,
-    );
+    this.#gateway.dispatch('GUILD_CREATE', (session: GatewaySession) => apiGuildCreate(this.#state, guild, session.hasIntent(GatewayIntentBits.GuildPresences)), guild.id);
     this.#signal.notify();
     return this.guildHandle(guild);
   }
@@ -247,7 +263,7 @@ export class DiscordStandin {
   addMember(guildId: string, spec: MemberSpec): string {
     const guild = this.#state.guild(guildId);
     const member = this.#state.addMember(guild, spec);
-    this.#gateway.dispatch('GUILD_MEMBER_ADD', { ...apiMember(this.#state, member), guild_id: guild.id });
+    this.#gateway.dispatch('GUILD_MEMBER_ADD', { ...apiMember(this.#state, member), guild_id: guild.id }, guild.id);
     this.#signal.notify();
     return member.userId;
   }
@@ -259,7 +275,7 @@ export class DiscordStandin {
     if (member.userId === this.botUser.id) throw new Error('the bot cannot be removed with removeMember');
     if (guild.voiceStates.has(member.userId)) this.#voice.setMemberVoice(guildId, member.userId, null);
     guild.members.delete(member.userId);
-    this.#gateway.dispatch('GUILD_MEMBER_REMOVE', { guild_id: guild.id, user: apiUser(this.#state.users.get(member.userId)!) });
+    this.#gateway.dispatch('GUILD_MEMBER_REMOVE', { guild_id: guild.id, user: apiUser(this.#state.users.get(member.userId)!) }, guild.id);
     this.#signal.notify();
   }
 
@@ -280,6 +296,28 @@ export class DiscordStandin {
       this.#gateway.readyHold = null;
       release();
     };
+  }
+
+  /** Resolves when every shard of `shardCount` has a ready session (a sharded bot fully connected). */
+  async waitForShards(shardCount: number, timeoutMs = 30_000): Promise<void> {
+    await this.#signal.waitFor(() => (this.readyShards(shardCount).length === shardCount ? true : undefined), timeoutMs, () =>
+      `ready sessions for all ${shardCount} shards (now ${JSON.stringify(this.readyShards(shardCount))})`);
+  }
+
+  /** The shard ids (of `shardCount`) that have an open, ready session now. */
+  readyShards(shardCount: number): number[] {
+    const ids = this.#gateway.readySessions().filter((s) => s.shard[1] === shardCount).map((s) => s.shard[0]);
+    return [...new Set(ids)].sort((a, b) => a - b);
+  }
+
+  /** The shard `(guild_id >> 22) % shardCount` that owns a guild. */
+  shardOf(guildId: string, shardCount: number): number {
+    return shardOfGuild(guildId, shardCount);
+  }
+
+  /** Identifies refused with op 9 for breaking max_concurrency (or the daily session start limit). */
+  get identifyRateLimited(): ReadonlyArray<{ at: number; shard: [number, number]; key: number }> {
+    return this.#gateway.identifyRateLimited;
   }
 
   /** Whether a bot session is connected and ready. */
@@ -345,7 +383,7 @@ export class DiscordStandin {
    */
   removeGuild(guildId: string): void {
     const guild = this.#state.guild(guildId);
-    this.#gateway.dispatch('GUILD_DELETE', (session: GatewaySession) => (this.inShard(session, guild.id) ? { id: guild.id } : undefined));
+    this.#gateway.dispatch('GUILD_DELETE', { id: guild.id }, guild.id);
     this.#state.guilds.delete(guild.id);
     this.#voice.forgetGuild(guild.id);
     this.#signal.notify();
@@ -364,7 +402,7 @@ export class DiscordStandin {
       else this.#voice.setMemberVoice(guild.id, state.userId, null);
     }
     guild.channels.delete(channel.id);
-    this.#gateway.dispatch('CHANNEL_DELETE', apiChannel(channel));
+    this.#gateway.dispatch('CHANNEL_DELETE', apiChannel(channel), guild.id);
     this.#signal.notify();
   }
 
@@ -377,7 +415,7 @@ export class DiscordStandin {
     const channel = this.#state.resolveChannel(guild, channelIdOrName);
     const overwrite = this.#state.resolveOverwrite(guild, spec);
     channel.overwrites = [...channel.overwrites.filter((o) => o.id !== overwrite.id), overwrite];
-    this.#gateway.dispatch('CHANNEL_UPDATE', apiChannel(channel));
+    this.#gateway.dispatch('CHANNEL_UPDATE', apiChannel(channel), guild.id);
     this.#signal.notify();
   }
 
@@ -669,13 +707,13 @@ export class DiscordStandin {
   }
 
   private inShard(session: GatewaySession, guildId: string): boolean {
-    const [shardId, shardCount] = session.shard;
-    return Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) === shardId;
+    return sessionOwns(session, guildId);
   }
 
   private requestGuildMembers(session: GatewaySession, data: Record<string, unknown>): void {
     const guild = this.#state.guilds.get(String(data.guild_id));
-    if (!guild) return;
+    // Discord answers only for guilds of the session's shard.
+    if (!guild || !this.inShard(session, guild.id)) return;
     const userIds = Array.isArray(data.user_ids) ? data.user_ids.map(String) : typeof data.user_ids === 'string' ? [data.user_ids] : undefined;
     const query = typeof data.query === 'string' ? data.query.toLowerCase() : '';
     const limit = typeof data.limit === 'number' && data.limit > 0 ? data.limit : Number.MAX_SAFE_INTEGER;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { apiVoiceState } from './apiObjects.js';
 import type { ChangeSignal } from './changeSignal.js';
-import type { Gateway, GatewaySession } from './gateway.js';
+import { sessionOwns, type Gateway, type GatewaySession } from './gateway.js';
 import type { GuildRecord, GuildState } from './guildState.js';
 
 /** The voice server the bot is sent to, as in VOICE_SERVER_UPDATE, plus who may connect with it. */
@@ -21,7 +21,7 @@ export interface BotVoiceOp {
   channelId: string | null;
   selfMute: boolean;
   selfDeaf: boolean;
-  outcome: 'joined' | 'moved' | 'rejoined' | 'updated' | 'left' | 'not-in-voice' | 'denied-permissions' | 'denied-full' | 'unknown-guild' | 'unknown-channel';
+  outcome: 'joined' | 'moved' | 'rejoined' | 'updated' | 'left' | 'not-in-voice' | 'denied-permissions' | 'denied-full' | 'unknown-guild' | 'unknown-channel' | 'wrong-shard';
 }
 
 /** A VOICE_SERVER_UPDATE the stand-in sent. */
@@ -82,6 +82,8 @@ export class VoiceStates {
     };
     const guild = this.deps.state.guilds.get(guildId);
     if (!guild) return record('unknown-guild');
+    // Discord acts on op 4 only from the session of the shard that owns the guild.
+    if (!sessionOwns(session, guild.id)) return record('wrong-shard');
     const botId = this.deps.state.botUser.id;
     const current = guild.voiceStates.get(botId);
     const sessionId = session.sessionId!;
@@ -128,7 +130,8 @@ export class VoiceStates {
     const botId = this.deps.state.botUser.id;
     const current = guild.voiceStates.get(botId);
     if (!current) throw new Error(`the bot is not in a voice channel in guild ${guild.name}`);
-    const session = this.deps.gateway.readySessions().find((s) => s.sessionId === current.sessionId) ?? this.deps.gateway.readySessions()[0];
+    const sessions = this.deps.gateway.readySessions().filter((s) => sessionOwns(s, guild.id));
+    const session = sessions.find((s) => s.sessionId === current.sessionId) ?? sessions[0];
     const moved = { ...current, channelId: channel.id };
     guild.voiceStates.set(botId, moved);
     this.dispatchState(guild, moved);
@@ -168,16 +171,16 @@ export class VoiceStates {
     this.emit({ guildId, channelId: null, reason: 'removed' });
   }
 
-  /** On a new Identify: the previous session's voice connections are gone, so the bot's voice states are cleared. */
-  clearBotStates(): void {
+  /** On a new Identify: that shard's previous voice connections are gone, so the bot's voice states in its guilds are cleared. */
+  clearBotStates(session: GatewaySession): void {
     const botId = this.deps.state.botUser.id;
     for (const guild of this.deps.state.guilds.values()) {
-      if (guild.voiceStates.delete(botId)) this.emit({ guildId: guild.id, channelId: null, reason: 'reidentified' });
+      if (sessionOwns(session, guild.id) && guild.voiceStates.delete(botId)) this.emit({ guildId: guild.id, channelId: null, reason: 'reidentified' });
     }
   }
 
   private dispatchState(guild: GuildRecord, voice: { userId: string; channelId: string | null; sessionId: string; selfMute: boolean; selfDeaf: boolean }): void {
-    this.deps.gateway.dispatch('VOICE_STATE_UPDATE', apiVoiceState(this.deps.state, guild, voice, true));
+    this.deps.gateway.dispatch('VOICE_STATE_UPDATE', apiVoiceState(this.deps.state, guild, voice, true), guild.id);
   }
 
   private sendServerUpdate(session: GatewaySession, guild: GuildRecord, channelId: string): void {

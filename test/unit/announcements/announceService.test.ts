@@ -8,7 +8,7 @@ import { phrasesIn } from '../../support/spokenPhrases.js';
 import { createSpeakService } from '../../../src/features/speak.js';
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import type { SpeechClient } from '../../../src/speech/speechClient.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { GuildPlayback } from '../../../src/voice/GuildPlayback.js';
 import { PlaybackRegistry } from '../../../src/voice/PlaybackRegistry.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnnouncementScheduler } from '../../../src/features/announcements/scheduler.js';
 import type { ScheduleSpec } from '../../../src/features/announcements/schedule.js';
 import type { ScheduledAnnouncement } from '../../../src/settings/scheduledAnnouncements.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { ManualClock } from '../core/playbackFakes.js';
 import { TTS, capturingLogger, tempDataDir } from '../settings/fixtures.js';
@@ -41,6 +41,28 @@ describe('AnnouncementScheduler', () => {
     });
   const add = (spec: ScheduleSpec, createdAt: number) =>
     store.schedules.add({ guildId: 'g', channelId: 'c', replyChannelId: 't', text: 'hi', voice: null, spec, createdBy: 'u', createdAt });
+
+  it('sharded: loads and fires only the schedules of guilds its process owns', () => {
+    clock.advanceTo(T('2026-11-25T08:58:00Z'));
+    const spec: ScheduleSpec = { kind: 'once', at: '2026-11-25T09:00:00.000Z' };
+    const mine = store.schedules.add({ guildId: 'mine', channelId: 'c', replyChannelId: 't', text: 'hi', voice: null, spec, createdBy: 'u', createdAt: clock.now() });
+    store.schedules.add({ guildId: 'theirs', channelId: 'c', replyChannelId: 't', text: 'hi', voice: null, spec, createdBy: 'u', createdAt: clock.now() });
+    const sch = new AnnouncementScheduler({
+      store: store.schedules,
+      timeZoneOf: () => timeZone,
+      clock,
+      owns: (guildId) => guildId === 'mine',
+      onDue: (s: ScheduledAnnouncement) => fired.push({ id: s.id, at: clock.now() }),
+      logger: log.logger,
+      tickMs: 1000,
+    });
+    sch.start();
+    clock.advanceTo(T('2026-11-25T09:00:05Z'));
+    expect(fired.map((f) => f.id)).toEqual([mine.id]);
+    // The other guild's schedule is left for its own process: still stored, not marked as run here.
+    expect(store.schedules.list('theirs')).toHaveLength(1);
+    sch.stop();
+  });
 
   it('fires a once schedule at its time, exactly once, then forgets it', () => {
     clock.advanceTo(T('2026-11-25T08:58:00Z'));

@@ -3,7 +3,7 @@ import { messageFor } from '../../../src/messages.js';
 import { compileDictionary } from '../../../src/features/reading/prepareText.js';
 import { dictionaryToJson, parseDictionaryFile } from '../../../src/features/reading/dictionaryFile.js';
 import { DICTIONARY_LIMIT, DICTIONARY_TEXT_MAX } from '../../../src/settings/dictionary.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { capturingLogger, TTS, tempDataDir } from '../settings/fixtures.js';
 import { fc, longText, runs, strangeText, timed, timeLimit, userErrorOr, wouldPing } from './fuzz.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../../src/config.js';
 import { messageFor } from '../../../src/messages.js';
 import { GUILD_SETTING_KEYS, guildSettingDefinitions } from '../../../src/settings/definitions.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { buildSpeechRequest, SPEED_RANGE, type SpeechAsk } from '../../../src/speech/request.js';
 import { capturingLogger, tempDataDir } from '../settings/fixtures.js';

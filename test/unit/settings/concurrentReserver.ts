@@ -1,7 +1,7 @@
 // Run as a separate process by usageCounters.test.ts (either dialect): reserves 1 character at a time against one guild's daily budget
 // until `attempts` tries were made, starting at a shared instant; prints how many were counted and when.
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
 // `place`: a data directory (SQLite) or a postgres:// URL.

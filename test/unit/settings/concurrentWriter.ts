@@ -1,5 +1,5 @@
 // Run as a separate process by database.test.ts: writes N member settings through the real store, one write per call.
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
 const [dataDir, prefix, count] = process.argv.slice(2) as [string, string, string];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CopyRefusedError, copySqliteToPostgres } from '../../../src/settings/postgres/copyFromSqlite.js';
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import { describePostgres, scratchDatabase } from './dialects.js';
 import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
 

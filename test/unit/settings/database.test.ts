@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsOpenError, explainOpenError, openDatabase } from '../../../src/settings/database.js';
 import { MIGRATIONS } from '../../../src/settings/migrations.js';
-import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
 
 function openError(fn: () => unknown): SettingsOpenError {

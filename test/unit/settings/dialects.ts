@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { numberPlaceholders } from '../../../src/settings/postgres/syncPgConnection.js';
-import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { TTS, capturingLogger, tempDataDir } from './fixtures.js';

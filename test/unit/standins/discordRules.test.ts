@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle } from '../../standins/discord/index.js';
+import { identify, RawGateway } from './rawGateway.js';
 
 interface Reply {
   status: number;
@@ -31,55 +31,6 @@ async function api(
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-/** A bare gateway connection that records every payload. */
-class RawGateway {
-  readonly received: any[] = [];
-  readonly socket: WebSocket;
-  closeCode: number | undefined;
-
-  constructor(url: string) {
-    this.socket = new WebSocket(`${url}?v=10&encoding=json`);
-    this.socket.on('message', (data) => this.received.push(JSON.parse(data.toString())));
-    this.socket.on('close', (code) => {
-      this.closeCode = code;
-    });
-  }
-
-  send(op: number, d: unknown): void {
-    this.socket.send(JSON.stringify({ op, d }));
-  }
-
-  async next(pred: (p: any) => boolean, timeoutMs = 3000): Promise<any> {
-    const start = Date.now();
-    for (;;) {
-      const found = this.received.find(pred);
-      if (found) return found;
-      if (Date.now() - start > timeoutMs) throw new Error(`no matching payload; got ${JSON.stringify(this.received.map((p) => p.t ?? p.op))}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-
-  async closed(timeoutMs = 3000): Promise<number> {
-    const start = Date.now();
-    while (this.closeCode === undefined) {
-      if (Date.now() - start > timeoutMs) throw new Error('socket did not close');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return this.closeCode;
-  }
-
-  dispatches(t: string): any[] {
-    return this.received.filter((p) => p.t === t).map((p) => p.d);
-  }
-}
-
-async function identify(discord: DiscordStandin, intents: number, token = discord.token): Promise<RawGateway> {
-  const gw = new RawGateway(discord.gatewayUrl);
-  await gw.next((p) => p.op === 10);
-  gw.send(2, { token, intents, properties: { os: 'linux', browser: 'test', device: 'test' } });
-  return gw;
-}
-
 const GUILDS = 1;
 const GUILD_MEMBERS = 2;
 const GUILD_VOICE_STATES = 128;
@@ -96,7 +47,8 @@ describe('Discord stand-in rules', () => {
   let alice: string;
 
   beforeAll(async () => {
-    discord = await startDiscordStandin({ voiceEndpoint: () => 'voice.local:1234', interactionTokenLifetimeMs: 60_000 });
+    // Raw sockets here identify several times a second; the 5 s identify window has its own test (discordSharding.test.ts).
+    discord = await startDiscordStandin({ voiceEndpoint: () => 'voice.local:1234', interactionTokenLifetimeMs: 60_000, identifyWindowMs: 0 });
     guild = discord.addGuild({
       name: 'Rules',
       channels: [

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { AudioCache } from '../../../src/speech/audioCache.js';
 import { createCachingSpeechClient } from '../../../src/speech/cachingSpeechClient.js';

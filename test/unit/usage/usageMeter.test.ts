@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
-import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
+import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { createUsageMeter } from '../../../src/usage/usageMeter.js';
 import { TTS, capturingLogger, tempDataDir } from '../settings/fixtures.js';

@@ -1,13 +1,11 @@
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { explainOpenError, openDatabase, writeOrBusy } from './database.js';
-import { SqliteDictionary, type DictionaryStore } from './dictionary.js';
-import { SqliteReadingChannels, type ReadingChannelStore } from './readingChannels.js';
-import { SqliteScheduledAnnouncements, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
-import { SqliteUsageCounters, type UsageCounterStore } from './usageCounters.js';
+import { writeOrBusy } from './database.js';
+import { DictionaryTable, type DictionaryStore } from './dictionary.js';
+import { ReadingChannelsTable, type ReadingChannelStore } from './readingChannels.js';
+import { ScheduledAnnouncementsTable, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
+import { UsageCountersTable, type UsageCounterStore } from './usageCounters.js';
 import {
   EMPTY_MEMBER_SETTINGS,
   GUILD_SETTING_KEYS,
@@ -23,14 +21,10 @@ import {
 import type { SqlParam, SyncDatabase, SyncStatement } from './syncDatabase.js';
 import type { MemberExport, MemberScope, MemberView, SettingsStore } from './types.js';
 
-/** Where and how to open the store. */
-export interface SqliteSettingsOptions {
-  dataDir: string;
+/** What the cached store needs besides its connections. */
+export interface CachedStoreOptions {
   tts: Pick<Config['tts'], 'voices' | 'models'>;
   logger: Logger;
-  busyTimeoutMs?: number;
-  /** How long a write waits for another process's lock once running (default 1000 ms). */
-  writeBusyTimeoutMs?: number;
   /** Most members whose settings stay in memory (least recently read go first). */
   memberCacheSize?: number;
   /** Told after each committed write, so other processes can drop what they cached (PostgreSQL's change feed). */
@@ -47,43 +41,14 @@ export interface ChangePublisher {
   publish(change: SettingsChange): void;
 }
 
-/** How long a write waits for another process's write lock once the bot runs, ms (SQLite retries meanwhile). */
-const WRITE_BUSY_TIMEOUT_MS = 1_000;
-
-/** The settings file's name inside DATA_DIR. */
-export const SETTINGS_FILE = 'settings.sqlite';
-
 type MemberRows = Map<string, MemberSettings>;
-
-/** Opens the SQLite settings store under DATA_DIR; throws SettingsOpenError with an operator-facing message. */
-export function openSqliteSettings(options: SqliteSettingsOptions): SettingsStore {
-  const file = join(options.dataDir, SETTINGS_FILE);
-  const db = openDatabase(file, options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs });
-  // Usage counters change on every provider call, from the event loop that also paces audio: their own connection
-  // commits without an fsync (WAL, synchronous=NORMAL: ~0.03 ms instead of ~3 ms). A restart keeps every count; only
-  // an operating-system crash could lose the last moments of counting. Settings keep full durability.
-  let usageDb: DatabaseSync | undefined;
-  try {
-    usageDb = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-    usageDb.exec('PRAGMA synchronous = NORMAL');
-  } catch (err) {
-    usageDb?.close();
-    db.close();
-    throw explainOpenError(file, err, options.busyTimeoutMs ?? 5_000);
-  }
-  // Start-up may wait for a lock (5 s); once running, a write waits at most this long, because node:sqlite waits on
-  // the event loop's thread and audio for every guild would stall meanwhile.
-  const writeBusyTimeoutMs = Math.max(0, Math.round(options.writeBusyTimeoutMs ?? WRITE_BUSY_TIMEOUT_MS));
-  db.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
-  usageDb.exec(`PRAGMA busy_timeout = ${writeBusyTimeoutMs}`);
-  return new SqliteSettingsStore(db, options, usageDb);
-}
 
 /**
  * Settings behind an in-process cache: reads after the first are served from memory; writes invalidate. Runs on any
- * SyncDatabase: SQLite's own connection, or the PostgreSQL one (postgres/pgStore.ts).
+ * SyncDatabase, whatever the dialect: SQLite's own connection (sqlite/sqliteStore.ts) or the PostgreSQL one
+ * (postgres/pgStore.ts).
  */
-export class SqliteSettingsStore implements SettingsStore {
+export class CachedSettingsStore implements SettingsStore {
   readonly #db: SyncDatabase;
   readonly #usageDb: SyncDatabase;
   readonly #log: Logger;
@@ -98,14 +63,15 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly #onClose: (() => void) | undefined;
   readonly #sql: Record<'guildRows' | 'guildUpsert' | 'guildDelete' | 'memberRows' | 'memberUpsert' | 'memberDelete' | 'memberDeleteAll', SyncStatement>;
   #queries = 0;
+  #usageQueries = 0;
   #cachedReads = 0;
-  readonly readingChannels: SqliteReadingChannels;
-  readonly dictionary: SqliteDictionary;
+  readonly readingChannels: ReadingChannelsTable;
+  readonly dictionary: DictionaryTable;
   readonly schedules: ScheduledAnnouncementStore;
   readonly usage: UsageCounterStore;
 
   /** `usageDb`: a connection to the same file for the usage counters (default: `db`). */
-  constructor(db: SyncDatabase, options: Omit<SqliteSettingsOptions, 'dataDir'>, usageDb: SyncDatabase = db) {
+  constructor(db: SyncDatabase, options: CachedStoreOptions, usageDb: SyncDatabase = db) {
     this.#db = db;
     this.#usageDb = usageDb;
     this.#log = options.logger.child({ module: 'settings' });
@@ -116,10 +82,10 @@ export class SqliteSettingsStore implements SettingsStore {
     this.#changes = options.changes;
     this.#onClose = options.onClose;
     const count = () => void this.#queries++;
-    this.readingChannels = new SqliteReadingChannels(db, count, (guildId) => this.#changes?.publish({ kind: 'reading', guildId }));
-    this.dictionary = new SqliteDictionary(db, count, (guildId) => this.#changes?.publish({ kind: 'dictionary', guildId }));
-    this.schedules = new SqliteScheduledAnnouncements(db, count);
-    this.usage = new SqliteUsageCounters(usageDb, count);
+    this.readingChannels = new ReadingChannelsTable(db, count, (guildId) => this.#changes?.publish({ kind: 'reading', guildId }));
+    this.dictionary = new DictionaryTable(db, count, (guildId) => this.#changes?.publish({ kind: 'dictionary', guildId }));
+    this.schedules = new ScheduledAnnouncementsTable(db, count);
+    this.usage = new UsageCountersTable(usageDb, () => void this.#usageQueries++);
     this.#sql = {
       guildRows: db.prepare('SELECT key, value FROM guild_settings WHERE guild_id = ?'),
       guildUpsert: db.prepare(
@@ -229,8 +195,8 @@ export class SqliteSettingsStore implements SettingsStore {
     return deleted;
   }
 
-  stats(): { queries: number; cachedReads: number } {
-    return { queries: this.#queries, cachedReads: this.#cachedReads };
+  stats(): { queries: number; usageQueries: number; cachedReads: number } {
+    return { queries: this.#queries, usageQueries: this.#usageQueries, cachedReads: this.#cachedReads };
   }
 
   isOpen(): boolean {
