@@ -19,7 +19,10 @@ export interface MessageFacts {
   content: string;
   mentions: { users: Record<string, string>; roles: Record<string, string>; channels: Record<string, string> };
   replyToName?: string | undefined;
-  attachments: Array<{ name: string; contentType?: string | undefined }>;
+  /** Files; `url`, `size` and a voice message's `durationSecs` as Discord gives them (for transcription). */
+  attachments: Array<{ name: string; contentType?: string | undefined; url?: string; size?: number; durationSecs?: number | undefined }>;
+  /** A native voice message (flag IS_VOICE_MESSAGE): one audio attachment, no text. */
+  voiceMessage?: boolean;
   stickers: string[];
   poll?: { question: string } | undefined;
   forwarded: boolean;
