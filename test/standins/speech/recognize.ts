@@ -1,0 +1,101 @@
+/**
+ * Speech to text for the stand-in's own audio. Each clip it synthesizes is one sine tone per text (tone.ts), so a tone
+ * alone cannot carry the text (43 tones); the stand-in remembers what it produced (text, tone, length) and maps the
+ * tone it hears back to that text, the length telling apart texts that share a tone. Tone and length survive any
+ * transcode (Ogg Opus mono 48 kHz, mp3, wav…); a tempo change (pitch kept, as ffmpeg atempo or the `speed` field do)
+ * changes only the length, so the most recent text of that tone is taken when no length fits.
+ *
+ * Why no extra marker tone in the clip: a marker loud enough to survive Opus at voice-message bitrates (measured: two
+ * marker tones at 0.08 against the 0.3 tone, 12–64 kbit/s) made the voice tests' dominant-frequency measure pick the
+ * marker instead of the tone in 32 of 240 encodes, and a marker before or after the tone changes lengths and gaps
+ * those tests judge.
+ */
+import { runFfmpeg } from './ffmpegEncode.js';
+import { TONE_GRID_HZ } from './tone.js';
+
+/** What the stand-in made: a text with its tone and length. */
+export interface ProducedClip {
+  input: string;
+  toneHz: number;
+  durationSeconds: number;
+}
+
+/** A tone heard in some audio, and how long the audio is. */
+export interface HeardTone {
+  toneHz: number;
+  seconds: number;
+  /** Power of the tone over the strongest other grid tone: a clean tone is far above 20. */
+  clarity: number;
+}
+
+/** The answer for audio the stand-in did not make (or cannot tell). */
+export const UNKNOWN_AUDIO_TRANSCRIPT = '[the speech stand-in does not recognise this audio]';
+
+const RATE = 16_000;
+/** The grid tones are 5 % apart: a length within this ratio is "the same length". */
+const LENGTH_TOLERANCE = 0.12;
+const MIN_CLARITY = 20;
+
+function goertzel(x: Float64Array, freqHz: number): number {
+  const coeff = 2 * Math.cos((2 * Math.PI * freqHz) / RATE);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - coeff * s1 * s2;
+}
+
+/** Any audio ffmpeg can read → 16 kHz mono s16le samples. */
+export async function decodeToPcm16k(bytes: Buffer): Promise<Int16Array> {
+  const out = await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', 'pipe:0', '-f', 's16le', '-ar', String(RATE), '-ac', '1', 'pipe:1'], bytes);
+  const pcm = new Int16Array(Math.floor(out.length / 2));
+  for (let i = 0; i < pcm.length; i++) pcm[i] = out.readInt16LE(i * 2);
+  return pcm;
+}
+
+/**
+ * The grid tone in 16 kHz mono PCM: Goertzel power of every grid tone over a Hann-windowed stretch (up to 0.5 s) from
+ * the middle, where codec start-up and padding do not reach. Undefined for silence, too short audio (< 60 ms), or
+ * audio that is not one clean grid tone (speech, noise, music).
+ */
+export function hearTone(pcm: Int16Array): HeardTone | undefined {
+  // Leading and trailing near-silence (codec padding) does not count towards the length.
+  let first = 0;
+  let last = pcm.length - 1;
+  while (first < pcm.length && Math.abs(pcm[first]!) < 300) first++;
+  while (last > first && Math.abs(pcm[last]!) < 300) last--;
+  const sounding = last - first + 1;
+  if (sounding < RATE * 0.06) return undefined;
+  const n = Math.min(sounding, Math.round(RATE * 0.5));
+  const start = first + Math.floor((sounding - n) / 2);
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = pcm[start + i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+  const powers = TONE_GRID_HZ.map((f) => goertzel(x, f));
+  const order = powers.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+  const [best, second] = [order[0]!, order[1]!];
+  const clarity = best[0] / Math.max(second[0], 1e-9);
+  if (clarity < MIN_CLARITY) return undefined;
+  return { toneHz: TONE_GRID_HZ[best[1]]!, seconds: sounding / RATE, clarity };
+}
+
+/**
+ * The text behind a heard tone among the clips the stand-in produced: same tone; of those, the one whose length is
+ * nearest within 12 % (several: the latest), else the latest of that tone (a tempo change). Undefined: not ours.
+ */
+export function textFor(heard: HeardTone, produced: readonly ProducedClip[]): string | undefined {
+  const sameTone = produced.filter((c) => c.toneHz === heard.toneHz);
+  if (sameTone.length === 0) return undefined;
+  const off = (c: ProducedClip) => Math.abs(heard.seconds - c.durationSeconds) / c.durationSeconds;
+  let pick: ProducedClip | undefined;
+  for (const c of sameTone) if (off(c) <= LENGTH_TOLERANCE && (pick === undefined || off(c) <= off(pick))) pick = c;
+  return (pick ?? sameTone.at(-1)!).input;
+}
+
+/** The transcript of some audio bytes: the produced text it carries, or {@link UNKNOWN_AUDIO_TRANSCRIPT}. */
+export async function transcribeOwnAudio(bytes: Buffer, produced: readonly ProducedClip[]): Promise<string> {
+  const heard = hearTone(await decodeToPcm16k(bytes));
+  return (heard && textFor(heard, produced)) ?? UNKNOWN_AUDIO_TRANSCRIPT;
+}
