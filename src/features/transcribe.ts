@@ -93,16 +93,18 @@ export function createTranscribeService(deps: {
     }
     const filename = uploadName(audio.name, audio.contentType, audio.voiceMessage);
     if (filename === undefined) throw new BotError('transcribe.no_audio');
-    const bytes = await download(audio);
-    const seconds = audio.durationSecs ?? (await audioSeconds(bytes, deps.ffmpegPath)) ?? bytes.length / 16_000;
-    const reservation = deps.usage.reserveAudio(payer, deps.model, seconds);
+    // A voice message says its length: the budget is asked before anything is downloaded. Other files are measured.
+    let reservation = audio.durationSecs !== undefined ? deps.usage.reserveAudio(payer, deps.model, audio.durationSecs) : undefined;
     try {
+      const bytes = await download(audio);
+      const seconds = audio.durationSecs ?? (await audioSeconds(bytes, deps.ffmpegPath)) ?? bytes.length / 16_000;
+      reservation ??= deps.usage.reserveAudio(payer, deps.model, seconds);
       const contentType = audio.voiceMessage ? 'audio/ogg' : (audio.contentType ?? 'application/octet-stream');
       const { text } = await deps.transcription.transcribe({ audio: bytes, filename, contentType, model: deps.model });
       log.info({ guildId: m.guildId, seconds: Math.round(seconds), bytes: bytes.length }, 'audio transcribed');
       return text;
     } catch (err) {
-      reservation.release();
+      reservation?.release();
       throw err;
     }
   }
