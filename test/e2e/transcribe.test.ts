@@ -16,9 +16,20 @@ const transcriptions = (w: World) => w.speech.requests.filter((r) => r.path === 
 
 describe('Transcribe and voice-message transcripts', () => {
   let w: World;
-  useWorld({ env: { READING_ENABLED: 'true', TRANSCRIBE_MODEL: 'gpt-4o-mini-transcribe' } }, (started) => {
-    w = started;
-  });
+  useWorld(
+    {
+      env: { READING_ENABLED: 'true', TRANSCRIBE_MODEL: 'gpt-4o-mini-transcribe' },
+      // The first provider speaks only (Kokoro-FastAPI has no /audio/transcriptions): transcription fails over to the second.
+      extraSpeech: { kokoro: { personality: 'kokoro' } },
+      providers: (s) => [
+        { name: 'kokoro', baseUrl: s.kokoro!.baseUrl, models: ['kokoro'], voices: ['af_alloy'], voiceMap: { alloy: 'af_alloy' }, instructions: false },
+        { name: 'openai', baseUrl: s.main!.baseUrl, apiKey: s.main!.apiKey },
+      ],
+    },
+    (started) => {
+      w = started;
+    },
+  );
 
   /** A member posts a native voice message of what the speech stand-in says for `text`, as Discord clients upload it. */
   async function postVoiceMessage(member: MemberName, channel: string, text: string) {
@@ -49,6 +60,8 @@ describe('Transcribe and voice-message transcripts', () => {
     const form = sent.body as TranscriptionRecordBody;
     expect(form).toMatchObject({ model: 'gpt-4o-mini-transcribe', response_format: 'json', file: { filename: 'voice-message.ogg', contentType: 'audio/ogg' } });
     expect(w.discord.attachmentDownloads.filter((d) => d.status === 200).length).toBe(1);
+    // Kokoro was asked first and has no such route (404, FastAPI's body); the file went on to the next provider.
+    expect(w.speeches.kokoro!.requests.filter((r) => r.path === '/v1/audio/transcriptions').map((r) => r.status)).toEqual([404]);
 
     await setting('transcribe_public', 'on');
     const carol = transcribe('carol', voice.id);

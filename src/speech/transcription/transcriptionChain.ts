@@ -17,6 +17,9 @@ function failsOver(err: unknown): err is SpeechError {
   return err.key === 'speech.rejected' && (err.status === 404 || err.status === 405);
 }
 
+/** How long a provider that answered 404/405 for the route is skipped before it is asked again. */
+const NO_ROUTE_RECHECK_MS = 60 * 60_000;
+
 /** Whether the failure says the provider has no transcription route at all. */
 const noRoute = (err: SpeechError) => err.key === 'speech.rejected' && (err.status === 404 || err.status === 405);
 
@@ -33,13 +36,24 @@ export function createTranscriptionChain(options: {
   logger: Logger;
 }) {
   const log = options.logger.child({ module: 'transcription' });
-  const runtimes = options.providers.map((p) => ({ ...p, breaker: new CircuitBreaker({ ...options.circuit, now: options.now }) }));
+  const runtimes = options.providers.map((p) => ({
+    ...p,
+    breaker: new CircuitBreaker({ ...options.circuit, now: options.now }),
+    /** Until when it is skipped because it answered that it has no transcription route. */
+    noRouteUntil: 0,
+  }));
   return {
     /** Transcribes with the first provider that can; throws SpeechError or BotError('transcribe.unsupported'). */
     async transcribe(request: TranscriptionRequest, signal?: AbortSignal): Promise<Transcript> {
       let last: SpeechError | undefined;
+      // True while every provider seen so far has no transcription route (asked now, or known from before).
       let allNoRoute = true;
+      let sawNoRoute = false;
       for (const r of runtimes) {
+        if (r.noRouteUntil > options.now()) {
+          sawNoRoute = true;
+          continue;
+        }
         const pass = r.breaker.tryAcquire();
         if (!pass) {
           allNoRoute = false;
@@ -58,16 +72,20 @@ export function createTranscriptionChain(options: {
             pass.success();
             throw err;
           }
-          if (noRoute(err)) pass.success();
-          else {
-            pass.failure();
-            allNoRoute = false;
-          }
           last = err;
+          if (noRoute(err)) {
+            pass.success();
+            sawNoRoute = true;
+            r.noRouteUntil = options.now() + NO_ROUTE_RECHECK_MS;
+            log.warn({ provider: r.name, status: err.status }, 'provider has no /audio/transcriptions: skipped for transcription for an hour');
+            continue;
+          }
+          pass.failure();
+          allNoRoute = false;
           log.warn({ provider: r.name, reason: err.key, status: err.status }, 'transcription provider failed; trying the next one');
         }
       }
-      if (last && allNoRoute) throw new BotError('transcribe.unsupported');
+      if (allNoRoute && sawNoRoute) throw new BotError('transcribe.unsupported');
       if (last) throw last;
       throw new SpeechError('speech.unavailable', { retryable: false, message: 'every transcription provider is resting after repeated failures (circuits open)' });
     },

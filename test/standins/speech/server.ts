@@ -62,7 +62,7 @@ export interface SpeechStandinOptions extends DurationOptions {
   retiredModels?: string[];
   /** Models `POST /v1/audio/transcriptions` accepts; default whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe. */
   transcribeModels?: string[];
-  /** false: the server has no `/v1/audio/transcriptions` (404 like any unknown URL). Default true. */
+  /** false: the server has no `/v1/audio/transcriptions` (404 like any unknown URL). Default: true, false for the kokoro and openedai personalities. */
   transcriptions?: boolean;
 }
 
@@ -211,7 +211,7 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
       return;
     }
 
-    const transcription = rec.method === 'POST' && rec.path === '/v1/audio/transcriptions' && this.#options.transcriptions !== false;
+    const transcription = rec.method === 'POST' && rec.path === '/v1/audio/transcriptions' && this.#hasTranscriptions;
     const { raw, size } = await readBody(req, transcription ? TRANSCRIPTION_MAX_REQUEST_BYTES : MAX_BODY_BYTES);
     const form = transcription && size <= TRANSCRIPTION_MAX_REQUEST_BYTES ? await readForm(raw, req.headers['content-type']) : undefined;
     const parsed: ParsedJson = transcription ? { ok: false } : parseJson(raw);
@@ -291,6 +291,11 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
     if (answer.kind === 'error') return this.#sendError(ctx, answer.status, answer.body, {}, ttfb);
     this.transcripts.push(answer.text);
     return this.#send(ctx, 200, answer.contentType, Buffer.from(answer.body), {}, faults.delay?.ttfbMs ?? ttfb);
+  }
+
+  /** Whether the server has `/v1/audio/transcriptions`: OpenAI, gateways and LocalAI do; Kokoro-FastAPI and openedai-speech speak only. */
+  get #hasTranscriptions(): boolean {
+    return this.#options.transcriptions ?? !['kokoro', 'openedai'].includes(this.#personality?.name ?? 'openai');
   }
 
   get #personality(): Personality | undefined {

@@ -78,9 +78,19 @@ describe('the transcription chain', () => {
 
   it('says clearly when no provider has the route', async () => {
     const calls: string[] = [];
-    const err = await chain([failing(404, calls, 'a'), failing(404, calls, 'b')]).transcribe(req).catch((e: unknown) => e);
+    const none = chain([failing(404, calls, 'a'), failing(404, calls, 'b')]);
+    const err = await none.transcribe(req).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BotError);
     expect((err as BotError).key).toBe('transcribe.unsupported');
+    expect(calls).toEqual(['a', 'b']);
+    await expect(none.transcribe(req)).rejects.toMatchObject({ key: 'transcribe.unsupported' });
+    expect(calls).toEqual(['a', 'b']);
+    calls.length = 0;
+    // Known to have no route: not asked again for an hour, and the reply stays the same.
+    const c = chain([failing(404, calls, 'a'), ok(calls, 'b')]);
+    await c.transcribe(req);
+    await c.transcribe(req);
+    expect(calls).toEqual(['a', 'b', 'b']);
   });
 
   it('does not send a refused file (400) elsewhere', async () => {
