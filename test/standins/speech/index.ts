@@ -75,6 +75,6 @@ export type { ResponseOutcome, SpeechRequestRecord } from './requestRecord.js';
 export { DEFAULT_OPUS_SHAPE, expectedAudio, type AudioRequest, type SynthOptions } from './synthesize.js';
 export { durationFor, TONE_GRID_HZ, toneFor, type DurationOptions } from './tone.js';
 export { DEFAULT_MODELS, DEFAULT_VOICES, type SpeechRequest } from './validateSpeechRequest.js';
-export { UNKNOWN_AUDIO_TRANSCRIPT, decodeToPcm16k, hearTone, textFor, transcribeOwnAudio, type HeardTone, type ProducedClip } from './recognize.js';
+export { UNKNOWN_AUDIO_TRANSCRIPT, decodeToPcm16k, hearTone, hearTones, textFor, transcribeOwnAudio, type HeardTone, type ProducedClip } from './recognize.js';
 export { TRANSCRIPTION_MAX_REQUEST_BYTES, type TranscriptionRecordBody } from './transcriptions.js';
 export { OPENAI_TTS_SHUTDOWN, PERSONALITIES, type Personality, type PersonalityName } from './personalities.js';

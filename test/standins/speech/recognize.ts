@@ -3,7 +3,8 @@
  * alone cannot carry the text (43 tones); the stand-in remembers what it produced (text, tone, length) and maps the
  * tone it hears back to that text, the length telling apart texts that share a tone. Tone and length survive any
  * transcode (Ogg Opus mono 48 kHz, mp3, wav…); a tempo change (pitch kept, as ffmpeg atempo or the `speed` field do)
- * changes only the length, so the most recent text of that tone is taken when no length fits.
+ * changes only the length, so the most recent text of that tone is taken when no length fits. A message made in
+ * parts (clips one after another) is heard as a run of tones, each mapped to its text.
  *
  * Why no extra marker tone in the clip: a marker loud enough to survive Opus at voice-message bitrates (measured: two
  * marker tones at 0.08 against the 0.3 tone, 12–64 kbit/s) made the voice tests' dominant-frequency measure pick the
@@ -81,6 +82,66 @@ export function hearTone(pcm: Int16Array): HeardTone | undefined {
   return { toneHz: TONE_GRID_HZ[best[1]]!, seconds: sounding / RATE, clarity };
 }
 
+/** RMS (sample units) under which a 200 ms frame counts as silence. */
+const SILENT_RMS = 200;
+const FRAME = Math.round(RATE * 0.2);
+const HOP = Math.round(RATE * 0.025);
+
+/**
+ * The tones heard one after another (a message spoken in several parts, each its own clip and tone): 200 ms frames
+ * every 25 ms are labelled with their grid tone; runs of one tone become segments, measured again with
+ * {@link hearTone}. One tone (or none) gives one entry (or none), as {@link hearTone} over the whole audio would.
+ */
+export function hearTones(pcm: Int16Array): HeardTone[] {
+  if (pcm.length < FRAME * 2) {
+    const one = hearTone(pcm);
+    return one ? [one] : [];
+  }
+  const labels: number[] = [];
+  const x = new Float64Array(FRAME);
+  for (let start = 0; start + FRAME <= pcm.length; start += HOP) {
+    let energy = 0;
+    for (let i = 0; i < FRAME; i++) {
+      const v = pcm[start + i]!;
+      energy += v * v;
+      x[i] = v * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FRAME - 1)));
+    }
+    if (Math.sqrt(energy / FRAME) < SILENT_RMS) {
+      labels.push(-1);
+      continue;
+    }
+    const powers = TONE_GRID_HZ.map((f) => goertzel(x, f));
+    const order = powers.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+    labels.push(order[0]![0] / Math.max(order[1]![0], 1e-9) >= 4 ? order[0]![1] : -1);
+  }
+  // Runs of one label; a frame's label speaks for its centre.
+  const runs: Array<{ label: number; from: number; to: number }> = [];
+  labels.forEach((label, i) => {
+    const last = runs.at(-1);
+    if (last && last.label === label) last.to = i;
+    else runs.push({ label, from: i, to: i });
+  });
+  // Runs of one tone broken by unclear frames are one clip.
+  const toned: typeof runs = [];
+  for (const r of runs.filter((x) => x.label >= 0 && x.to - x.from >= 2)) {
+    const last = toned.at(-1);
+    if (last && last.label === r.label) last.to = r.to;
+    else toned.push({ ...r });
+  }
+  if (toned.length <= 1) {
+    const one = hearTone(pcm);
+    return one ? [one] : [];
+  }
+  const heard: HeardTone[] = [];
+  toned.forEach((r, k) => {
+    const from = k === 0 ? 0 : r.from * HOP + FRAME / 2 - HOP / 2;
+    const to = k === toned.length - 1 ? pcm.length : r.to * HOP + FRAME / 2 + HOP / 2;
+    const one = hearTone(pcm.subarray(Math.max(0, Math.round(from)), Math.min(pcm.length, Math.round(to))));
+    if (one) heard.push(one);
+  });
+  return heard;
+}
+
 /**
  * The text behind a heard tone among the clips the stand-in produced: same tone; of those, the one whose length is
  * nearest within 12 % (several: the latest), else the latest of that tone (a tempo change). Undefined: not ours.
@@ -94,8 +155,11 @@ export function textFor(heard: HeardTone, produced: readonly ProducedClip[]): st
   return (pick ?? sameTone.at(-1)!).input;
 }
 
-/** The transcript of some audio bytes: the produced text it carries, or {@link UNKNOWN_AUDIO_TRANSCRIPT}. */
+/**
+ * The transcript of some audio bytes: the produced text it carries (several clips one after another: their texts,
+ * joined by a space), or {@link UNKNOWN_AUDIO_TRANSCRIPT} when none is one of the stand-in's own.
+ */
 export async function transcribeOwnAudio(bytes: Buffer, produced: readonly ProducedClip[]): Promise<string> {
-  const heard = hearTone(await decodeToPcm16k(bytes));
-  return (heard && textFor(heard, produced)) ?? UNKNOWN_AUDIO_TRANSCRIPT;
+  const texts = hearTones(await decodeToPcm16k(bytes)).flatMap((heard) => textFor(heard, produced) ?? []);
+  return texts.length > 0 ? texts.join(' ') : UNKNOWN_AUDIO_TRANSCRIPT;
 }

@@ -56,6 +56,19 @@ describe('the speech stand-in recognises its own audio', () => {
     expect(textFor(heardB, speech.produced)).toBe(other);
   });
 
+  it('reads a message spoken in parts (clips one after another, as a long text is made) as their texts in order', async () => {
+    // Three sentences of different tones (neighbouring parts of one tone would be one clip to a listener too).
+    const parts: string[] = [];
+    for (const candidate of ['First part of it.', 'Then the second one, a bit longer.', 'And a third.', 'Or this third.', 'A last one.', 'Or the last.']) {
+      if (parts.length < 3 && !parts.some((p) => toneFor(p) === toneFor(candidate))) parts.push(candidate);
+    }
+    expect(parts).toHaveLength(3);
+    const pcm = await Promise.all(parts.map(async (input) => (await speech.expectedAudio({ input, response_format: 'wav' })).subarray(44)));
+    const wav = await runFfmpeg(['-hide_banner', '-loglevel', 'error', '-f', 's16le', '-ar', '24000', '-ac', '1', '-i', 'pipe:0', '-f', 'wav', 'pipe:1'], Buffer.concat(pcm));
+    const voice = await toVoiceMessage(wav);
+    expect((await client().transcribe({ audio: voice, filename: 'v.ogg', contentType: 'audio/ogg', model: 'whisper-1' })).text).toBe(parts.join(' '));
+  });
+
   it('gives unknown audio (noise, a tone it never made) the fixed answer', async () => {
     const noise = Buffer.alloc(48_000 * 2);
     for (let i = 0; i < noise.length / 2; i++) noise.writeInt16LE(Math.round((Math.random() - 0.5) * 20_000), i * 2);
