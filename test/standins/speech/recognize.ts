@@ -6,10 +6,11 @@
  * changes only the length, so the most recent text of that tone is taken when no length fits. A message made in
  * parts (clips one after another) is heard as a run of tones, each mapped to its text.
  *
- * Why no extra marker tone in the clip: a marker loud enough to survive Opus at voice-message bitrates (measured: two
- * marker tones at 0.08 against the 0.3 tone, 12–64 kbit/s) made the voice tests' dominant-frequency measure pick the
- * marker instead of the tone in 32 of 240 encodes, and a marker before or after the tone changes lengths and gaps
- * those tests judge.
+ * Why no extra marker in the clip: measured with two DTMF-like marker tones at 0.08 beside the 0.3 tone, through
+ * Opus at 12–64 kbit/s, mp3 and a 1.5× tempo change: 32 of 240 encodes failed, mostly because the voice tests'
+ * dominant-frequency measure (test/support/pcm.ts) then picked a marker instead of the tone; 16 marker tones at 0.02
+ * did not survive Opus below 64 kbit/s. A marker before or after the tone would change the lengths and gaps those tests
+ * judge.
  */
 import { runFfmpeg } from './ffmpegEncode.js';
 import { TONE_GRID_HZ } from './tone.js';
