@@ -89,7 +89,7 @@ export function createUsageMeter(deps: {
     };
   };
 
-  return {
+  const meter = {
     /** Takes one of the member's requests; throws BotError('usage.rate_limited') naming when to try again. */
     admit(guildId: string, userId: string): void {
       const perMinute = deps.settings.guild(guildId).member_rate_per_min;
@@ -138,7 +138,7 @@ export function createUsageMeter(deps: {
      * (audioSeconds.ts); throws like {@link reserve}.
      */
     reserveAudio(who: Spender, model: string, seconds: number): Reservation {
-      return this.reserve(who, audioCounterModel(model), charsForSeconds(seconds));
+      return meter.reserve(who, audioCounterModel(model), charsForSeconds(seconds));
     },
 
     /** Records characters the cache answered instead of the provider. */
@@ -206,6 +206,7 @@ export function createUsageMeter(deps: {
       };
     },
   };
+  return meter;
 }
 
 /** The usage meter's shape. */
