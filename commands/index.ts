@@ -18,11 +18,12 @@ import { settings } from './settings.js';
 import { skip } from './skip.js';
 import { speak } from './speak.js';
 import { stop } from './stop.js';
+import { transcribe } from './transcribe.js';
 import { usage } from './usage.js';
 import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, readAloudVoiceMessage, announce, usage, diagnose];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, readAloudVoiceMessage, transcribe, announce, usage, diagnose];
 
 /** The definitions sent to Discord by the deploy script. */
 export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {

@@ -5,12 +5,12 @@ import type { BotCommand } from '../src/app.js';
 export const optout: BotCommand = {
   data: new SlashCommandBuilder()
     .setName('optout')
-    .setDescription('Never read my messages aloud, in any server')
+    .setDescription('Never read my messages aloud or transcribe my voice messages automatically')
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
   defer: () => 'ephemeral',
   async execute(ctx) {
     ctx.services.settings.setMember('global', ctx.user.id, { optOut: true });
-    await ctx.reply({ content: '🔕 Your messages will not be read aloud, in any server. `/optin` undoes this.' });
+    await ctx.reply({ content: '🔕 Your messages will not be read aloud, nor your voice messages transcribed automatically, in any server. `/optin` undoes this.' });
   },
 };

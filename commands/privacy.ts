@@ -2,6 +2,10 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { shorten } from '../src/features/speak.js';
 
+/** What the bot never keeps, said with every /privacy show. */
+const NOT_KEPT =
+  'Message text is never stored or logged. Voice messages and audio you (or, in channels read aloud, the server) have transcribed are sent to the speech service; the transcript is only shown in the reply, never stored or logged. After `/optout` your voice messages are never transcribed automatically, and only you can have them transcribed.';
+
 /** /privacy: everything the bot stores about the member, and a way to delete it. */
 export const privacy: BotCommand = {
   data: new SlashCommandBuilder()
@@ -25,7 +29,7 @@ export const privacy: BotCommand = {
     }
     const data = settings.exportMember(ctx.user.id);
     if (data.entries.length === 0 && data.usage.length === 0) {
-      await ctx.reply({ content: 'I store nothing about you. Message text is never stored or logged.' });
+      await ctx.reply({ content: `I store nothing about you. ${NOT_KEPT}` });
       return;
     }
     const where = (scope: string) => (scope === 'global' ? 'every server' : scope === ctx.guildId ? 'this server' : `server ${scope}`);
@@ -35,7 +39,7 @@ export const privacy: BotCommand = {
     ];
     const json = JSON.stringify(data, null, 2);
     await ctx.reply({
-      content: shorten(`What I store about you (${lines.length}):\n${lines.join('\n')}\nMessage text is never stored or logged.`, 1900),
+      content: shorten(`What I store about you (${lines.length}):\n${lines.join('\n')}\n${NOT_KEPT}`, 1900),
       files: [{ name: 'my-data.json', data: Buffer.from(json), contentType: 'application/json' }],
     });
   },

@@ -10,7 +10,8 @@ export function readingNotice(providerHost: string, skipPrefix: string): string 
   return [
     '🔊 **Messages in this channel are now read aloud** in the voice channel I am in.',
     `To make the audio, their text is sent to the speech service (${providerHost}). I do not store or log it.`,
-    `Don't want yours read? Use \`/optout\` (and \`/optin\` to undo).${skipPrefix ? ` Start a message with \`${skipPrefix}\` to skip just that one.` : ''}`,
+    'If the server turns on voice-message transcripts, voice messages posted here are also sent to that service and answered with their text; transcripts are never stored or logged.',
+    `Don't want yours read or transcribed? Use \`/optout\` (and \`/optin\` to undo).${skipPrefix ? ` Start a message with \`${skipPrefix}\` to skip just that one.` : ''}`,
   ].join('\n');
 }
 

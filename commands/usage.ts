@@ -1,5 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
+import { CHARS_PER_AUDIO_SECOND } from '../src/usage/audioSeconds.js';
 import type { BudgetFigures, UsageReport } from '../src/usage/usageMeter.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -17,6 +18,10 @@ export function usageText(r: UsageReport): string {
   const models = r.models
     .filter((m) => m.monthChars > 0 || m.todayChars > 0)
     .map((m) => {
+      if (m.audio) {
+        const audioCost = m.monthCost === null ? 'no price set (TRANSCRIBE_PRICES)' : `≈ ${dollars(m.monthCost)} at $${m.price}/min`;
+        return `• ${m.audio.model} (transcription): ${n(m.audio.todaySeconds)} s of audio today, ${n(m.audio.monthSeconds)} s this month (counted as ${n(m.monthChars)} characters), ${audioCost}`;
+      }
       const cost = m.monthCost === null ? 'no price set (TTS_PRICES)' : `≈ ${dollars(m.monthCost)} at $${m.price}/M`;
       return `• ${m.model}: ${n(m.todayChars)} today, ${n(m.monthChars)} this month, ${cost}`;
     });
@@ -24,7 +29,7 @@ export function usageText(r: UsageReport): string {
   const savedCost = r.models.reduce((total, m) => total + (m.price === null ? 0 : (m.monthSaved * m.price) / 1_000_000), 0);
   const top = r.topMembers.map((t, i) => `${i + 1}. <@${t.userId}> ${n(t.chars)}`);
   return [
-    `📊 Speech in this server (${r.day}, ${r.timeZone}), in characters sent to the speech service:`,
+    `📊 Speech in this server (${r.day}, ${r.timeZone}), in characters sent to the speech service (a second of transcribed audio counts as ${CHARS_PER_AUDIO_SECOND}):`,
     `Today: **${n(sum((m) => m.todayChars))}** sent · ${n(sum((m) => m.todaySaved))} answered from the cache instead`,
     `This month: **${n(sum((m) => m.monthChars))}** sent · ${n(sum((m) => m.monthSaved))} answered from the cache instead${savedCost > 0 ? ` (≈ ${dollars(savedCost)} saved)` : ''}`,
     `Estimated cost this month: **${dollars(totalCost)}**${models.length > 0 ? '' : ' (nothing sent yet)'}`,

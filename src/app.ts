@@ -20,6 +20,7 @@ import { createTranslator } from './i18n/translator.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createVoiceMessageMaker, type VoiceMessageMaker } from './features/voiceMessage.js';
+import { createTranscribeService, type TranscribeService } from './features/transcribe.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { startOpsServer, type OpsServer, type ReadinessCheck } from './observability/opsServer.js';
@@ -39,6 +40,7 @@ import { storageSection } from './settings/diagnostics.js';
 import { usageSection } from './usage/diagnostics.js';
 import { voiceSection } from './voice/diagnostics.js';
 import { createSpeechProviders } from './speech/providers/index.js';
+import { createTranscription } from './speech/transcription/index.js';
 import type { SpeechClient } from './speech/speechClient.js';
 import { openSettingsStore } from './settings/openStore.js';
 import { ownsGuild } from './sharding/assignment.js';
@@ -61,6 +63,8 @@ export interface Services {
   announce: AnnounceService;
   /** Rate limits, character budgets and the usage figures. */
   usage: UsageMeter;
+  /** Speech to text for messages (the Transcribe menu, voice messages in channels read aloud). */
+  transcribe: TranscribeService;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
   /** Makes voice messages from text (speech → mono Ogg Opus, duration, waveform). */
@@ -136,7 +140,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     if (outcome !== 'aborted') speechOutcomes.record(outcome === 'ok');
   });
   const settings = overrides.settings ?? openSettingsStore(config, logger);
-  const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, clock, logger });
+  const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, transcribePrices: config.transcribe.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
   const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
   // Character budgets are checked on a cache miss, before a slot is awaited: a cached phrase plays when the budget is spent.
@@ -255,6 +259,16 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       cannotSpeakIn,
     },
   });
+  const transcribe = createTranscribeService({
+    settings,
+    usage,
+    transcription: createTranscription({ tts: config.tts, logger, now: () => clock.now() }),
+    model: config.transcribe.model,
+    ffmpegPath,
+    botVoiceChannel: (guildId) => playback.get(guildId)?.channelId ?? null,
+    ports: { replyTo: channels.replyTo, react: channels.react },
+    logger,
+  });
   const services: Services = {
     config,
     speak,
@@ -263,6 +277,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     reading,
     announce,
     usage,
+    transcribe,
     notify,
     voiceMessages,
     postVoiceMessage: channels.postVoiceMessage,
@@ -323,6 +338,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     onInteraction: (interaction) => void router.handle(interaction),
     presence,
     reading: config.reading.enabled ? reading : undefined,
+    transcribe,
     onFirstReady: (c) =>
       void logNewcomerHelp({
         rest: c.rest,

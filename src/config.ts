@@ -30,15 +30,18 @@ const DEFAULT_VOICES = 'alloy,ash,ballad,coral,echo,fable,nova,onyx,sage,shimmer
 /** Dollars per million characters by model, when TTS_PRICES is not set (OpenAI's list prices, late 2026). */
 export const DEFAULT_PRICES = 'tts-1:15,tts-1-hd:30,gpt-4o-mini-tts:12';
 
+/** Dollars per minute of audio by transcription model, when TRANSCRIBE_PRICES is not set (OpenAI's list prices, late 2026). */
+export const DEFAULT_TRANSCRIBE_PRICES = 'whisper-1:0.006,gpt-4o-transcribe:0.006,gpt-4o-mini-transcribe:0.003';
+
 /** Parses `model:dollars,model:dollars` (dollars per million characters); returns what is wrong as a string. */
-export function parsePrices(text: string): Record<string, number> | string {
+export function parsePrices(text: string, unit = 'dollars-per-million-characters', example = DEFAULT_PRICES): Record<string, number> | string {
   const prices: Record<string, number> = {};
   for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
     const at = entry.lastIndexOf(':');
     const model = entry.slice(0, at).trim();
     const price = Number(entry.slice(at + 1).trim());
     if (at <= 0 || !model || entry.slice(at + 1).trim() === '' || !Number.isFinite(price) || price < 0) {
-      return `must be model:dollars-per-million-characters pairs separated by commas (e.g. ${DEFAULT_PRICES}); “${entry}” is not`;
+      return `must be model:${unit} pairs separated by commas (e.g. ${example}); “${entry}” is not`;
     }
     prices[model] = price;
   }
@@ -85,6 +88,21 @@ const schema = z
         .default(DEFAULT_PRICES)
         .transform((text, ctx) => {
           const parsed = parsePrices(text);
+          if (typeof parsed === 'string') {
+            ctx.addIssue({ code: 'custom', message: parsed });
+            return z.NEVER;
+          }
+          return parsed;
+        }),
+    ),
+    TRANSCRIBE_MODEL: z.preprocess(emptyAsUndefined, z.string().trim().min(1).default('whisper-1')),
+    TRANSCRIBE_PRICES: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default(DEFAULT_TRANSCRIBE_PRICES)
+        .transform((text, ctx) => {
+          const parsed = parsePrices(text, 'dollars-per-minute', DEFAULT_TRANSCRIBE_PRICES);
           if (typeof parsed === 'string') {
             ctx.addIssue({ code: 'custom', message: parsed });
             return z.NEVER;
@@ -225,6 +243,8 @@ export interface Config {
   reading: { mode: ReadingMode; enabled: boolean; case: ReadingCase };
   /** Characters the whole bot may send to the provider per UTC day (0: no limit), and dollars per million characters by model. */
   usage: { dailyCharBudget: number; prices: Record<string, number> };
+  /** Speech to text: the model sent to `POST {baseUrl}/audio/transcriptions`, and dollars per minute of audio by model. */
+  transcribe: { model: string; prices: Record<string, number> };
   dataDir: string;
   /** The operations HTTP server (/healthz, /readyz, /metrics); port 0 turns it off. */
   http: { port: number; host: string };
@@ -312,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       case: e.READING_ENABLED === 'on' ? 'config-on' : e.READING_ENABLED === 'off' ? 'config-off' : 'auto-unknown',
     },
     usage: { dailyCharBudget: e.TTS_DAILY_CHAR_BUDGET, prices: e.TTS_PRICES },
+    transcribe: { model: e.TRANSCRIBE_MODEL, prices: e.TRANSCRIBE_PRICES },
     dataDir: e.DATA_DIR,
     // Each shard process serves /metrics and /healthz on HTTP_PORT + its first shard id (stable across restarts and machines).
     http: { port: e.HTTP_PORT > 0 && typeof sharding === 'object' ? e.HTTP_PORT + sharding.ids[0]! : e.HTTP_PORT, host: e.HTTP_HOST },

@@ -31,6 +31,11 @@ export type ErrorKey =
   | 'usage.budget_guild'
   | 'usage.budget_bot'
   | 'settings.busy'
+  | 'transcribe.no_audio'
+  | 'transcribe.too_large'
+  | 'transcribe.opted_out'
+  | 'transcribe.unsupported'
+  | 'transcribe.download_failed'
   | 'internal';
 
 /** An error the bot expects: it carries the key of the message shown to the user and optional details for it. */

@@ -47,6 +47,13 @@ const texts: Record<ErrorKey, (d: Details) => string> = {
   'usage.budget_bot': (d) =>
     `The bot’s daily speech budget (all servers together) is spent: ${d.used} of ${d.limit} characters used today, and this needs ${d.needed}. It resets <t:${d.resetAt}:R>. Phrases already in the cache still play.`,
   'settings.busy': () => 'The settings database is busy (another program is holding it), so nothing was changed. Try again in a moment.',
+  'transcribe.no_audio': () => 'That message has no voice message or audio file to transcribe.',
+  'transcribe.too_large': (d) =>
+    `That audio file is ${d.sizeMiB} MiB; the transcription service takes at most ${d.limitMiB} MiB, so I did not send it.`,
+  'transcribe.opted_out': () => 'Its author has opted out (/optout): only they can have their voice messages transcribed.',
+  'transcribe.unsupported': () =>
+    'None of the configured speech services offers transcription (`/audio/transcriptions`). Ask the bot’s operator to add one.',
+  'transcribe.download_failed': () => 'I could not download that audio from Discord. Try again in a moment.',
   internal: () => 'Something went wrong on my side. It has been logged.',
 };
 

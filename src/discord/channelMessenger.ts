@@ -8,6 +8,8 @@ import { voiceMessageRefusal } from './voiceMessageErrors.js';
 export interface ChannelMessenger {
   /** Posts a plain message (no pings); throws BotError('permission.missing') without View Channel / Send Messages. */
   notify(channelId: string, content: string): Promise<void>;
+  /** Replies to a message without pinging anyone, its author included; throws BotError('permission.missing') like notify. */
+  replyTo(channelId: string, messageId: string, content: string): Promise<void>;
   /** Adds the bot's reaction; without the permissions it skips, and logs that once per channel until they come back. */
   react(channelId: string, messageId: string, emoji: string): Promise<void>;
   /**
@@ -42,6 +44,17 @@ export function createChannelMessenger(deps: { client: Client; logger: Logger })
       const check = access(channelId, 'post');
       if (!check.ok) throw check.error;
       await deps.client.rest.post(Routes.channelMessages(channelId), { body: { content, allowed_mentions: { parse: [] } } });
+    },
+    async replyTo(channelId, messageId, content) {
+      const check = access(channelId, 'post');
+      if (!check.ok) throw check.error;
+      await deps.client.rest.post(Routes.channelMessages(channelId), {
+        body: {
+          content,
+          message_reference: { message_id: messageId, fail_if_not_exists: false },
+          allowed_mentions: { parse: [], replied_user: false },
+        },
+      });
     },
     async react(channelId, messageId, emoji) {
       const check = access(channelId, 'react');

@@ -29,6 +29,8 @@ export interface DiscordEventHandlers {
         onDelete(guildId: string, messageId: string): void;
       }
     | undefined;
+  /** Voice messages transcribed where a server asked for it (only with reading on: they are the channels read aloud). */
+  transcribe?: { onMessage(facts: MessageFacts): void } | undefined;
   /** Once every shard of this process is ready (after each full reconnect too). */
   onReady(client: Client<true>): void;
   /** Once, on the first ready. */
@@ -80,7 +82,10 @@ export function wireDiscordEvents(h: DiscordEventHandlers): void {
   if (reading) {
     const own = (m: Message) => m.author?.id === client.user?.id;
     client.on(Events.MessageCreate, (message) => {
-      if (message.inGuild() && !own(message)) reading.onMessage(messageFacts(message));
+      if (!message.inGuild() || own(message)) return;
+      const facts = messageFacts(message);
+      reading.onMessage(facts);
+      h.transcribe?.onMessage(facts);
     });
     client.on(Events.MessageUpdate, (_old, message) => {
       if (!message.partial && message.inGuild() && !own(message)) reading.onEdit(messageFacts(message));

@@ -168,6 +168,8 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
     language: listed('language', catalogCodes(), 'Language the bot answers and speaks in here (default: the server’s preferred locale)'),
     member_rate_per_min: integer('member_rate_per_min', 10, 1, 120, 'requests', 'Speech requests one member may make per minute (/speak, Read aloud, samples)'),
     char_budget_daily: integer('char_budget_daily', 100_000, 0, 100_000_000, 'characters; 0 is no limit', 'Characters sent to the speech service per day (0: no limit)'),
+    transcribe_voice_messages: toggle('transcribe_voice_messages', false, 'Reply to voice messages in channels read aloud with their transcript'),
+    transcribe_public: toggle('transcribe_public', false, 'Transcribe (message menu) replies so everyone in the channel sees it'),
   };
 }
 
@@ -204,6 +206,8 @@ export interface GuildSettings {
   language: string | null;
   member_rate_per_min: number;
   char_budget_daily: number;
+  transcribe_voice_messages: boolean;
+  transcribe_public: boolean;
 }
 
 /** Name of a guild setting. */
@@ -217,6 +221,7 @@ export const GUILD_SETTING_KEYS = [
   'read_max_pending_guild', 'read_max_lag_s', 'read_max_speed',
   'announce_joins', 'announce_join_template', 'announce_leave_template', 'announce_move_template', 'name_template', 'announce_role', 'time_zone',
   'language', 'member_rate_per_min', 'char_budget_daily',
+  'transcribe_voice_messages', 'transcribe_public',
 ] as const satisfies readonly GuildSettingKey[];
 
 /** The defaults of every guild setting. */

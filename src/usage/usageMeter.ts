@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { SettingsStore } from '../settings/types.js';
 import type { ModelUsage, UsageCharge } from '../settings/usageCounters.js';
 import type { Clock } from '../voice/ports.js';
+import { audioCounterModel, charsForSeconds, secondsForChars, transcriptionModelOf } from './audioSeconds.js';
 import { dayKey, monthOf, nextMidnight } from './periods.js';
 import { MemberRateLimiter } from './rateLimiter.js';
 
@@ -27,8 +28,10 @@ export interface ModelFigures {
   monthSaved: number;
   /** Dollars for this month's characters at the configured price, or null when the model has no price. */
   monthCost: number | null;
-  /** Dollars per million characters, or null. */
+  /** Dollars per million characters (per minute of audio for transcription), or null. */
   price: number | null;
+  /** Set for transcription: the seconds of audio behind the characters counted (see audioSeconds.ts). */
+  audio?: { model: string; todaySeconds: number; monthSeconds: number };
 }
 
 /** A daily budget's state: limit (0: none), characters used today and when it resets (ms). */
@@ -62,6 +65,8 @@ export function createUsageMeter(deps: {
   botDailyBudget: number;
   /** Dollars per million characters by model. */
   prices: Readonly<Record<string, number>>;
+  /** Dollars per minute of audio by transcription model. */
+  transcribePrices?: Readonly<Record<string, number>>;
   clock: Pick<Clock, 'now'>;
   logger: Logger;
 }) {
@@ -84,7 +89,7 @@ export function createUsageMeter(deps: {
     };
   };
 
-  return {
+  const meter = {
     /** Takes one of the member's requests; throws BotError('usage.rate_limited') naming when to try again. */
     admit(guildId: string, userId: string): void {
       const perMinute = deps.settings.guild(guildId).member_rate_per_min;
@@ -128,6 +133,14 @@ export function createUsageMeter(deps: {
       };
     },
 
+    /**
+     * Counts `seconds` of audio sent to transcription `model` against the same budgets, as characters
+     * (audioSeconds.ts); throws like {@link reserve}.
+     */
+    reserveAudio(who: Spender, model: string, seconds: number): Reservation {
+      return meter.reserve(who, audioCounterModel(model), charsForSeconds(seconds));
+    },
+
     /** Records characters the cache answered instead of the provider. */
     saved(who: Spender, model: string, chars: number): void {
       if (!who.guildId) return;
@@ -155,8 +168,24 @@ export function createUsageMeter(deps: {
         month,
         timeZone: settings.time_zone,
         models: models.map((model) => {
-          const price = Object.hasOwn(deps.prices, model) ? deps.prices[model]! : null;
           const monthChars = find(thisMonth, model)?.chars ?? 0;
+          const transcription = transcriptionModelOf(model);
+          if (transcription !== undefined) {
+            const perMinute = deps.transcribePrices ?? {};
+            const price = Object.hasOwn(perMinute, transcription) ? perMinute[transcription]! : null;
+            const monthSeconds = secondsForChars(monthChars);
+            return {
+              model,
+              todayChars: find(today, model)?.chars ?? 0,
+              monthChars,
+              todaySaved: 0,
+              monthSaved: 0,
+              monthCost: price === null ? null : (monthSeconds / 60) * price,
+              price,
+              audio: { model: transcription, todaySeconds: secondsForChars(find(today, model)?.chars ?? 0), monthSeconds },
+            };
+          }
+          const price = Object.hasOwn(deps.prices, model) ? deps.prices[model]! : null;
           return {
             model,
             todayChars: find(today, model)?.chars ?? 0,
@@ -177,6 +206,7 @@ export function createUsageMeter(deps: {
       };
     },
   };
+  return meter;
 }
 
 /** The usage meter's shape. */

@@ -19,7 +19,8 @@ export interface MessageFacts {
   content: string;
   mentions: { users: Record<string, string>; roles: Record<string, string>; channels: Record<string, string> };
   replyToName?: string | undefined;
-  attachments: Array<{ name: string; contentType?: string | undefined }>;
+  /** Files; `url`, `size` and a voice message's `durationSecs` as Discord gives them (for transcription). */
+  attachments: Array<{ name: string; contentType?: string | undefined; url?: string; size?: number; durationSecs?: number | undefined }>;
   stickers: string[];
   poll?: { question: string } | undefined;
   forwarded: boolean;

@@ -1,3 +1,4 @@
+import type { AttachmentCdn } from './cdnRoutes.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -44,6 +45,8 @@ export interface HttpServerDeps {
   router: RestRouter;
   gateway: Gateway;
   store: MessageStore;
+  /** Serves attachment downloads (signed URLs only). */
+  cdn: AttachmentCdn;
   unhandled: UnhandledRequest[];
   /** Called after every REST request (so waiters re-check state). */
   onRequest(): void;
@@ -97,7 +100,7 @@ export class StandinHttpServer {
     try {
       const raw = await readRaw(req);
       if (method === 'GET' && url.pathname.startsWith('/attachments/')) {
-        this.serveAttachment(url.pathname, res);
+        this.deps.cdn.serve(url, res);
         return;
       }
       const prefix = '/api/v10';
@@ -157,16 +160,6 @@ export class StandinHttpServer {
       this.send(res, fault.status, { message: `${fault.status}: injected by the test`, code: 0 });
     }
     return true;
-  }
-
-  private serveAttachment(path: string, res: ServerResponse): void {
-    const [, , channelId, attachmentId] = path.split('/');
-    const attachment = channelId && attachmentId ? this.deps.store.attachment(channelId, attachmentId) : undefined;
-    if (!attachment) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': attachment.contentType, 'content-length': attachment.data.length }).end(attachment.data);
   }
 
   private send(res: ServerResponse, status: number, body: unknown): void {

@@ -65,7 +65,10 @@
  *   `waitForBotVoice(guildId, channelId | null)`, `botVoiceOps` (every op 4 with `outcome`),
  *   `voiceServerUpdates`, `currentVoiceGrant(guildId)` (token + session id + user id the voice server
  *   should accept), `onBotVoiceChange(listener)`, `disconnectBot(guildId)`, `moveBot(guildId, channel)`.
- * - Messages: `postMessage({ guildId?, channelId, authorId, content?, embeds?, attachments?, replyTo? })`,
+ * - Attachments are served by the CDN route (cdnRoutes.ts) only at the signed URL of the message object
+ *   (`?ex=&is=&hm=`; unsigned or expired → 404); `attachmentDownloads` lists every download asked.
+ * - Messages: `postMessage({ guildId?, channelId, authorId, content?, embeds?, attachments?, flags?, nitro?, replyTo? })`
+ *   (a voice message: `flags: 8192` and one audio attachment with `durationSecs` and `waveform`; `nitro`: 500 MiB uploads),
  *   `editMessage(...)`, `deleteMessage(...)`, `addReaction(...)`, `channelMessages(channelId)`,
  *   `message(id)`, `reactions(channelId, messageId)`. Attachments are served at their `url`.
  * - `sentMessages`: every message payload the bot sent (interaction responses with a message, edits, follow-ups,

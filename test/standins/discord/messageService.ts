@@ -1,3 +1,4 @@
+import type { AttachmentCdn } from './cdnRoutes.js';
 import { GatewayIntentBits, MessageType } from 'discord-api-types/v10';
 import { apiGatewayMessage, apiMessage, parseMentions, type MessageInteractionInfo, type MessageStore, type StoredMessage } from './messageStore.js';
 import type { MessageDraft } from './messagePayload.js';
@@ -30,6 +31,8 @@ export interface MessageServiceDeps {
   signal: ChangeSignal;
   /** http://127.0.0.1:PORT (attachment URLs hang off it). */
   origin(): string;
+  /** Signs attachment URLs. */
+  cdn?: AttachmentCdn;
   /** Privileged intents enabled for the app (MESSAGE_CONTENT decides what REST reads show). */
   allowedPrivilegedIntents: number;
 }
@@ -47,19 +50,19 @@ export class MessageService {
   /** The message as a REST response shows it to the bot. */
   renderForRest(message: StoredMessage): ReturnType<typeof apiMessage> {
     return apiMessage(this.deps.state, message, {
-      cdnBase: this.deps.origin(),
+      cdnBase: this.deps.origin(), cdn: this.deps.cdn,
       hideContent: !this.contentVisible(message, this.deps.allowedPrivilegedIntents),
     });
   }
 
   /** The message with everything visible (for interaction payloads and tests). */
   renderFull(message: StoredMessage): ReturnType<typeof apiMessage> {
-    return apiMessage(this.deps.state, message, { cdnBase: this.deps.origin(), hideContent: false });
+    return apiMessage(this.deps.state, message, { cdnBase: this.deps.origin(), cdn: this.deps.cdn, hideContent: false });
   }
 
   private renderFor(session: GatewaySession, message: StoredMessage) {
     return apiGatewayMessage(this.deps.state, message, {
-      cdnBase: this.deps.origin(),
+      cdnBase: this.deps.origin(), cdn: this.deps.cdn,
       hideContent: !this.contentVisible(message, session.intents),
     });
   }

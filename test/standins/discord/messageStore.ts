@@ -1,3 +1,4 @@
+import type { AttachmentCdn } from './cdnRoutes.js';
 import { MessageType, type APIMessage, type APIAttachment, type APIEmbed, type MessageFlags, type APIMessageTopLevelComponent, type InteractionType, type ApplicationCommandType } from 'discord-api-types/v10';
 import { apiMember, apiUser } from './apiObjects.js';
 import type { GuildState } from './guildState.js';
@@ -64,6 +65,8 @@ export function attachmentUrl(base: string, message: StoredMessage, attachment: 
 export interface RenderOptions {
   /** Base URL for attachment `url`s (the stand-in's http origin). */
   cdnBase: string;
+  /** Signs attachment URLs as Discord's CDN does (cdnRoutes.ts); without it URLs are unsigned (and refused by the CDN). */
+  cdn?: AttachmentCdn;
   /** Blank content/embeds/attachments/components, as Discord does without the MESSAGE_CONTENT intent. */
   hideContent: boolean;
 }
@@ -142,8 +145,8 @@ export function apiMessage(state: GuildState, message: StoredMessage, options: R
     id: a.id,
     filename: a.name,
     size: a.data.length,
-    url: attachmentUrl(options.cdnBase, message, a),
-    proxy_url: attachmentUrl(options.cdnBase, message, a),
+    url: options.cdn ? options.cdn.url(options.cdnBase, message.channelId, a.id, a.name) : attachmentUrl(options.cdnBase, message, a),
+    proxy_url: options.cdn ? options.cdn.url(options.cdnBase, message.channelId, a.id, a.name) : attachmentUrl(options.cdnBase, message, a),
     content_type: a.contentType,
     ...(a.description !== undefined ? { description: a.description } : {}),
     ...(a.durationSecs !== undefined ? { duration_secs: a.durationSecs } : {}),

@@ -5,6 +5,7 @@ import { CommandRegistry } from './commandRegistry.js';
 import { registerCommandRoutes } from './commandRoutes.js';
 import { Gateway, IDENTIFY_WINDOW_MS, PRIVILEGED_INTENTS, sessionOwns, shardOfGuild, type GatewaySession, type IdentifyRecord } from './gateway.js';
 import { GuildState, type GuildRecord, type GuildSpec, type MemberSpec, type OverwriteSpec } from './guildState.js';
+import { AttachmentCdn, type CdnDownload } from './cdnRoutes.js';
 import { StandinHttpServer, type AppliedRestFault, type RestFault, type UnhandledRequest } from './httpServer.js';
 import { registerInfoRoutes, applicationFlags } from './infoRoutes.js';
 import {
@@ -75,12 +76,18 @@ export interface PostMessageInput {
   authorId: string;
   content?: string;
   embeds?: unknown[];
+  /** Files; a voice message's one audio file carries `durationSecs` and `waveform` (base64, ≤ 256 bytes). */
   attachments?: Array<{ name: string; data: Buffer; contentType?: string; durationSecs?: number; waveform?: string }>;
-  /** Message flags, e.g. IS_VOICE_MESSAGE (8192) for a voice message (Discord's voice-message rules apply). */
+  /** Message flags the member's client sets: 8192 (IS_VOICE_MESSAGE), 4096 (SUPPRESS_NOTIFICATIONS). */
   flags?: number;
+  /** The member has Nitro: uploads up to 500 MiB (Discord's Nitro limit) instead of the guild's. */
+  nitro?: boolean;
   /** Id of the message this one replies to. */
   replyTo?: string;
 }
+
+/** Discord's upload limit for members with Nitro. */
+const NITRO_UPLOAD_LIMIT = 500 * 1024 * 1024;
 
 /** A channel message as tests see it. */
 export interface ChannelMessage {
@@ -118,6 +125,8 @@ export class DiscordStandin {
   readonly #state: GuildState;
   readonly #registry: CommandRegistry;
   readonly #store = new MessageStore();
+  /** Discord's CDN for attachments: signed URLs, and every download asked of it. */
+  readonly #cdn = new AttachmentCdn(this.#store);
   readonly #sent = new SentPayloadLog();
   readonly #gateway: Gateway;
   readonly #messages: MessageService;
@@ -164,6 +173,7 @@ export class DiscordStandin {
       gateway: this.#gateway,
       signal: this.#signal,
       origin: () => this.origin,
+      cdn: this.#cdn,
       allowedPrivilegedIntents: this.#allowedPrivilegedIntents,
     });
     this.#interactions = new InteractionService({
@@ -210,6 +220,7 @@ export class DiscordStandin {
       router,
       gateway: this.#gateway,
       store: this.#store,
+      cdn: this.#cdn,
       unhandled: this.unhandled,
       onRequest: () => this.#signal.notify(),
       faults: this.#restFaults,
@@ -556,7 +567,16 @@ export class DiscordStandin {
 
   // ── messages ──────────────────────────────────────────────────────────────────────
 
-  /** A member posts a message (MESSAGE_CREATE; content blanked for bots without MESSAGE_CONTENT unless mentioned). */
+  /** Every attachment download asked of the CDN (by the bot), in order; refused ones (unsigned URL) have status 404. */
+  get attachmentDownloads(): readonly CdnDownload[] {
+    return this.#cdn.downloads;
+  }
+
+  /**
+   * A member posts a message (MESSAGE_CREATE; content blanked for bots without MESSAGE_CONTENT unless mentioned).
+   * With `flags: 8192` (IS_VOICE_MESSAGE) and one audio attachment carrying `durationSecs` and `waveform` it is a
+   * voice message, checked by Discord's rules. Uploads are held to the guild's limit, or 500 MiB for a member with Nitro.
+   */
   postMessage(input: PostMessageInput): ChannelMessage {
     const { guild, channelId, authorId } = this.resolvePost(input);
     const files = (input.attachments ?? []).map((a, index) => ({
@@ -567,13 +587,19 @@ export class DiscordStandin {
       data: a.data,
     }));
     const body: Record<string, unknown> = { content: input.content ?? '' };
-    if (input.embeds) body.embeds = input.embeds;
-    if (input.replyTo) body.message_reference = { message_id: input.replyTo };
     if (input.flags !== undefined) body.flags = input.flags;
     if (input.attachments?.some((a) => a.durationSecs !== undefined || a.waveform !== undefined)) {
-      body.attachments = input.attachments.map((a, id) => ({ id, filename: a.name, duration_secs: a.durationSecs, waveform: a.waveform }));
+      body.attachments = input.attachments.map((a, id) => ({
+        id,
+        filename: a.name,
+        ...(a.durationSecs !== undefined ? { duration_secs: a.durationSecs } : {}),
+        ...(a.waveform !== undefined ? { waveform: a.waveform } : {}),
+      }));
     }
-    const draft = draftFromCreate(body, files, { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false });
+    if (input.embeds) body.embeds = input.embeds;
+    if (input.replyTo) body.message_reference = { message_id: input.replyTo };
+    const sizeLimit = input.nitro ? Math.max(guild.attachmentSizeLimit, NITRO_UPLOAD_LIMIT) : guild.attachmentSizeLimit;
+    const draft = draftFromCreate(body, files, { ids: this.#ids, sizeLimit, errorPath: [], allowEphemeral: false });
     return this.channelMessage(this.#messages.create({ channelId, guildId: guild.id, authorId, draft }));
   }
 

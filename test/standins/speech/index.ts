@@ -25,6 +25,13 @@
  *   input empty or > 4096 chars, unknown voice / response_format, speed outside 0.25–4, instructions with tts-1*,
  *   stream_format 'sse' (not implemented), unknown extra fields (param null, like OpenAI); unknown model → 404 model_not_found.
  * - `GET /v1/models` (the configured models); anything else 404 `Invalid URL (METHOD /path)`.
+ * - `POST /v1/audio/transcriptions` (multipart: `file`, `model`, `response_format` json | text | srt | verbose_json | vtt):
+ *   413 over 26,214,400 bytes (OpenAI's "Maximum content size limit" body, checked first), 401, 400 for an unparsable form,
+ *   a missing `file` / `model`, a file name whose extension OpenAI does not take ("Invalid file format. Supported
+ *   formats: [...]") or audio ffmpeg cannot decode; 404 model_not_found for a model not in `transcribeModels`.
+ *   The text is what the stand-in synthesized when it hears one of its own tones (recognize.ts: tone + length
+ *   against `speech.produced`, robust to transcodes and tempo changes), else `UNKNOWN_AUDIO_TRANSCRIPT`.
+ *   `transcriptions: false` makes the route 404 (a provider without it). `speech.transcripts` lists what was answered.
  *
  * ## The audio
  * - `toneFor(text)` Hz (220–1760 Hz grid, 5 % apart) for `durationFor(text, speed)` s (0.5 s + 0.04 s/char, ≤ 20 s, ÷ speed).
@@ -68,4 +75,6 @@ export type { ResponseOutcome, SpeechRequestRecord } from './requestRecord.js';
 export { DEFAULT_OPUS_SHAPE, expectedAudio, type AudioRequest, type SynthOptions } from './synthesize.js';
 export { durationFor, TONE_GRID_HZ, toneFor, type DurationOptions } from './tone.js';
 export { DEFAULT_MODELS, DEFAULT_VOICES, type SpeechRequest } from './validateSpeechRequest.js';
+export { UNKNOWN_AUDIO_TRANSCRIPT, decodeToPcm16k, hearTone, hearTones, textFor, transcribeOwnAudio, type HeardTone, type ProducedClip } from './recognize.js';
+export { TRANSCRIPTION_MAX_REQUEST_BYTES, type TranscriptionRecordBody } from './transcriptions.js';
 export { OPENAI_TTS_SHUTDOWN, PERSONALITIES, type Personality, type PersonalityName } from './personalities.js';

@@ -21,6 +21,7 @@ import { sendPaced, type PacedBody } from './pacedSend.js';
 import { PERSONALITIES, type Personality, type PersonalityName } from './personalities.js';
 import { newRecord, type ResponseOutcome, type SpeechRequestRecord } from './requestRecord.js';
 import { createSpeechSynth, type AudioRequest, type SynthesizedAudio } from './synthesize.js';
+import { DEFAULT_TRANSCRIBE_MODELS, TRANSCRIPTION_MAX_REQUEST_BYTES, answerTranscription, readForm, recordOf, tooLarge } from './transcriptions.js';
 import type { DurationOptions } from './tone.js';
 import { DEFAULT_MODELS, DEFAULT_VOICES, validateSpeechRequest, type SpeechRequest } from './validateSpeechRequest.js';
 
@@ -59,6 +60,10 @@ export interface SpeechStandinOptions extends DurationOptions {
   personality?: PersonalityName;
   /** Models that are gone (past their shutdown date): refused the personality's way and left out of GET /models. */
   retiredModels?: string[];
+  /** Models `POST /v1/audio/transcriptions` accepts; default whisper-1, gpt-4o-transcribe, gpt-4o-mini-transcribe. */
+  transcribeModels?: string[];
+  /** false: the server has no `/v1/audio/transcriptions` (404 like any unknown URL). Default: true, false for the kokoro and openedai personalities. */
+  transcriptions?: boolean;
 }
 
 /** Events a stand-in emits: a request arrived (body parsed), or its response ended (any outcome). */
@@ -206,9 +211,11 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
       return;
     }
 
-    const raw = await readBody(req);
-    const parsed = parseJson(raw);
-    rec.body = parsed.ok ? parsed.value : null;
+    const transcription = rec.method === 'POST' && rec.path === '/v1/audio/transcriptions' && this.#hasTranscriptions;
+    const { raw, size } = await readBody(req, transcription ? TRANSCRIPTION_MAX_REQUEST_BYTES : MAX_BODY_BYTES);
+    const form = transcription && size <= TRANSCRIPTION_MAX_REQUEST_BYTES ? await readForm(raw, req.headers['content-type']) : undefined;
+    const parsed: ParsedJson = transcription ? { ok: false } : parseJson(raw);
+    rec.body = transcription ? recordOf(form) : parsed.ok ? parsed.value : null;
     this.emit('request', rec);
 
     const ctx: ResponseContext = {
@@ -222,7 +229,7 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
       },
     };
     try {
-      const outcome = await this.#route(req, ctx, raw, parsed);
+      const outcome = transcription ? await this.#transcription(ctx, size, form) : await this.#route(req, ctx, raw, parsed);
       if (outcome === 'cut') {
         end('cut');
         res.socket?.destroy();
@@ -262,6 +269,33 @@ export class SpeechStandin extends EventEmitter<SpeechStandinEvents> {
       return this.#send(ctx, 404, 'application/json', Buffer.from(JSON.stringify(persona.name === 'kokoro' || persona.name === 'openedai' ? { detail: 'Not Found' } : shaped.body)), {}, ttfb);
     }
     return this.#sendError(ctx, 404, invalidRequest(`Invalid URL (${rec.method} ${rec.path})`), {}, ttfb);
+  }
+
+  /** Every distinct clip this stand-in made (text, tone, length), oldest first: what its transcription recognises. */
+  get produced(): ReturnType<ReturnType<typeof createSpeechSynth>['produced']> {
+    return this.#synth.produced();
+  }
+
+  /** Texts this stand-in returned from `/v1/audio/transcriptions`, in order (for tests; the bot never stores them). */
+  readonly transcripts: string[] = [];
+
+  async #transcription(ctx: ResponseContext, size: number, form: FormData | undefined): Promise<Outcome> {
+    const ttfb = this.#options.ttfbMs ?? 0;
+    // OpenAI's front end refuses an oversize body before anything else looks at it.
+    if (size > TRANSCRIPTION_MAX_REQUEST_BYTES) return this.#sendError(ctx, 413, tooLarge(size), {}, ttfb);
+    const faults = this.#faults.take(ctx.rec.body, this.#authOk(ctx.rec));
+    ctx.rec.faults = faults;
+    if (faults.status) return this.#statusFault(ctx, faults.status, faults.delay?.ttfbMs ?? ttfb);
+    if (!this.#authOk(ctx.rec)) return this.#sendError(ctx, 401, authError(ctx.res.req), {}, ttfb);
+    const answer = await answerTranscription(form, this.#options.transcribeModels ?? DEFAULT_TRANSCRIBE_MODELS, this.#synth.produced());
+    if (answer.kind === 'error') return this.#sendError(ctx, answer.status, answer.body, {}, ttfb);
+    this.transcripts.push(answer.text);
+    return this.#send(ctx, 200, answer.contentType, Buffer.from(answer.body), {}, faults.delay?.ttfbMs ?? ttfb);
+  }
+
+  /** Whether the server has `/v1/audio/transcriptions`: OpenAI, gateways and LocalAI do; Kokoro-FastAPI and openedai-speech speak only. */
+  get #hasTranscriptions(): boolean {
+    return this.#options.transcriptions ?? !['kokoro', 'openedai'].includes(this.#personality?.name ?? 'openai');
   }
 
   get #personality(): Personality | undefined {
@@ -471,19 +505,20 @@ function garbageBytes(length: number): Buffer {
   return bytes;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Reads the whole body, storing at most `maxStored` bytes (the rest is read so the client can finish), and its size. */
+async function readBody(req: IncomingMessage, maxStored: number): Promise<{ raw: Buffer; size: number }> {
   const parts: Buffer[] = [];
   let size = 0;
   try {
     for await (const part of req as AsyncIterable<Buffer>) {
       size += part.length;
       // A speech request is a few KiB at most; keep reading (so the client can finish) but stop storing.
-      if (size <= MAX_BODY_BYTES) parts.push(part);
+      if (size <= maxStored) parts.push(part);
     }
   } catch {
     // Client went away mid-body: handled through the response's close event.
   }
-  return Buffer.concat(parts);
+  return { raw: Buffer.concat(parts), size };
 }
 
 function parseJson(raw: Buffer): ParsedJson {

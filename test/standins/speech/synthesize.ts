@@ -4,6 +4,7 @@ import { encodeOggOpus, type OggOpusOptions } from '../../support/oggOpus.js';
 import { pcmToBuffer, sineWave } from '../../support/pcm.js';
 import { encodeWithFfmpeg } from './ffmpegEncode.js';
 import type { SpeechFormat } from './formats.js';
+import type { ProducedClip } from './recognize.js';
 import { durationFor, toneFor, type DurationOptions } from './tone.js';
 import { wavFromPcm } from './wav.js';
 
@@ -44,11 +45,14 @@ export interface SynthesizedAudio {
 export interface SpeechSynth {
   /** The clip for a request, generated once per distinct (text, speed, format, opus shape, duration settings). */
   audioFor(req: AudioRequest, options?: SynthOptions): Promise<SynthesizedAudio>;
+  /** Every distinct clip made so far (text, tone, length), oldest first: what transcription recognises. */
+  produced(): readonly ProducedClip[];
 }
 
 /** Creates a synthesizer whose clips are cached in memory for its lifetime. */
 export function createSpeechSynth(): SpeechSynth {
   const cache = new Map<string, Promise<SynthesizedAudio>>();
+  const produced: ProducedClip[] = [];
   return {
     audioFor(req, options = {}) {
       const key = cacheKey(req, options);
@@ -56,10 +60,14 @@ export function createSpeechSynth(): SpeechSynth {
       if (clip === undefined) {
         clip = synthesize(req, options);
         cache.set(key, clip);
-        clip.catch(() => cache.delete(key));
+        clip.then(
+          (a) => produced.push({ input: req.input, toneHz: a.toneHz, durationSeconds: a.durationSeconds }),
+          () => cache.delete(key),
+        );
       }
       return clip;
     },
+    produced: () => produced,
   };
 }
 

@@ -129,6 +129,7 @@ describe('loadConfig: valid environments', () => {
       cache: { maxBytes: 256 * 1024 * 1024 },
       reading: { mode: 'auto', enabled: false, case: 'auto-unknown' },
       usage: { dailyCharBudget: 0, prices: { 'tts-1': 15, 'tts-1-hd': 30, 'gpt-4o-mini-tts': 12 } },
+      transcribe: { model: 'whisper-1', prices: { 'whisper-1': 0.006, 'gpt-4o-transcribe': 0.006, 'gpt-4o-mini-transcribe': 0.003 } },
       dataDir: './data',
       http: { port: 0, host: '127.0.0.1' },
       shutdown: { graceMs: 5_000 },
@@ -155,6 +156,15 @@ describe('loadConfig: valid environments', () => {
     const err = problemsOf({ ...minimal, TTS_PRICES: prices });
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0]).toMatch(/^TTS_PRICES: must be model:dollars-per-million-characters pairs/);
+  });
+
+  it('reads TRANSCRIBE_MODEL and TRANSCRIBE_PRICES (dollars per minute), and names a bad price', () => {
+    expect(loadConfig({ ...minimal, TRANSCRIBE_MODEL: 'gpt-4o-transcribe', TRANSCRIBE_PRICES: 'gpt-4o-transcribe:0.006' }).transcribe).toEqual({
+      model: 'gpt-4o-transcribe',
+      prices: { 'gpt-4o-transcribe': 0.006 },
+    });
+    const err = problemsOf({ ...minimal, TRANSCRIBE_PRICES: 'whisper-1:cheap' });
+    expect(err.problems).toEqual([expect.stringMatching(/^TRANSCRIBE_PRICES: must be model:dollars-per-minute pairs/)]);
   });
 
   it('TTS_DAILY_CHAR_BUDGET must be a whole number, 0 or more', () => {

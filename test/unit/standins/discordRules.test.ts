@@ -267,6 +267,33 @@ describe('Discord stand-in rules', () => {
     });
   });
 
+  describe('attachment CDN', () => {
+    it('serves attachments only at the signed URL the message object carries, and logs each download', async () => {
+      const ogg = Buffer.from('OggS voice bytes');
+      const posted = discord.postMessage({
+        channelId: general,
+        authorId: 'alice',
+        flags: 8192,
+        attachments: [{ name: 'voice-message.ogg', contentType: 'audio/ogg', data: ogg, durationSecs: 2.5, waveform: Buffer.alloc(8, 100).toString('base64') }],
+      });
+      expect(posted.flags & 8192).toBe(8192);
+      const fetched = await api(discord, 'GET', `/channels/${general}/messages/${posted.id}`);
+      const attachment = fetched.json.attachments[0];
+      expect(attachment).toMatchObject({ filename: 'voice-message.ogg', size: ogg.length, duration_secs: 2.5, content_type: 'audio/ogg' });
+      expect(attachment.url).toMatch(/\/attachments\/\d+\/\d+\/voice-message\.ogg\?ex=[0-9a-f]+&is=[0-9a-f]+&hm=[0-9a-f]{64}&$/);
+      const before = discord.attachmentDownloads.length;
+      const ok = await fetch(attachment.url);
+      expect(Buffer.from(await ok.arrayBuffer()).equals(ogg)).toBe(true);
+      const unsigned = await fetch(attachment.url.split('?')[0]);
+      expect([unsigned.status, await unsigned.text()]).toEqual([404, 'This content is no longer available.']);
+      const forged = await fetch(attachment.url.replace(/hm=([0-9a-f])/, (_: string, c: string) => `hm=${c === '0' ? '1' : '0'}`));
+      expect(forged.status).toBe(404);
+      expect(discord.attachmentDownloads.slice(before).map((d) => d.status)).toEqual([200, 404, 404]);
+      // Discord's voice-message rules hold for members too: metadata is required.
+      expect(() => discord.postMessage({ channelId: general, authorId: 'alice', flags: 8192, attachments: [{ name: 'v.ogg', contentType: 'audio/ogg', data: ogg }] })).toThrow();
+    });
+  });
+
   describe('channel messages', () => {
     it('sends with files, serves them, enforces permissions and tracks reactions', async () => {
       const data = Buffer.from('hello file');

@@ -90,9 +90,9 @@ describe('auth', () => {
     const list = (await ok.json()) as { data: { id: string }[] };
     expect(list.data.map((m) => m.id)).toEqual(['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
     expect((await fetch(`${speech.baseUrl}/models`)).status).toBe(401);
-    const unknown = await fetch(`${speech.baseUrl}/audio/transcriptions`, { method: 'POST' });
+    const unknown = await fetch(`${speech.baseUrl}/audio/translations`, { method: 'POST' });
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('Invalid URL (POST /v1/audio/transcriptions)');
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('Invalid URL (POST /v1/audio/translations)');
   });
 });
 

@@ -1,0 +1,156 @@
+import { BotError, isBotError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { memberValue } from '../settings/effective.js';
+import type { SettingsStore } from '../settings/types.js';
+import { TRANSCRIBE_MAX_BYTES, audioSeconds, isAudioAttachment, uploadName, type TranscriptionChain } from '../speech/transcription/index.js';
+import type { UsageMeter } from '../usage/usageMeter.js';
+import type { MessageFacts } from './reading/messageFacts.js';
+import { shorten } from './speak.js';
+
+/** The audio file of a message that can be transcribed. */
+export interface MessageAudio {
+  name: string;
+  contentType: string | undefined;
+  url: string;
+  size: number;
+  durationSecs: number | undefined;
+  voiceMessage: boolean;
+}
+
+/** Reactions left on a voice message that was not transcribed automatically (as reading does for messages). */
+export const TRANSCRIBE_REACTIONS = { failed: '⚠️', budgetSpent: '⏳' } as const;
+
+/** Longest transcript shown (Discord's 2,000 characters, less the heading). */
+const MAX_TRANSCRIPT_CHARS = 1800;
+const MiB = 1024 * 1024;
+
+/** The voice message's file, else the first audio attachment; undefined when the message has none. */
+export function audioOf(m: MessageFacts): MessageAudio | undefined {
+  const voiceMessage = m.voiceMessage !== undefined;
+  const a = voiceMessage ? m.attachments[0] : m.attachments.find((x) => isAudioAttachment(x.name, x.contentType));
+  if (!a || a.url === undefined || a.size === undefined) return undefined;
+  return { name: a.name, contentType: a.contentType, url: a.url, size: a.size, durationSecs: a.durationSecs, voiceMessage };
+}
+
+/** The reply that carries a transcript (the text defused: it can never become a mention). */
+export function transcriptText(m: MessageFacts, audio: MessageAudio, text: string): string {
+  const what = audio.voiceMessage ? 'voice message' : 'audio';
+  const length = audio.durationSecs !== undefined ? `, ${Math.round(audio.durationSecs)} s` : '';
+  const body = text.trim() === '' ? '*(no speech heard)*' : `> ${shorten(text, MAX_TRANSCRIPT_CHARS)}`;
+  return `📝 Transcript of ${shorten(m.authorDisplayName, 80)}’s ${what}${length}:\n${body}`;
+}
+
+/**
+ * Speech to text for messages: on request (the Transcribe menu) and automatically for voice messages in channels read
+ * aloud when the server turned `transcribe_voice_messages` on. Checks the author's opt-out, the endpoint's size limit
+ * (before anything is downloaded), downloads the file from Discord, counts its seconds against the budgets and sends it
+ * to the transcription providers. Transcripts are returned or posted, never stored or logged.
+ */
+export function createTranscribeService(deps: {
+  settings: SettingsStore;
+  usage: Pick<UsageMeter, 'reserveAudio'>;
+  transcription: Pick<TranscriptionChain, 'transcribe'>;
+  model: string;
+  ffmpegPath: string;
+  /** The bot's voice channel in a guild (its text chat is read with read_voice_chats). */
+  botVoiceChannel: (guildId: string) => string | null;
+  ports: {
+    /** Posts a reply to a message that pings no one (not even its author). */
+    replyTo(channelId: string, messageId: string, content: string): Promise<void>;
+    react(channelId: string, messageId: string, emoji: string): Promise<void>;
+  };
+  logger: Logger;
+  fetch?: typeof fetch;
+}) {
+  const log = deps.logger.child({ module: 'transcribe' });
+  const doFetch = deps.fetch ?? fetch;
+  const optedOut = (m: MessageFacts) => memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true;
+
+  /** Downloads the attachment from its URL, refusing more than the limit even if Discord's size was wrong. */
+  async function download(audio: MessageAudio): Promise<Buffer> {
+    try {
+      const res = await doFetch(audio.url, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of res.body) {
+        total += chunk.byteLength;
+        if (total > TRANSCRIBE_MAX_BYTES) throw new BotError('transcribe.too_large', { sizeMiB: (total / MiB).toFixed(1), limitMiB: 25 });
+        chunks.push(Buffer.from(chunk));
+      }
+      return Buffer.concat(chunks);
+    } catch (err) {
+      if (isBotError(err)) throw err;
+      log.warn({ err: (err as Error).message }, 'attachment download failed');
+      throw new BotError('transcribe.download_failed', {}, { cause: err });
+    }
+  }
+
+  /** The whole path for one file: size check, download, seconds counted, upload; returns the text. */
+  async function transcribe(m: MessageFacts, audio: MessageAudio, payer: { guildId: string; memberId: string }): Promise<string> {
+    if (audio.size > TRANSCRIBE_MAX_BYTES) {
+      throw new BotError('transcribe.too_large', { sizeMiB: (audio.size / MiB).toFixed(1), limitMiB: 25 });
+    }
+    const filename = uploadName(audio.name, audio.contentType, audio.voiceMessage);
+    if (filename === undefined) throw new BotError('transcribe.no_audio');
+    // A voice message says its length: the budget is asked before anything is downloaded. Other files are measured.
+    let reservation = audio.durationSecs !== undefined ? deps.usage.reserveAudio(payer, deps.model, audio.durationSecs) : undefined;
+    try {
+      const bytes = await download(audio);
+      const seconds = audio.durationSecs ?? (await audioSeconds(bytes, deps.ffmpegPath)) ?? bytes.length / 16_000;
+      reservation ??= deps.usage.reserveAudio(payer, deps.model, seconds);
+      const contentType = audio.voiceMessage ? 'audio/ogg' : (audio.contentType ?? 'application/octet-stream');
+      const { text } = await deps.transcription.transcribe({ audio: bytes, filename, contentType, model: deps.model });
+      log.info({ guildId: m.guildId, seconds: Math.round(seconds), bytes: bytes.length }, 'audio transcribed');
+      return text;
+    } catch (err) {
+      reservation?.release();
+      throw err;
+    }
+  }
+
+  /** Whether the channel is read aloud: bound with /read, or the bot's voice channel chat with read_voice_chats. */
+  const isReadChannel = (m: MessageFacts) =>
+    deps.settings.readingChannels.channels(m.guildId).has(m.channelId) ||
+    (deps.settings.guild(m.guildId).read_voice_chats && m.channelId === deps.botVoiceChannel(m.guildId));
+
+  return {
+    /**
+     * The Transcribe menu: the message's audio as text, for `requesterId`. Throws BotError: no audio, the author opted
+     * out (only they may then), too large, download failed, a budget spent; or the providers' SpeechError.
+     */
+    async onRequest(m: MessageFacts, requesterId: string): Promise<string> {
+      const audio = audioOf(m);
+      if (!audio) throw new BotError('transcribe.no_audio');
+      if (m.authorId !== requesterId && optedOut(m)) throw new BotError('transcribe.opted_out');
+      const text = await transcribe(m, audio, { guildId: m.guildId, memberId: requesterId });
+      return transcriptText(m, audio, text);
+    },
+
+    /** A posted message: a voice message in a channel read aloud gets a transcript reply when the server wants it. */
+    onMessage(m: MessageFacts): void {
+      if (m.voiceMessage === undefined || m.system || m.authorIsBot || m.webhook) return;
+      if (!deps.settings.guild(m.guildId).transcribe_voice_messages || !isReadChannel(m)) return;
+      if (optedOut(m)) {
+        log.debug({ guildId: m.guildId }, 'voice message not transcribed: its author opted out');
+        return;
+      }
+      const audio = audioOf(m);
+      if (!audio) return;
+      void (async () => {
+        try {
+          const text = await transcribe(m, audio, { guildId: m.guildId, memberId: m.authorId });
+          await deps.ports.replyTo(m.channelId, m.id, transcriptText(m, audio, text));
+        } catch (err) {
+          const key = isBotError(err) ? err.key : 'internal';
+          log.warn({ guildId: m.guildId, channelId: m.channelId, key }, 'voice message not transcribed');
+          const emoji = key === 'usage.budget_guild' || key === 'usage.budget_bot' ? TRANSCRIBE_REACTIONS.budgetSpent : TRANSCRIBE_REACTIONS.failed;
+          await deps.ports.react(m.channelId, m.id, emoji).catch(() => undefined);
+        }
+      })();
+    },
+  };
+}
+
+/** The transcribe service's shape. */
+export type TranscribeService = ReturnType<typeof createTranscribeService>;
