@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toneFor } from '../standins/speech/index.js';
+import { toneFor, type TranscriptionRecordBody } from '../standins/speech/index.js';
 import { decodeSpeechAudio } from '../standins/speech/inspectAudio.js';
 import { heardItems } from '../standins/voice/index.js';
 import { encodeOggOpus, parseOggPages } from '../support/oggOpus.js';
@@ -54,6 +54,19 @@ describe('voice messages', () => {
     expect(w.speech.requests.at(-1)!.body).toMatchObject({ input: text, response_format: 'opus' });
     const created = w.discord.sentMessages.filter((s) => s.kind === 'channel-message' && (Number(s.body.flags) & VOICE_MESSAGE) !== 0);
     expect(created.map((s) => s.status)).toEqual([200]);
+  });
+
+  it('round trip: /speak output:voice message "hello there", then Transcribe on the bot’s voice message, gives back "hello there"', async () => {
+    const spoke = w.speak('bob', { text: 'hello there', output: 'voice_message' });
+    await spoke.waitFor((h) => /Posted as a voice message/.test(content(h)), 20_000);
+    const posted = botMessages('general').filter((m) => (m.flags & VOICE_MESSAGE) !== 0).at(-1)!;
+    const transcriptions = () => w.speech.requests.filter((r) => r.path === '/v1/audio/transcriptions');
+    const carol = w.discord.messageCommand({ guildId: w.guild.id, channelId: w.channelId('general'), userId: w.guild.member('carol').id, command: 'Transcribe', targetMessageId: posted.id });
+    await carol.waitFor((h) => /\n> /.test(content(h)), 20_000);
+    expect(content(carol)).toMatch(/\n> hello there$/);
+    // What went up is the bot's own voice message file, as Discord serves it.
+    expect(transcriptions()).toHaveLength(1);
+    expect((transcriptions()[0]!.body as TranscriptionRecordBody).file).toMatchObject({ filename: 'voice-message.ogg', contentType: 'audio/ogg' });
   });
 
   it('"Read aloud as voice message" posts another member’s message as a voice message, in its author’s voice', async () => {
