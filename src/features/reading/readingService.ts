@@ -63,6 +63,8 @@ const MERGE_LIMIT = MAX_INPUT_CHARS - 96;
 const HAND_AHEAD_MS = 2_000;
 /** While waiting for that moment, how often the estimate is looked at again (estimates of queued audio can run long). */
 const HAND_RECHECK_MS = 500;
+/** The moment is judged as if speech were this fast (faster than the pacing estimate), so a quicker voice than estimated still leaves time to fetch the next read. */
+const HAND_CHARS_PER_SECOND = 18;
 
 /** Reads messages aloud in the bot's voice channel: filters, prepares text, paces, queues, follows edits and deletions. */
 export function createReadingService(deps: {
@@ -177,6 +179,8 @@ export function createReadingService(deps: {
 
   /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
   const estimateMs = (request: SpeechRequest) => (request.input.length / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+  /** The same at the fast end of speech, to time handing the next read. */
+  const fastEstimateMs = (request: SpeechRequest) => (request.input.length / HAND_CHARS_PER_SECOND / request.speed) * 1000;
 
   /** The speak service's job for a handed request; its text is built from its messages now. */
   const jobFor = (h: Handed, settings: GuildSettings) => {
@@ -256,11 +260,13 @@ export function createReadingService(deps: {
     const room = roomOf(guildId);
     clearFeedTimer(guildId);
     while (room.length > 0 && !queued.has(guildId)) {
-      const aheadMs = deps.playback.get(guildId)?.queuedMs(estimateMs) ?? 0;
-      if (aheadMs > HAND_AHEAD_MS) {
-        if (!stopped) feedTimers.set(guildId, deps.clock.setTimeout(() => feed(guildId), Math.min(aheadMs - HAND_AHEAD_MS, HAND_RECHECK_MS)));
+      const playback = deps.playback.get(guildId);
+      const fastAheadMs = playback?.queuedMs(fastEstimateMs) ?? 0;
+      if (fastAheadMs > HAND_AHEAD_MS) {
+        if (!stopped) feedTimers.set(guildId, deps.clock.setTimeout(() => feed(guildId), Math.min(fastAheadMs - HAND_AHEAD_MS, HAND_RECHECK_MS)));
         return;
       }
+      const aheadMs = playback?.queuedMs(estimateMs) ?? 0;
       const settings = deps.settings.guild(guildId);
       const now = deps.clock.now();
       const decision = pace({
