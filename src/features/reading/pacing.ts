@@ -58,8 +58,10 @@ export function spokenLength(text: string): number {
 
 /** Backlog (ms of audio) under which nothing is sped up. */
 export const SPEEDUP_FROM_MS = 3_000;
-/** The shortest the per-message cap gets under pressure. */
-export const CAP_FLOOR_CHARS = 60;
+/** The shortest the per-message cap gets under pressure: about one short sentence, under the 40-character median of chat. */
+export const CAP_FLOOR_CHARS = 30;
+/** Share of the lag budget the cap aims for: shortening starts at half the budget, so shedding (at the full budget) is the last resort. */
+export const SHORTEN_AIM = 0.5;
 /** An author with nothing read for this long keeps their newest message (everyone gets heard). */
 export const HEARD_WINDOW_MS = 60_000;
 /** Spoken between merged messages and the name, roughly; counted so estimates stay honest. */
@@ -72,7 +74,7 @@ const smoothstep = (x: number) => {
   return t * t * (3 - 2 * t);
 };
 
-/** Speed multiplier for a backlog (how long until the newest waiting message would start): 1 up to a few seconds, rising smoothly to `maxSpeed` at the lag budget. */
+/** Speed multiplier for a backlog (how late, after its post, the latest waiting message would start): 1 up to a few seconds, rising smoothly to `maxSpeed` at the lag budget. */
 export function speedFor(backlogMs: number, limits: Pick<PacingLimits, 'maxLagMs' | 'maxSpeed' | 'speedHonoured'>): number {
   if (!limits.speedHonoured || limits.maxSpeed <= 1) return 1;
   const from = Math.min(SPEEDUP_FROM_MS, limits.maxLagMs / 2);
@@ -104,24 +106,31 @@ export function pace(input: PacingInput): PacingDecision {
   const { now, aheadMs, limits } = input;
   const msFor = (chars: number, speed: number) => (chars / limits.charsPerSecond / speed) * 1000;
 
-  // How long until the newest waiting message would start: what is queued ahead plus every run before its own.
-  const newestStartMs = (cap: number, speed: number) => {
-    const all = runs(input.waiting);
-    return aheadMs + all.slice(0, -1).reduce((sum, run) => sum + msFor(runChars(run, cap), speed), 0);
+  // How late the latest of `reads` would start (ms past the budget's origin: its post), read in order at a cap and speed.
+  const latestStart = (reads: readonly WaitingRead[], cap: number, speed: number) => {
+    let startMs = aheadMs;
+    let worst = 0;
+    for (const run of runs(reads)) {
+      for (const r of run) worst = Math.max(worst, now - r.postedAt + startMs);
+      startMs += msFor(runChars(run, cap), speed);
+    }
+    return worst;
   };
 
-  // Speed from that wait at normal speed and the full cap.
-  const speed = speedFor(newestStartMs(limits.maxChars, 1), limits);
+  // Speed from how late the latest would start at normal speed and the full cap (counting how long each has waited).
+  const speed = speedFor(latestStart(input.waiting, limits.maxChars, 1), limits);
 
-  // Shortening: when even at that speed the newest would start past the budget, the largest cap that brings it
-  // within (never under the floor).
+  // Shortening: when even at that speed some read would start past half the budget, the largest cap that brings them
+  // all within it (the floor when none does), so that the budget itself, where shedding starts, is rarely reached.
   let capChars = limits.maxChars;
-  if (newestStartMs(limits.maxChars, speed) > limits.maxLagMs) {
-    let low = Math.min(CAP_FLOOR_CHARS, limits.maxChars);
+  const floor = Math.min(CAP_FLOOR_CHARS, limits.maxChars);
+  const aimMs = limits.maxLagMs * SHORTEN_AIM;
+  if (latestStart(input.waiting, limits.maxChars, speed) > aimMs) {
+    let low = floor;
     let high = limits.maxChars;
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
-      if (newestStartMs(mid, speed) <= limits.maxLagMs) low = mid;
+      if (latestStart(input.waiting, mid, speed) <= aimMs) low = mid;
       else high = mid - 1;
     }
     capChars = low;

@@ -59,6 +59,12 @@ const MAX_REPEAT = 3;
 const MERGE_JOIN = ' … ';
 /** Room kept under the endpoint's input limit when messages are merged. */
 const MERGE_LIMIT = MAX_INPUT_CHARS - 96;
+/** The next read is decided and handed to the player only when this little audio (ms) is left ahead of it: enough to fetch it, late enough that pacing sees what arrived meanwhile. */
+const HAND_AHEAD_MS = 2_000;
+/** While waiting for that moment, how often the estimate is looked at again (estimates of queued audio can run long). */
+const HAND_RECHECK_MS = 500;
+/** The moment is judged as if speech were this fast (faster than the pacing estimate), so a quicker voice than estimated still leaves time to fetch the next read. */
+const HAND_CHARS_PER_SECOND = 18;
 
 /** Reads messages aloud in the bot's voice channel: filters, prepares text, paces, queues, follows edits and deletions. */
 export function createReadingService(deps: {
@@ -186,6 +192,8 @@ export function createReadingService(deps: {
 
   /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
   const estimateMs = (request: SpeechRequest) => (spokenLength(request.input) / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+  /** The same at the fast end of speech, to time handing the next read. */
+  const fastEstimateMs = (request: SpeechRequest) => (spokenLength(request.input) / HAND_CHARS_PER_SECOND / request.speed) * 1000;
 
   /** The speak service's job for a handed request; its text is built from its messages now. */
   const jobFor = (h: Handed, settings: GuildSettings) => {
@@ -234,6 +242,14 @@ export function createReadingService(deps: {
 
   // Set once the bot shuts down: nothing new is read.
   let stopped = false;
+  // guild → the timer that feeds again once the audio ahead is nearly played.
+  const feedTimers = new Map<string, unknown>();
+  const clearFeedTimer = (guildId: string) => {
+    const timer = feedTimers.get(guildId);
+    if (timer === undefined) return;
+    deps.clock.clearTimeout(timer);
+    feedTimers.delete(guildId);
+  };
   /** Drops waiting messages the pacing shed: each gets one quiet 🔇. */
   const shed = (guildId: string, ids: ReadonlySet<string>) => {
     const room = roomOf(guildId);
@@ -250,16 +266,25 @@ export function createReadingService(deps: {
 
   /**
    * Hands the next request to the player when none is waiting there: pacing decides which waiting messages merge
-   * into it, at what speed and cap, and which are dropped. Decided as late as possible, so the backlog is current.
+   * into it, at what speed and cap, and which are dropped. Decided as late as possible (when about HAND_AHEAD_MS of
+   * audio is left ahead), so the backlog is current.
    */
   function feed(guildId: string): void {
     const room = roomOf(guildId);
+    clearFeedTimer(guildId);
     while (room.length > 0 && !queued.has(guildId)) {
+      const playback = deps.playback.get(guildId);
+      const fastAheadMs = playback?.queuedMs(fastEstimateMs) ?? 0;
+      if (fastAheadMs > HAND_AHEAD_MS) {
+        if (!stopped) feedTimers.set(guildId, deps.clock.setTimeout(() => feed(guildId), Math.min(fastAheadMs - HAND_AHEAD_MS, HAND_RECHECK_MS)));
+        return;
+      }
+      const aheadMs = playback?.queuedMs(estimateMs) ?? 0;
       const settings = deps.settings.guild(guildId);
       const now = deps.clock.now();
       const decision = pace({
         now,
-        aheadMs: deps.playback.get(guildId)?.queuedMs(estimateMs) ?? 0,
+        aheadMs,
         waiting: room.map((w) => ({ id: w.m.id, authorId: w.m.authorId, postedAt: w.postedAt, chars: w.chars })),
         lastHeardAt: lastHeardIn(guildId),
         limits: {
@@ -355,6 +380,7 @@ export function createReadingService(deps: {
     /** Stops reading new and edited messages (shutdown). */
     stop(): void {
       stopped = true;
+      for (const guildId of [...feedTimers.keys()]) clearFeedTimer(guildId);
     },
 
     /** A message was posted in the guild. */

@@ -51,9 +51,12 @@ describe('pace', () => {
     ['one short message: read as it is', input([r('1', 'a', 40)]), { speed: 1, capChars: 300, next: ['1'], shed: [] }],
     ['two authors alternate: no merging', input([r('1', 'a', 10), r('2', 'b', 10), r('3', 'a', 10)]), { speed: 1, capChars: 300, next: ['1'], shed: [] }],
     ['one author twice in a row: merged', input([r('1', 'a', 10), r('2', 'a', 10), r('3', 'b', 10)]), { speed: 1, capChars: 300, next: ['1', '2'], shed: [] }],
-    ['a modest backlog: sped up, nothing cut', input([r('1', 'a', 30), r('2', 'b', 30)], { aheadMs: 4_000 }), { speed: 1.39, capChars: 300, next: ['1'], shed: [] }],
-    ['speed ignored by the provider: the cap shrinks instead', input([r('1', 'a', 200), r('2', 'b', 100)], { lim: { speedHonoured: false } }), { speed: 1, capChars: 120, next: ['1'], shed: [] }],
-    ['a long backlog: full speed and a shorter cap', input([r('1', 'a', 200), r('2', 'b', 200), r('3', 'c', 200)]), { speed: 1.6, capChars: 96, next: ['1'], shed: [] }],
+    ['a modest backlog: sped up, nothing cut', input([r('1', 'a', 30), r('2', 'b', 30)], { aheadMs: 2_000 }), { speed: 1.06, capChars: 300, next: ['1'], shed: [] }],
+    ['past half the budget: sped up and cut to bring it back to half', input([r('1', 'a', 60), r('2', 'b', 60)], { aheadMs: 1_000 }), { speed: 1.21, capChars: 54, next: ['1'], shed: [] }],
+    ['speed ignored by the provider: the cap shrinks instead', input([r('1', 'a', 200), r('2', 'b', 100)], { lim: { speedHonoured: false } }), { speed: 1, capChars: 60, next: ['1'], shed: [] }],
+    ['a long backlog: full speed and a shorter cap', input([r('1', 'a', 200), r('2', 'b', 200), r('3', 'c', 200)]), { speed: 1.6, capChars: 48, next: ['1'], shed: [] }],
+    ['how long messages waited counts, not only the audio ahead', input([r('1', 'a', 40, 5), r('2', 'b', 40, 5)], { aheadMs: 1_000 }), { speed: 1.6, capChars: CAP_FLOOR_CHARS, next: ['1'], shed: [] }],
+    ['past half the budget from the audio ahead alone: cut to the floor, never below (what follows starts sooner)', input([r('1', 'a', 300)], { aheadMs: 6_000 }), { speed: 1.39, capChars: CAP_FLOOR_CHARS, next: ['1'], shed: [] }],
   ])('%s', (_name, given, expected) => {
     expect(pace(given)).toEqual(expected);
   });
@@ -83,8 +86,8 @@ describe('pace', () => {
     expect(d.next).toEqual(['2']);
   });
 
-  it('pacing off (budget 60 s, speed 1): nothing sped up, cut or shed on a backlog under a minute', () => {
-    const waiting = Array.from({ length: 10 }, (_, i) => r(String(i), i % 2 ? 'a' : 'b', 60, 10 - i));
+  it('pacing off (budget 60 s, speed 1): nothing sped up, cut or shed while the backlog is under half a minute', () => {
+    const waiting = Array.from({ length: 6 }, (_, i) => r(String(i), i % 2 ? 'a' : 'b', 60, 6 - i));
     const d = pace(input(waiting, { aheadMs: 2_000, lim: { maxLagMs: 60_000, maxSpeed: 1 } }));
     expect(d).toEqual({ speed: 1, capChars: 300, next: ['0'], shed: [] });
   });
