@@ -2,12 +2,14 @@ import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
 import { Events, Status, type Client, type Message } from 'discord.js';
 import { BotError } from './errors.js';
-import { READING_CASES } from './messages.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
 import { createChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
+import { loadCatalogs } from './i18n/catalog.js';
+import { localizeCommand } from './i18n/commandLocalizations.js';
+import { createTranslator, type Translator } from './i18n/translator.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
 import { watchGuildLifecycle } from './discord/guildLifecycle.js';
 import { messageFacts } from './discord/messageFacts.js';
@@ -63,6 +65,10 @@ export interface Services {
   diagnostics: DiagnosticSection[];
   /** The Prometheus metrics of this bot. */
   metrics: Metrics;
+  /** Every user-facing text, by catalog key, in each language the bot has a catalog for. */
+  translator: Translator;
+  /** The language (catalog code) of what is posted in a guild for everyone: its `language` setting, else its preferred locale. */
+  guildLanguage(guildId: string): string;
 }
 
 /** A command of this bot. */
@@ -78,6 +84,8 @@ export interface AppOverrides {
   settings?: SettingsStore;
   /** The opened audio cache (opening is asynchronous, so the caller opens it); none: no cache. */
   audioCache?: AudioCache;
+  /** The message catalogs (default: the files in src/i18n/catalogs). */
+  translator?: Translator;
 }
 
 /** The running bot: its parts, and how to start and stop it. */
@@ -114,6 +122,7 @@ function bundledFfmpegPath(): string {
 /** The composition root: wires config, logger, speech, voice, Discord and commands. */
 export function createApp(config: Config, commands: readonly BotCommand[], overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const translator = overrides.translator ?? createTranslator(loadCatalogs());
   const clock = overrides.clock ?? systemClock;
   // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
   const providers = createSpeechProviders({ tts: config.tts, logger, clock });
@@ -188,6 +197,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const speak = createSpeakService({ config, speech, playback, settings, logger });
   const pronunciation = createPronunciation(settings);
   const channels = createChannelMessenger({ client, logger });
+  const guildLanguage = (guildId: string) => translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
   const notify = channels.notify;
   const voiceOf = (guildId: string) => {
     const guild = client.guilds.cache.get(guildId);
@@ -217,7 +227,9 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       cannotSpeakIn,
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
+      guildLanguage,
     },
+    translator,
   });
   const reading = createReadingService({
     config,
@@ -249,7 +261,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         version: botVersion(),
         startedAt: clock.now(),
         now: () => clock.now(),
-        reading: () => READING_CASES[config.reading.case],
+        // /diagnose is the operator's technical report: English.
+        reading: () => translator.text('en-US', `replies.read.cases.${config.reading.case}`),
       }),
       permissionsSection(client),
       voiceSection({ ffmpegPath }),
@@ -258,6 +271,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes, databaseUrl: config.databaseUrl }),
     ],
     metrics,
+    translator,
+    guildLanguage,
   };
   let accepting = true;
   const router = createInteractionRouter({
@@ -267,6 +282,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     admitSpeech: (guildId, userId) => usage.admit(guildId, userId),
     observe: (command, outcome) => metrics.interaction(command, outcome),
     accepting: () => accepting,
+    translator,
+    languageOf: (guildId) => settings.guild(guildId).language,
   });
   metrics.setSources({
     voice: () => {
@@ -339,7 +356,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       rest: c.rest,
       applicationId: config.discord.applicationId,
       devGuildId: config.discord.devGuildId,
-      definitions: commands.map((command) => command.data),
+      definitions: commands.map((command) => localizeCommand(translator, command.data)),
       dataDir: config.dataDir,
       logger,
     });

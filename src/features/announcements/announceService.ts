@@ -1,5 +1,6 @@
 import { BotError, isBotError } from '../../errors.js';
-import { messageFor, scheduledNotSaidNotice } from '../../messages.js';
+import { errorText } from '../../i18n/errorText.js';
+import type { Translator } from '../../i18n/translator.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ScheduledAnnouncement } from '../../settings/scheduledAnnouncements.js';
 import type { SettingsStore } from '../../settings/types.js';
@@ -33,6 +34,8 @@ export interface AnnouncePorts {
   humansIn(guildId: string, channelId: string): number;
   /** Posts a plain message (no pings) in a text channel. */
   notify(channelId: string, content: string): Promise<void>;
+  /** The language (catalog code) of what is posted in the guild for everyone. */
+  guildLanguage(guildId: string): string;
 }
 
 /** A schedule with what /announce list shows about it. */
@@ -48,6 +51,8 @@ export function createAnnounceService(deps: {
   speak: SpeakService;
   playback: PlaybackRegistry<SpeechRequest>;
   ports: AnnouncePorts;
+  /** The words of the notice posted when a scheduled announcement could not be said. */
+  translator: Translator;
   clock: Clock;
   logger: Logger;
   /** Scheduler timing (tests). */
@@ -80,9 +85,10 @@ export function createAnnounceService(deps: {
   const fire = (s: ScheduledAnnouncement) => {
     const tell = (why: BotError | null) => {
       log.warn({ id: s.id, guildId: s.guildId, why: why?.key ?? 'internal', ...why?.details }, 'scheduled announcement not said');
-      const text = why ? messageFor(why.key, why.details) : messageFor('internal');
+      const language = deps.ports.guildLanguage(s.guildId);
+      const reason = errorText(deps.translator, language, why ?? new BotError('internal'));
       void deps.ports
-        .notify(s.replyChannelId, scheduledNotSaidNotice(s.id, s.channelId, text))
+        .notify(s.replyChannelId, deps.translator.text(language, 'replies.announce.not_said', { id: s.id, channelId: s.channelId, why: reason }))
         .catch((err: unknown) => log.warn({ err: isBotError(err) ? err.key : (err as Error).message, channelId: s.replyChannelId }, 'could not post the notice'));
     };
     const cannot = deps.ports.cannotSpeakIn(s.guildId, s.channelId);

@@ -1,3 +1,5 @@
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { BotError } from '../../../src/errors.js';
@@ -66,7 +68,8 @@ describe('announcements: services', () => {
       playback,
       clock,
       logger,
-      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, ...ports },
+      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, guildLanguage: () => 'en-US', ...ports },
+      translator: createTranslator(loadCatalogs()),
     });
     const presence = createPresenceAnnouncer({ settings, speak, playback, pronunciation: createPronunciation(settings), clock, logger, windowMs: 2000, flapMs: 30_000 });
     return { playback, announce, presence };

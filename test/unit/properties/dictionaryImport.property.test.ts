@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageFor } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 import { compileDictionary } from '../../../src/features/reading/prepareText.js';
 import { dictionaryToJson, parseDictionaryFile } from '../../../src/features/reading/dictionaryFile.js';
 import { DICTIONARY_LIMIT, DICTIONARY_TEXT_MAX } from '../../../src/settings/dictionary.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_FORMATS } from '../../../src/config.js';
-import { messageFor } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 import { GUILD_SETTING_KEYS, guildSettingDefinitions } from '../../../src/settings/definitions.js';
 import { openSqliteSettings } from '../../../src/settings/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';

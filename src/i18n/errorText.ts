@@ -1,0 +1,15 @@
+import type { BotError } from '../errors.js';
+import { defuseMentions } from '../messages.js';
+import type { MessageValues, Translator } from './translator.js';
+
+/**
+ * The words for a BotError in `language`: `replies.errors.<key>`, its text details defused (they may echo what a member
+ * typed); a detail the error left out is `none` (the messages `select` on it).
+ */
+export function errorText(translator: Translator, language: string, error: BotError): string {
+  const key = `replies.errors.${error.key}`;
+  const values: Record<string, string | number> = {};
+  for (const name of translator.placeholders(key)) values[name] = 'none';
+  for (const [k, v] of Object.entries(error.details)) values[k] = typeof v === 'string' ? defuseMentions(v) : v;
+  return translator.text(language, key, values as MessageValues);
+}
