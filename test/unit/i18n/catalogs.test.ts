@@ -57,3 +57,32 @@ describe('createTranslator', () => {
     expect(t.localizations('replies.more')).toEqual({ de: '{n, plural, one {und # weiterer} other {und # weitere}}' });
   });
 });
+
+describe('every shipped message formats in every language', () => {
+  const catalogs = loadCatalogs();
+  const t = createTranslator(catalogs);
+  const sample = (name: string): string | number => (/^(count|position|limit|used|needed|total|waiting|sent|saved|today|month|left|chars|id|perMinute|limitKiB|limitMiB)$/.test(name) ? 2 : name === 'started' || name === 'cached' ? 'yes' : 'x');
+
+  it('with values for its placeholders, and with `none` for the optional ones errors leave out', () => {
+    for (const c of catalogs) {
+      for (const key of c.messages.keys()) {
+        if (key.startsWith('commands.')) continue;
+        const names = t.placeholders(key);
+        const full = Object.fromEntries(names.map((n) => [n, sample(n)]));
+        const text = t.text(c.code, key, full);
+        expect(text.length, `${c.code} ${key}`).toBeGreaterThan(0);
+        expect(text, `${c.code} ${key}`).not.toMatch(/[{}]/);
+        if (key.startsWith('replies.errors.')) t.text(c.code, key, Object.fromEntries(names.map((n) => [n, 'none'])));
+      }
+    }
+  });
+
+  it('answers a Japanese and a German member in their language, and plural forms follow the language', () => {
+    expect(t.text('ja', 'replies.errors.voice.not_in_channel')).toBe('先にボイスチャンネルに参加してください。');
+    expect(t.text('de', 'replies.errors.voice.not_in_channel')).toBe('Tritt zuerst einem Sprachkanal bei.');
+    expect(t.text('de', 'replies.stop.stopped', { count: 1 })).toBe('⏹️ Gestoppt und 1 Eintrag entfernt.');
+    expect(t.text('de', 'replies.stop.stopped', { count: 3 })).toBe('⏹️ Gestoppt und 3 Einträge entfernt.');
+    expect(t.text('fr', 'replies.usage.today', { sent: 12345, saved: 0 })).toBe('Aujourd’hui : **12\u202f345** envoyés · 0 servis par le cache à la place');
+    expect(t.resolve('es-419')).toBe('es-ES');
+  });
+});
