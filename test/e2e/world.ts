@@ -35,7 +35,7 @@ export interface WorldOptions {
   /** Extra bot environment (e.g. TTS_STALL_TIMEOUT_MS). */
   env?: Record<string, string>;
   /** More members (e.g. a bot user, a member with a role), roles and channels (e.g. with overwrites) in the test guild. */
-  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[] };
+  guild?: { extraMembers?: MemberSpec[]; roles?: RoleSpec[]; extraChannels?: ChannelSpec[]; /** The guild's preferred locale (default en-US). */ locale?: string };
   /** Run the bot with a clock the test sets (test/e2e/shiftedClockBot.ts), starting at this instant. */
   clockStartMs?: number;
   /** More speech stand-ins by name (e.g. a fallback provider), started beside `speech` (named 'main'). */
@@ -64,8 +64,8 @@ export interface World {
   join(member: MemberName | (string & {}), channel: string | null): void;
   /** Sets the bot's clock (worlds started with clockStartMs). */
   setBotClock(ms: number): Promise<void>;
-  /** Runs a slash command as a member, from the text channel. */
-  command(member: MemberName | (string & {}), command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
+  /** Runs a slash command as a member, from the text channel; `locale` is the member's client language (default en-US). */
+  command(member: MemberName | (string & {}), command: string, options?: Record<string, string | number | boolean>, subcommand?: string, locale?: string): InteractionHandle;
   /** /speak as a member. */
   speak(member: MemberName, options: Record<string, string | number | boolean>): InteractionHandle;
   channelId(name: string): string;
@@ -101,6 +101,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ...(options.guild?.extraMembers ?? []),
     ],
     ...(options.guild?.roles ? { roles: options.guild.roles } : {}),
+    ...(options.guild?.locale ? { locale: options.guild.locale } : {}),
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'speech-bot-e2e-'));
   const env: Record<string, string> = {
@@ -159,7 +160,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     join(member, channel) {
       discord.setVoiceState(guild.id, guild.member(member).id, channel === null ? null : channelId(channel));
     },
-    command(member, command, opts = {}, subcommand) {
+    command(member, command, opts = {}, subcommand, locale) {
       return discord.interact({
         guildId: guild.id,
         channelId: channelId('general'),
@@ -167,6 +168,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         command,
         options: opts,
         ...(subcommand ? { subcommand } : {}),
+        ...(locale ? { locale } : {}),
       });
     },
     speak(member, opts) {
