@@ -91,7 +91,7 @@ describe('announcements: services', () => {
     expect(keyOf(() => announce.schedule(base))).toBe('input.invalid');
     expect(keyOf(() => announce.schedule({ ...base, when: '09:00', cron: '0 9 * * *' }))).toBe('input.invalid');
     expect(keyOf(() => announce.schedule({ ...base, when: '2026-11-24 09:00' }))).toBe('input.invalid');
-    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', voice: 'no-such-voice' }))).toBe('input.invalid');
+    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', voice: 'no-such-voice' }))).toBe('request.unknown_voice');
     const first = announce.schedule({ ...base, when: '09:00' });
     expect(first.description).toBe('once on 2026-11-25 at 09:00 (UTC)');
     expect(first.next?.toISOString()).toBe('2026-11-25T09:00:00.000Z');
