@@ -87,9 +87,11 @@ export const settings: BotCommand = {
     if (ctx.focused.name !== 'key') return [];
     const typed = ctx.focused.value.toLowerCase();
     const defs = guildSettingDefinitions(ctx.services.config.tts);
+    // In the member's language; a setting without a catalog description yet shows its English one.
+    const describe = (k: GuildSettingKey) => (ctx.has(`replies.settings.describe.${k}`) ? ctx.t(`replies.settings.describe.${k}`) : defs[k].description);
     // Keys starting with what was typed first, then keys or descriptions containing it.
     const starts = GUILD_SETTING_KEYS.filter((k) => k.startsWith(typed));
-    const contains = GUILD_SETTING_KEYS.filter((k) => !k.startsWith(typed) && (k.includes(typed) || defs[k].description.toLowerCase().includes(typed)));
-    return [...starts, ...contains].slice(0, MAX_CHOICES).map((k) => ({ name: `${k}: ${defs[k].description}`.slice(0, MAX_CHOICE_NAME), value: k }));
+    const contains = GUILD_SETTING_KEYS.filter((k) => !k.startsWith(typed) && (k.includes(typed) || describe(k).toLowerCase().includes(typed)));
+    return [...starts, ...contains].slice(0, MAX_CHOICES).map((k) => ({ name: `${k}: ${describe(k)}`.slice(0, MAX_CHOICE_NAME), value: k }));
   },
 };

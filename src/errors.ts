@@ -49,6 +49,8 @@ export const ERROR_KEYS = [
   'usage.budget_guild',
   'usage.budget_bot',
   'settings.busy',
+  'settings.invalid_value',
+  'settings.invalid_member_value',
   'internal',
 ] as const;
 

@@ -84,4 +84,8 @@ export interface AutocompleteContext<S> {
   focused: { name: string; value: string };
   options: OptionValues;
   services: S;
+  /** A catalog message in the member's language (as CommandContext.t). */
+  t(key: string, values?: MessageValues): string;
+  /** Whether the catalogs have `key` (settings added later may not have a translated description yet). */
+  has(key: string): boolean;
 }

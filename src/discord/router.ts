@@ -213,6 +213,8 @@ export function createInteractionRouter<S>(options: {
     try {
       const focused = interaction.options.getFocused(true);
       const { values } = flattenOptions(interaction.options.data);
+      const guildId = interaction.guildId;
+      const language = translator.resolve(interaction.locale, guildId ? options.languageOf?.(guildId) : null, interaction.guild?.preferredLocale);
       const choices =
         (await command?.autocomplete?.({
           guildId: interaction.guildId,
@@ -220,6 +222,8 @@ export function createInteractionRouter<S>(options: {
           focused: { name: focused.name, value: String(focused.value) },
           options: values,
           services: options.services,
+          t: (key, v) => translator.text(language, key, v),
+          has: (key) => translator.has(key),
         })) ?? [];
       await interaction.respond(choices.slice(0, 25));
     } catch (err) {

@@ -11,5 +11,11 @@ export function errorText(translator: Translator, language: string, error: BotEr
   const values: Record<string, string | number> = {};
   for (const name of translator.placeholders(key)) values[name] = 'none';
   for (const [k, v] of Object.entries(error.details)) values[k] = typeof v === 'string' ? defuseMentions(v) : v;
+  // A refused setting value names what is allowed: its rule (src/settings/definitions.ts) worded by one shared message.
+  if (error.key === 'settings.invalid_value' || error.key === 'settings.invalid_member_value') {
+    const rule: Record<string, string | number> = {};
+    for (const name of translator.placeholders('replies.settings.allowed')) rule[name] = values[name] ?? 'none';
+    values.allowed = translator.text(language, 'replies.settings.allowed', rule as MessageValues);
+  }
   return translator.text(language, key, values as MessageValues);
 }

@@ -41,6 +41,8 @@ describe('every member in their language (Japanese, German, a server in Portugue
     expect(await run('alice', 'ja', 'queue')).toBe('キューは空です。');
     expect(await run('bob', 'de', 'speak', { text: 'Hallo', output: 'voice' })).toBe('Tritt zuerst einem Sprachkanal bei.');
     expect(await run('dave', 'de', 'settings', { key: 'nosuch', value: '1' }, 'set')).toMatch(/^Es gibt keine Einstellung namens nosuch\. Die Einstellungen sind: voice, /);
+    expect(await run('dave', 'ja', 'settings', { key: 'speed', value: 'fast' }, 'set')).toBe('speed は0.25〜4 の数（または「default」）にしてください。');
+    expect(await run('bob', 'de', 'speak', { text: 'Hallo', voice: 'robot', output: 'file' })).toMatch(/^Unbekannte Stimme „robot“\. Wähle eine von: alloy, /);
   });
 
   it('a member whose language has no catalog reads the server’s: its preferred locale, then its `language` setting; the member’s own comes first', async () => {

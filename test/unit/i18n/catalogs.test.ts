@@ -86,3 +86,27 @@ describe('every shipped message formats in every language', () => {
     expect(t.resolve('es-419')).toBe('es-ES');
   });
 });
+
+describe('settings in every language', () => {
+  const t = createTranslator(loadCatalogs());
+  const tts = { voices: ['alloy', 'nova'], models: ['tts-1'] };
+
+  it('the en-US descriptions are the definitions’ own, and every setting has one', async () => {
+    const { GUILD_SETTING_KEYS, guildSettingDefinitions } = await import('../../../src/settings/definitions.js');
+    const defs = guildSettingDefinitions(tts);
+    for (const key of GUILD_SETTING_KEYS) expect(t.text('en-US', `replies.settings.describe.${key}`), key).toBe(defs[key].description);
+  });
+
+  it('a refused value names what is allowed in the member’s language, from the setting’s rule', async () => {
+    const { messageFor } = await import('../../support/errorWords.js');
+    const { guildSettingDefinitions } = await import('../../../src/settings/definitions.js');
+    const rule = { ...guildSettingDefinitions(tts).read_name_window_s.rule };
+    expect(messageFor('settings.invalid_value', { setting: 'read_name_window_s', ...rule })).toBe('read_name_window_s must be a whole number from 0 to 3600 (seconds).');
+    expect(messageFor('settings.invalid_value', { setting: 'read_name_window_s', ...rule }, 'de')).toBe('read_name_window_s muss eine ganze Zahl von 0 bis 3600 (Sekunden) sein.');
+    const template = { ...guildSettingDefinitions(tts).announce_move_template.rule };
+    expect(messageFor('settings.invalid_value', { setting: 'announce_move_template', ...template }, 'ja')).toBe(
+      'announce_move_template は{name} を含む 1〜100 文字（{channel} も使えます）、ほかの {placeholders} は不可にしてください。',
+    );
+    expect(messageFor('settings.invalid_member_value', { setting: 'speed', rule: 'number', min: 0.25, max: 4, orDefault: 'no' }, 'fr')).toBe('La vitesse doit être un nombre de 0.25 à 4.');
+  });
+});
