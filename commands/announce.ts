@@ -3,6 +3,7 @@ import type { BotCommand, Services } from '../src/app.js';
 import type { CommandContext } from '../src/discord/commandTypes.js';
 import { BotError } from '../src/errors.js';
 import { MAX_REPEAT, type AnnouncerMember, type ScheduleView } from '../src/features/announcements/announceService.js';
+import { localDateTime } from '../src/features/announcements/schedule.js';
 import { shorten } from '../src/features/speak.js';
 import { outcomeText } from './replies.js';
 
@@ -24,11 +25,30 @@ function targetChannel(ctx: CommandContext<Services>): string {
   return channelId;
 }
 
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/** When a schedule runs, in the reply's language (a one-off's time is shown by the "next" timestamp). */
+function when(ctx: Pick<CommandContext<Services>, 't'>, v: ScheduleView): string {
+  const spec = v.schedule.spec;
+  const timeZone = v.timeZone;
+  switch (spec.kind) {
+    case 'once':
+      return ctx.t('replies.announce.when.once', { ...localDateTime(spec.at, timeZone), timeZone });
+    case 'daily':
+    case 'weekdays':
+      return ctx.t(`replies.announce.when.${spec.kind}`, { time: spec.time, timeZone });
+    case 'weekly':
+      return ctx.t('replies.announce.when.weekly', { weekday: WEEKDAYS[spec.weekday ?? -1] ?? 'other', time: spec.time, timeZone });
+    case 'cron':
+      return ctx.t('replies.announce.when.cron', { expr: spec.expr, timeZone });
+  }
+}
+
 function line(ctx: CommandContext<Services>, v: ScheduleView): string {
   return ctx.t('replies.announce.line', {
     id: v.schedule.id,
     channelId: v.schedule.channelId,
-    description: v.description,
+    description: when(ctx, v),
     next: v.next ? Math.floor(v.next.getTime() / 1000) : 'none',
     text: shorten(v.schedule.text, 80),
   });
@@ -147,7 +167,7 @@ export const announce: BotCommand = {
         .list(ctx.guildId)
         .filter((v) => String(v.schedule.id).startsWith(ctx.focused.value))
         .slice(0, 25)
-        .map((v) => ({ name: shorten(`#${v.schedule.id} ${v.description}: ${v.schedule.text}`, 100), value: v.schedule.id }));
+        .map((v) => ({ name: shorten(`#${v.schedule.id} ${when(ctx, v)}: ${v.schedule.text}`, 100), value: v.schedule.id }));
     }
     return [];
   },

@@ -44,6 +44,8 @@ export const ERROR_KEYS = [
   'announce.not_allowed',
   'announce.too_many',
   'announce.unknown',
+  'announce.time_and_cron',
+  'announce.no_time',
   'bot.shutting_down',
   'usage.rate_limited',
   'usage.budget_guild',

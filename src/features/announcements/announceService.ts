@@ -41,7 +41,10 @@ export interface AnnouncePorts {
 /** A schedule with what /announce list shows about it. */
 export interface ScheduleView {
   schedule: ScheduledAnnouncement;
+  /** In English, for logs; replies word `schedule.spec` in the member's language. */
   description: string;
+  /** The guild's time zone the schedule runs in. */
+  timeZone: string;
   next: Date | null;
 }
 
@@ -128,7 +131,7 @@ export function createAnnounceService(deps: {
 
   const view = (schedule: ScheduledAnnouncement): ScheduleView => {
     const timeZone = deps.settings.guild(schedule.guildId).time_zone;
-    return { schedule, description: describeSchedule(schedule.spec, timeZone), next: scheduler.nextRunOf(schedule.id) };
+    return { schedule, description: describeSchedule(schedule.spec, timeZone), timeZone, next: scheduler.nextRunOf(schedule.id) };
   };
 
   return {
@@ -167,8 +170,8 @@ export function createAnnounceService(deps: {
       }
       const timeZone = deps.settings.guild(a.guildId).time_zone;
       const now = new Date(deps.clock.now());
-      if (a.cron && a.when) throw new BotError('input.invalid', { reason: 'Give either a time (with repeat) or a cron expression, not both.' });
-      if (!a.cron && !a.when) throw new BotError('input.invalid', { reason: 'Say when: a time such as 09:30 or 2026-12-24 18:00, or a cron expression.' });
+      if (a.cron && a.when) throw new BotError('announce.time_and_cron');
+      if (!a.cron && !a.when) throw new BotError('announce.no_time');
       const parsed = a.cron ? parseWhen('', a.cron, timeZone, now) : parseWhen(a.when!, a.repeat ?? 'once', timeZone, now);
       if (!parsed.ok) throw new BotError('input.invalid', { reason: parsed.reason });
       const stored = deps.settings.schedules.add({

@@ -97,6 +97,13 @@ export function dueRuns(spec: ScheduleSpec, timeZone: string, lastCheck: Date, n
   return { fire, missed: Math.min(count - (fire ? 1 : 0), MISSED_COUNT_LIMIT), next: next(now) };
 }
 
+/** A one-off schedule's local date (YYYY-MM-DD) and time (HH:MM) in a time zone. */
+export function localDateTime(at: string, timeZone: string): { date: string; time: string } {
+  const instant = new Date(at);
+  const parts = wallClock(instant, timeZone);
+  return { date: localDate(instant, timeZone), time: `${pad(parts.hour)}:${pad(parts.minute)}` };
+}
+
 /** Human wording, e.g. "every weekday at 09:00 (Europe/Paris)". */
 export function describeSchedule(spec: ScheduleSpec, timeZone: string): string {
   switch (spec.kind) {
