@@ -29,6 +29,7 @@ export const ERROR_KEYS = [
   'dictionary.bad_reading',
   'dictionary.full',
   'dictionary.import_too_many',
+  'dictionary.bad_file',
   'queue.full_guild',
   'queue.full_member',
   'voice.not_in_channel',
