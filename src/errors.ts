@@ -47,6 +47,7 @@ export const ERROR_KEYS = [
   'announce.unknown',
   'announce.time_and_cron',
   'announce.no_time',
+  'announce.bad_time',
   'bot.shutting_down',
   'usage.rate_limited',
   'usage.budget_guild',

@@ -173,7 +173,7 @@ export function createAnnounceService(deps: {
       if (a.cron && a.when) throw new BotError('announce.time_and_cron');
       if (!a.cron && !a.when) throw new BotError('announce.no_time');
       const parsed = a.cron ? parseWhen('', a.cron, timeZone, now) : parseWhen(a.when!, a.repeat ?? 'once', timeZone, now);
-      if (!parsed.ok) throw new BotError('input.invalid', { reason: parsed.reason });
+      if (!parsed.ok) throw new BotError('announce.bad_time', { ...parsed.problem });
       const stored = deps.settings.schedules.add({
         guildId: a.guildId,
         channelId: a.channelId,

@@ -90,7 +90,7 @@ describe('announcements: services', () => {
     const base = { guildId: 'g', channelId: 'c', replyChannelId: 't', text: 'hello', member: member({ canManageGuild: true }) };
     expect(keyOf(() => announce.schedule(base))).toBe('announce.no_time');
     expect(keyOf(() => announce.schedule({ ...base, when: '09:00', cron: '0 9 * * *' }))).toBe('announce.time_and_cron');
-    expect(keyOf(() => announce.schedule({ ...base, when: '2026-11-24 09:00' }))).toBe('input.invalid');
+    expect(keyOf(() => announce.schedule({ ...base, when: '2026-11-24 09:00' }))).toBe('announce.bad_time');
     expect(keyOf(() => announce.schedule({ ...base, when: '09:00', voice: 'no-such-voice' }))).toBe('request.unknown_voice');
     const first = announce.schedule({ ...base, when: '09:00' });
     expect(first.description).toBe('once on 2026-11-25 at 09:00 (UTC)');
