@@ -156,7 +156,7 @@ export class SqliteSettingsStore implements SettingsStore {
 
   setGuild(guildId: string, key: GuildSettingKey, text: string): GuildSettings {
     const def = Object.hasOwn(this.#guildDefs, key) ? this.#guildDefs[key] : undefined;
-    if (!def) throw new BotError('input.invalid', { reason: `There is no setting called ${key}.` });
+    if (!def) throw new BotError('input.unknown_setting', { key, keys: GUILD_SETTING_KEYS.join(', ') });
     const raw = def.parse(text.trim());
     const parsed = raw === undefined ? undefined : def.schema.safeParse(raw);
     if (!parsed?.success) {
