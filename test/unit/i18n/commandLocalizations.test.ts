@@ -29,7 +29,8 @@ describe('localized command definitions', () => {
   });
 
   it('every command, option and choice has a name (and description) in every language, and Discord would accept them all', () => {
-    expect(otherLocales).toEqual(['de', 'es-419', 'es-ES', 'fr', 'ja', 'ko', 'pt-BR', 'zh-CN']);
+    // At least the eight shipped languages; a catalog added later joins without touching this test.
+    expect(otherLocales).toEqual(expect.arrayContaining(['de', 'es-419', 'es-ES', 'fr', 'ja', 'ko', 'pt-BR', 'zh-CN']));
     const defs = commandDefinitions(translator) as unknown as Node[];
     let checked = 0;
     everyNode(defs, (n, kind) => {
