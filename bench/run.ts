@@ -7,6 +7,7 @@ import { benchLongText } from './longText.js';
 import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
 import { benchStreams } from './streams.js';
+import { benchVoiceMessage } from './voiceMessage.js';
 import { machineLine, markdownTable, type BenchRow } from './table.js';
 
 /** Every benchmark by name; `npm run bench -- <name>` runs only the ones named. */
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   burst: benchBurst,
   soak: benchSoak,
   conversation: benchConversation,
+  voicemessage: benchVoiceMessage,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

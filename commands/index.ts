@@ -14,6 +14,7 @@ import { privacy } from './privacy.js';
 import { queue } from './queue.js';
 import { read } from './read.js';
 import { readAloud } from './readAloud.js';
+import { readAloudVoiceMessage } from './readAloudVoiceMessage.js';
 import { resume } from './resume.js';
 import { settings } from './settings.js';
 import { skip } from './skip.js';
@@ -23,7 +24,7 @@ import { usage } from './usage.js';
 import { voice } from './voice.js';
 
 /** Every command of the bot; the bot and the deploy script share this list. */
-export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, announce, usage, diagnose];
+export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, readAloudVoiceMessage, announce, usage, diagnose];
 
 /** The definitions sent to Discord by the deploy script, with every name and description in each catalog's language. */
 export function commandDefinitions(translator: Translator): RESTPostAPIApplicationCommandsJSONBody[] {

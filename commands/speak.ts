@@ -8,8 +8,9 @@ import { shorten } from '../src/features/speak.js';
 import type { SpeechAsk } from '../src/speech/request.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE } from '../src/speech/request.js';
 import { outcomeText } from './replies.js';
+import { postVoiceMessageReply, precheckVoiceMessage } from './voiceMessageReply.js';
 
-type Output = 'voice' | 'file';
+type Output = 'voice' | 'file' | 'voice_message';
 
 /**
  * Voice when asked, or when the member is in a voice channel the bot is free to go to; else a file. A member in voice
@@ -17,7 +18,7 @@ type Output = 'voice' | 'file';
  */
 function chooseOutput(ctx: CommandContext<Services>): Output {
   const asked = ctx.options.output;
-  if (asked === 'voice' || asked === 'file') return asked;
+  if (asked === 'voice' || asked === 'file' || asked === 'voice_message') return asked;
   const channelId = ctx.voice.memberChannelId;
   if (!channelId) return 'file';
   const check = ctx.voice.check(channelId);
@@ -69,18 +70,32 @@ export const speak: BotCommand = {
     .addStringOption((o) =>
       o
         .setName('output')
-        .setDescription('Speak in your voice channel, or reply with a file')
-        .addChoices({ name: 'voice channel', value: 'voice' }, { name: 'audio file', value: 'file' }),
+        .setDescription('Speak in your voice channel, reply with a file, or post a voice message here')
+        .addChoices(
+          { name: 'voice channel', value: 'voice' },
+          { name: 'audio file', value: 'file' },
+          { name: 'voice message', value: 'voice_message' },
+        ),
     )
     .toJSON(),
 
   spendsSpeech: () => true,
 
-  defer: (ctx) => (chooseOutput(ctx) === 'voice' ? 'ephemeral' : 'public'),
+  precheck: (ctx) => {
+    if (chooseOutput(ctx) === 'voice_message') precheckVoiceMessage(ctx);
+  },
+
+  // A voice message is posted by the bot in the channel; the deferred reply only says where (privately).
+  defer: (ctx) => (chooseOutput(ctx) === 'file' ? 'public' : 'ephemeral'),
 
   async execute(ctx) {
     const ask = askFrom(ctx);
     const { speak: service } = ctx.services;
+    if (chooseOutput(ctx) === 'voice_message') {
+      const who = { guildId: ctx.guildId, userId: ctx.user.id };
+      await postVoiceMessageReply(ctx, ask, who, ctx.user.id, ctx.tServer('replies.voice_message.alt_speak', { name: ctx.user.displayName, text: ask.text }));
+      return;
+    }
     if (chooseOutput(ctx) === 'file') {
       const file = await service.toFile(ask, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
       const r = file.request;

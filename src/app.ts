@@ -5,7 +5,7 @@ import { BotError } from './errors.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
-import { createChannelMessenger } from './discord/channelMessenger.js';
+import { createChannelMessenger, type ChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
 import { loadCatalogs } from './i18n/catalog.js';
 import { localizeCommand } from './i18n/commandLocalizations.js';
@@ -18,6 +18,7 @@ import { createPresenceAnnouncer } from './features/announcements/presenceAnnoun
 import { createPronunciation } from './features/pronunciation.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
+import { createVoiceMessageMaker, type VoiceMessageMaker } from './features/voiceMessage.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { startOpsServer, type OpsServer, type ReadinessCheck } from './observability/opsServer.js';
@@ -60,6 +61,10 @@ export interface Services {
   usage: UsageMeter;
   /** Posts a plain message in a channel (no pings). */
   notify(channelId: string, content: string): Promise<void>;
+  /** Makes voice messages from text (speech → mono Ogg Opus, duration, waveform). */
+  voiceMessages: VoiceMessageMaker;
+  /** Posts a native voice message in a channel (no pings); see ChannelMessenger.postVoiceMessage. */
+  postVoiceMessage: ChannelMessenger['postVoiceMessage'];
   logger: Logger;
   /** The sections of /diagnose, each from the service that knows its facts. */
   diagnostics: DiagnosticSection[];
@@ -199,6 +204,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const channels = createChannelMessenger({ client, logger });
   const guildLanguage = (guildId: string) => translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
   const notify = channels.notify;
+  const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
   const voiceOf = (guildId: string) => {
     const guild = client.guilds.cache.get(guildId);
     return guild && client.user ? guildVoiceView(guild, client.user.id) : undefined;
@@ -254,6 +260,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     announce,
     usage,
     notify,
+    voiceMessages,
+    postVoiceMessage: channels.postVoiceMessage,
     logger,
     diagnostics: [
       botSection({

@@ -41,6 +41,8 @@ export const ERROR_KEYS = [
   'voice.join_failed',
   'voice.bot_not_connected',
   'file.too_large',
+  'voice_message.not_allowed',
+  'voice_message.rejected',
   'command.guild_only',
   'announce.not_allowed',
   'announce.too_many',

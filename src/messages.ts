@@ -129,4 +129,6 @@ export const PERMISSION_PURPOSES: Readonly<Record<string, string>> = {
   'Send Messages': 'for notices',
   'Read Message History': 'for reactions',
   'Add Reactions': 'to mark messages not read',
+  'Attach Files': 'for voice messages',
+  'Send Voice Messages': 'for voice messages',
 };

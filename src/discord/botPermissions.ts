@@ -66,7 +66,7 @@ export function channelPermissions(s: PermissionSubject): bigint {
 }
 
 /** What the bot does in a channel, each needing its own permissions. */
-export type BotAction = 'speak' | 'post' | 'react';
+export type BotAction = 'speak' | 'post' | 'react' | 'voice_message';
 
 /**
  * The permissions each action needs, in the order they are checked (the first missing one is named). Interaction
@@ -79,6 +79,8 @@ export const ACTION_NEEDS: Readonly<Record<BotAction, readonly bigint[]>> = {
   post: [P.ViewChannel, P.SendMessages],
   /** React to a member's message (🔇, ⚠️ on messages not read); Create Reaction needs Read Message History too. */
   react: [P.ViewChannel, P.ReadMessageHistory, P.AddReactions],
+  /** Post a native voice message (Create Message with IS_VOICE_MESSAGE and one audio file). */
+  voice_message: [P.ViewChannel, P.SendMessages, P.AttachFiles, P.SendVoiceMessages],
 };
 
 /** Names as the Discord client shows them, for replies and logs. */
@@ -90,6 +92,7 @@ export const PERMISSION_NAMES: ReadonlyMap<bigint, string> = new Map([
   [P.ReadMessageHistory, 'Read Message History'],
   [P.AddReactions, 'Add Reactions'],
   [P.AttachFiles, 'Attach Files'],
+  [P.SendVoiceMessages, 'Send Voice Messages'],
 ]);
 
 /** The name of the first permission `action` needs that `permissions` lacks, or null when nothing is missing. */

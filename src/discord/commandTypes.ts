@@ -69,6 +69,11 @@ export interface Command<S> {
    * decide before anything runs (a refusal is a private reply; nothing is queued or synthesized).
    */
   spendsSpeech?(ctx: CommandContext<S>): boolean;
+  /**
+   * Refuses at once (throws a BotError) when this use cannot succeed, e.g. a permission the bot lacks: the member gets a
+   * private reply and nothing is spent, deferred or synthesized.
+   */
+  precheck?(ctx: CommandContext<S>): void;
   /** Whether the first response is private; decided before any slow work. */
   defer(ctx: CommandContext<S>): DeferMode;
   /** Does the work; the reply goes through ctx.reply; errors are turned into replies by the router. */

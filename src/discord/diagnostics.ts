@@ -42,7 +42,7 @@ export function permissionsSection(client: Client): DiagnosticSection {
     title: DIAGNOSIS_TITLES.permissions,
     lines: (ctx) => [
       ctx.memberVoiceChannelId ? channelLine(ctx.guildId, ctx.memberVoiceChannelId, 'voice', ['speak']) : diagnosisLines.notInVoice(),
-      channelLine(ctx.guildId, ctx.channelId, 'text', ['post', 'react']),
+      channelLine(ctx.guildId, ctx.channelId, 'text', ['post', 'react', 'voice_message']),
     ],
   };
 }

@@ -1,7 +1,7 @@
 import { PermissionFlagsBits, type Guild } from 'discord.js';
 import { BotError } from '../errors.js';
 import { botPermissionsIn, checkBotAccess, type AccessCheck } from './botAccess.js';
-import { missingPermission } from './botPermissions.js';
+import { missingPermission, type BotAction } from './botPermissions.js';
 
 export type { AccessCheck } from './botAccess.js';
 
@@ -11,8 +11,8 @@ export interface GuildVoiceView {
   memberChannelId: string | null;
   /** Whether the bot may join and speak in the voice channel (View Channel, Connect, Speak, room in it). */
   check(channelId: string): AccessCheck;
-  /** Whether the bot may post (View Channel, Send Messages) or react (… Read Message History, Add Reactions) in a channel. */
-  can(channelId: string, action: 'post' | 'react'): AccessCheck;
+  /** Whether the bot may post (View Channel, Send Messages), react (… Read Message History, Add Reactions) or post a voice message (… Attach Files, Send Voice Messages) in a channel. */
+  can(channelId: string, action: Exclude<BotAction, 'speak'>): AccessCheck;
   /** Members in the channel who are not bots. */
   humansIn(channelId: string): number;
 }

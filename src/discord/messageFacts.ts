@@ -45,5 +45,8 @@ export function messageFacts(message: Message<true>): MessageFacts {
     poll: message.poll ? { question: message.poll.question.text ?? '' } : undefined,
     forwarded: message.reference?.type === MessageReferenceType.Forward,
     embedsOnly: message.content.trim() === '' && message.embeds.length > 0,
+    voiceMessage: message.flags.has(MessageFlags.IsVoiceMessage)
+      ? { durationSecs: message.attachments.first()?.duration ?? null }
+      : undefined,
   };
 }

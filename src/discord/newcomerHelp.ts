@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Logger } from '../observability/logger.js';
 import { ACTION_NEEDS } from './botPermissions.js';
 
-/** The permission integer of the invite: everything the bot's actions need (speak, post, react), nothing more. */
+/** The permission integer of the invite: everything the bot’s actions need (speak, post, react, voice messages), nothing more. */
 export const INVITE_PERMISSIONS: bigint = Object.values(ACTION_NEEDS)
   .flat()
   .reduce((all, bit) => all | bit, 0n);

@@ -177,6 +177,7 @@ export function createInteractionRouter<S>(options: {
     const started = performance.now();
     try {
       if (options.accepting && !options.accepting()) throw new BotError('bot.shutting_down');
+      command.precheck?.(ctx);
       if (options.admitSpeech && command.spendsSpeech?.(ctx)) options.admitSpeech(ctx.guildId, ctx.user.id);
       mode = command.defer(ctx);
     } catch (error) {

@@ -15,6 +15,7 @@ import {
   type VoiceConnectionState,
 } from '@discordjs/voice';
 import { BotError } from '../errors.js';
+import { guardDaveProposals } from './daveProposalGuard.js';
 import type { Logger } from '../observability/logger.js';
 import type { PlayHandle, VoiceLink, VoiceLinkEvent } from './ports.js';
 
@@ -136,6 +137,12 @@ export function createDiscordVoiceLink(options: DiscordVoiceLinkOptions): VoiceL
       const oldNet = Reflect.get(oldState, 'networking') as NodeJS.EventEmitter | undefined;
       const newNet = Reflect.get(newState, 'networking') as NodeJS.EventEmitter | undefined;
       if (newNet && newNet !== oldNet) {
+        newNet.on('stateChange', (_old: unknown, netState: unknown) => {
+          const dave = netState && typeof netState === 'object' ? Reflect.get(netState, 'dave') : undefined;
+          if (dave === undefined) return;
+          const guarded = guardDaveProposals(dave, (reason) => log.warn({ reason }, 'voice: ignored a DAVE proposal for another epoch'));
+          if (!guarded) log.warn('voice: the DAVE session has no processProposals to guard (library changed?)');
+        });
         // Ahead of the library's own close listener, which would send a re-join (op 4) for every code but 4014.
         // The networking has already closed itself when it emits 'close', so destroying the connection here is safe,
         // and the library's listener then sees a destroyed connection and does nothing.

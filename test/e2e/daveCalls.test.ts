@@ -1,7 +1,7 @@
 /**
  * The encrypted call: the bot speaks DAVE v1 with the voice stand-in's gateway, and what is judged is what a
  * listening member of the call decrypts. Epoch transitions while the bot speaks, a group that already exists, a
- * move to another channel (a new group there) and an unprocessable commit (op 31) recovered from.
+ * move to another channel (a new group there) and an unprocessable commit (op 31) recovered from, and a proposal for a past epoch ignored.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { durationFor, toneFor } from '../standins/speech/index.js';
@@ -190,5 +190,26 @@ describe('the encrypted call (DAVE v1)', () => {
     expect(audioSince(session, since).every((p) => p.e2ee === 'encrypted' && p.pcm)).toBe(true);
     expectHeardWhole(session, since, text);
     expect(lounge.listeners.get(id('bob'))!.privacyCode).toBe(lounge.ear!.privacyCode);
+  });
+
+
+  it('a proposal for an epoch already past (a race around op 31) is ignored: the bot stays up and keeps speaking', async () => {
+    const session = w.voice.session(w.guild.id)!;
+    const lounge = session.call!;
+    expect(lounge.epoch).toBeGreaterThanOrEqual(2n);
+    const epoch = lounge.epoch;
+    lounge.sendStaleProposal(session.userId);
+    await vi.waitFor(() => expect(w.bot!.output.some((l) => l.includes('ignored a DAVE proposal for another epoch'))).toBe(true), { timeout: 10_000 });
+    expect(lounge.epoch).toBe(epoch);
+
+    const text = 'Still here after a stale proposal';
+    const since = performance.timeOrigin + performance.now();
+    const h = w.speak('alice', { text });
+    await h.waitFor(spoken, 20_000);
+    await session.waitForQuiet(300);
+    expect(w.voice.session(w.guild.id)).toBe(session);
+    expect(session.daveErrors).toEqual([]);
+    expect(audioSince(session, since).every((p) => p.e2ee === 'encrypted' && p.pcm)).toBe(true);
+    expectHeardWhole(session, since, text);
   });
 });

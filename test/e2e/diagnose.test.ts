@@ -41,7 +41,7 @@ describe('/diagnose', () => {
     expect(body).toContain(`<#${w.channelId('Mute Room')}>: ⛔ missing **Speak**`);
     expect(body).not.toMatch(/missing \*\*(View Channel|Connect)\*\*/);
     // This text channel is fine.
-    expect(body).toContain(`<#${w.channelId('general')}>: ✅ View Channel, Send Messages, Read Message History, Add Reactions`);
+    expect(body).toContain(`<#${w.channelId('general')}>: ✅ View Channel, Send Messages, Read Message History, Add Reactions, Attach Files, Send Voice Messages`);
   });
 
   it('in a voice channel where all is well, and from a text channel where reactions are denied', async () => {

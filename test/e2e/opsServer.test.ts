@@ -49,7 +49,7 @@ describe('operations HTTP server (HTTP_PORT)', () => {
     await bot.waitForLine(/registered commands match the bot/, 10_000);
     const invite = bot.output.filter((l) => /invite the bot with this URL/.test(l));
     expect(invite).toHaveLength(1);
-    expect(invite[0]).toContain(`client_id=${w.discord.applicationId}&scope=bot+applications.commands&permissions=3214400`);
+    expect(invite[0]).toContain(`client_id=${w.discord.applicationId}&scope=bot+applications.commands&permissions=70368747424832`);
     expect(bot.output.some((l) => l.includes('data (settings database, audio cache) lives here') && l.includes(w.dataDir))).toBe(true);
   });
 

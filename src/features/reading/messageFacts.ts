@@ -24,4 +24,6 @@ export interface MessageFacts {
   poll?: { question: string } | undefined;
   forwarded: boolean;
   embedsOnly: boolean;
+  /** A native voice message (IS_VOICE_MESSAGE), with its attachment's `duration_secs` when Discord gave one. */
+  voiceMessage?: { durationSecs: number | null } | undefined;
 }

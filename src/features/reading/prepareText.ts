@@ -19,6 +19,8 @@ export interface ReadableMessage {
   forwarded?: boolean;
   /** No content, only embeds (e.g. a link preview). */
   embedsOnly?: boolean;
+  /** A native voice message: said as "a voice message, 12 seconds" instead of its audio file (never read aloud). */
+  voiceMessage?: { durationSecs: number | null } | undefined;
 }
 
 /** A replacer made by compileDictionary. */
@@ -391,13 +393,26 @@ function joinList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** "a voice message, 12 seconds" ("1 minute 5 seconds"); without a duration, just "a voice message". */
+export function describeVoiceMessage(durationSecs: number | null): string {
+  if (durationSecs === null || !Number.isFinite(durationSecs) || durationSecs <= 0) return 'a voice message';
+  const total = Math.max(1, Math.round(durationSecs));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [...(minutes > 0 ? [unit(minutes, 'minute')] : []), ...(seconds > 0 || minutes === 0 ? [unit(seconds, 'second')] : [])];
+  return `a voice message, ${parts.join(' ')}`;
+}
+
 /** What comes with the text: "a forwarded message", "2 images", "a sticker: wave", "a poll: …". */
 function describeExtras(message: ReadableMessage, hasContent: boolean, settings: Settings, dictionary: DictionaryReplacer): string[] {
   const extras: string[] = [];
   if (!hasContent && message.forwarded) extras.push('a forwarded message');
   if (!hasContent && message.embedsOnly) extras.push('an embed');
+  if (message.voiceMessage !== undefined) extras.push(describeVoiceMessage(message.voiceMessage.durationSecs));
   const counts = new Map<Kind, number>();
-  for (const attachment of message.attachments ?? []) {
+  // A voice message's one audio file is the voice message itself.
+  for (const attachment of message.voiceMessage !== undefined ? [] : (message.attachments ?? [])) {
     const kind = attachmentKind(attachment);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }

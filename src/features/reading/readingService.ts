@@ -123,6 +123,7 @@ export function createReadingService(deps: {
         poll: m.poll,
         forwarded: m.forwarded,
         embedsOnly: m.embedsOnly,
+        voiceMessage: m.voiceMessage,
       },
       {
         sayName,
@@ -330,6 +331,14 @@ export function createReadingService(deps: {
     feed(guildId);
   };
 
+  const askOnRequest = (m: MessageFacts, requesterId: string): { kind: 'ask'; text: string; voice: string | undefined } | { kind: 'nothing' } | { kind: 'opted_out' } => {
+    if (m.authorId !== requesterId && memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true) return { kind: 'opted_out' };
+    const settings = deps.settings.guild(m.guildId);
+    const text = textFor(m, settings, true);
+    if (text === null) return { kind: 'nothing' };
+    return { kind: 'ask', text, voice: memberValue(deps.settings.member(m.guildId, m.authorId), 'voice') ?? voiceFor(m, settings) };
+  };
+
   return {
     /** Stops reading new and edited messages (shutdown). */
     stop(): void {
@@ -419,6 +428,12 @@ export function createReadingService(deps: {
       log.debug({ guildId }, 'deleted message dropped from the queue');
     },
 
+    /**
+     * What "Read aloud" would say for a message asked by `requesterId`, in its author's voice: the author's opt-out and
+     * the reading rules for text apply (an author may always have their own message read).
+     */
+    askOnRequest,
+
     /** "Read aloud" on one message: in the bot's channel when the member is there, else a private file. */
     async readOnRequest(
       m: MessageFacts,
@@ -427,11 +442,9 @@ export function createReadingService(deps: {
       /** Told how the item ended when it is read in voice (so the requester hears why it was not, e.g. a spent budget). */
       onEnd?: (outcome: EntryOutcome) => void,
     ): Promise<{ kind: 'voice'; channelId: string; position: number } | { kind: 'file'; file: SpeechFile } | { kind: 'nothing' } | { kind: 'opted_out' }> {
-      if (m.authorId !== requester.id && memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true) return { kind: 'opted_out' };
-      const settings = deps.settings.guild(m.guildId);
-      const text = textFor(m, settings, true);
-      if (text === null) return { kind: 'nothing' };
-      const voice = memberValue(deps.settings.member(m.guildId, m.authorId), 'voice') ?? voiceFor(m, settings);
+      const asked = askOnRequest(m, requester.id);
+      if (asked.kind !== 'ask') return asked;
+      const { text, voice } = asked;
       const botChannel = deps.playback.get(m.guildId)?.channelId ?? null;
       if (botChannel && requester.voiceChannelId === botChannel) {
         const { position } = deps.speak.toVoice({

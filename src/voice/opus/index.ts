@@ -9,6 +9,9 @@
  * - Errors surface on `packets`: `AudioFormatError` (`key` 'audio_format', `reason` not_ogg | no_opus_head |
  *   unsupported | malformed_packet | undecodable) or `TranscoderError` (`key` 'audio_transcoder').
  * - Destroying `packets` tears the whole chain down (demuxer, source stream, ffmpeg).
+ * - Voice message from a whole mono Ogg Opus file: `await voiceMessageAudio(buffer)` → `{ data, durationSecs, waveform }`
+ *   (stereo or other formats: `transcodeToOggOpus(body, { format, ffmpegPath, channels: 1 })` first; `voiceMessageFit`
+ *   says which). `readOggOpus`, `oggOpusDurationSecs`, `waveformPoints` are the pure parts.
  */
 import { pipeline, type Readable } from 'node:stream';
 import { OggOpusDemuxer, type OpusHead } from './oggDemuxer.js';
@@ -54,3 +57,6 @@ export function opusPacketsFrom(oggStream: Readable, options: OpusReframerOption
   head.catch(() => {});
   return { packets: reframer, head, stats: reframer.stats };
 }
+export { oggOpusDurationSecs, oggPages, readOggOpus, withInputRate48k, type OggFilePage, type OggOpusFile } from './oggOpusFile.js';
+export { encodeWaveform, MAX_WAVEFORM_POINTS, WaveformBuilder, waveformPoints } from './waveform.js';
+export { decodeMono, voiceMessageAudio, voiceMessageFit, type VoiceMessageAudio } from './voiceMessageAudio.js';

@@ -34,7 +34,8 @@ const FLAG_CONTINUED = 0x01;
 const FLAG_BOS = 0x02;
 const FLAG_EOS = 0x04;
 
-function parseOpusHead(packet: Buffer): OpusHead {
+/** Reads an OpusHead packet (RFC 7845 §5.1); throws AudioFormatError for heads the bot cannot play. */
+export function parseOpusHead(packet: Buffer): OpusHead {
   if (packet.length < 19) throw new AudioFormatError('unsupported', `OpusHead too short (${packet.length} bytes)`);
   const version = packet[8]!;
   if (version >> 4 !== 0) throw new AudioFormatError('unsupported', `OpusHead version ${version} is not supported`);

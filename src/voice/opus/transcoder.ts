@@ -17,6 +17,8 @@ export interface TranscodeOptions {
   bitrate?: number;
   /** Play this many times faster (0.25-4) without changing the pitch, for servers that ignore `speed`; default 1. */
   tempo?: number;
+  /** Output channels; default 2 (what the voice path plays). Voice messages are made with 1, as Discord's clients do. */
+  channels?: 1 | 2;
 }
 
 const INPUT_ARGS: Record<TranscodeInputFormat, string[]> = {
@@ -46,7 +48,7 @@ export function atempoChain(tempo: number): string {
 }
 
 /** The ffmpeg arguments for one transcode (exported for tests and logs). */
-export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000, tempo = 1): string[] {
+export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000, tempo = 1, channels: 1 | 2 = 2): string[] {
   return [
     '-hide_banner', '-loglevel', 'error',
     // Without these ffmpeg analyses ~5 s of input before writing anything: a streamed reply would play only once
@@ -56,7 +58,7 @@ export function ffmpegArgs(format: TranscodeInputFormat, bitrate = 64000, tempo 
     ...INPUT_ARGS[format], '-i', 'pipe:0',
     '-vn', '-map_metadata', '-1',
     ...(tempo === 1 ? [] : ['-af', atempoChain(tempo)]),
-    '-c:a', 'libopus', '-b:a', String(bitrate), '-ar', '48000', '-ac', '2',
+    '-c:a', 'libopus', '-b:a', String(bitrate), '-ar', '48000', '-ac', String(channels),
     '-frame_duration', '20', '-application', 'audio',
     // One page per 20 ms packet, flushed at once: the first audio reaches the demuxer without waiting for 1 s pages.
     '-page_duration', '20000', '-flush_packets', '1',
@@ -83,7 +85,7 @@ export function transcodeToOggOpus(input: Readable, opts: TranscodeOptions): Rea
     return out;
   }
 
-  const child = spawn(opts.ffmpegPath, ffmpegArgs(opts.format, opts.bitrate, opts.tempo), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(opts.ffmpegPath, ffmpegArgs(opts.format, opts.bitrate, opts.tempo, opts.channels), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   const fail = (err: Error): void => {
     if (!out.destroyed) out.destroy(err);

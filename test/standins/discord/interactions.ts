@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InteractionResponseType, InteractionType, MessageType, ApplicationCommandType } from 'discord-api-types/v10';
 import { DiscordHttpError, errors, fieldError } from './discordErrors.js';
 import { DEFERRABLE_FLAGS, draftFromCreate, draftFromEdit, Flags, type PayloadRules } from './messagePayload.js';
+import { checkVoiceMessagePermission } from './voiceMessageRules.js';
 import type { MessageService } from './messageService.js';
 import type { MessageStore, StoredMessage } from './messageStore.js';
 import type { ParsedBody } from './requestBody.js';
@@ -11,11 +12,17 @@ import type { Gateway } from './gateway.js';
 import type { RestAnswer } from './restRouter.js';
 import { MESSAGE_CALLBACK_TYPES, type SentPayload, type SentPayloadKind, type SentPayloadLog } from './sentPayloads.js';
 
+/** SEND_VOICE_MESSAGES (1 << 46). */
+const SEND_VOICE_MESSAGES = 1n << 46n;
+
 /** A file as recorded from a request or shown in a message. */
 export interface RecordedFile {
   name: string;
   contentType: string;
   data: Buffer;
+  /** Voice-message metadata, when the message carries it. */
+  durationSecs?: number;
+  waveform?: string;
 }
 
 /** One request the bot made about an interaction, with the stand-in's answer. */
@@ -256,6 +263,9 @@ export class InteractionService {
     switch (type) {
       case InteractionResponseType.ChannelMessageWithSource: {
         const draft = draftFromCreate(data, body.files, rules);
+        // The app's permissions in the channel, as the interaction told it (app_permissions).
+        const appPermissions = BigInt(String(interaction.spec.payload.app_permissions ?? '0'));
+        checkVoiceMessagePermission(draft.flags, (appPermissions & SEND_VOICE_MESSAGES) !== 0n);
         message = this.createResponse(interaction, draft, (draft.flags & Flags.Ephemeral) !== 0);
         interaction.ack = 'message';
         break;
@@ -275,7 +285,7 @@ export class InteractionService {
       case InteractionResponseType.UpdateMessage: {
         const source = interaction.spec.sourceMessageId ? this.deps.store.byId.get(interaction.spec.sourceMessageId) : undefined;
         if (!source || source.deleted) throw errors.unknownMessage();
-        message = this.deps.messages.update(source, draftFromEdit(source, data, body.files, rules, false));
+        message = this.deps.messages.update(source, draftFromEdit(source, data, body.files, rules));
         interaction.originalId = source.id;
         interaction.ack = 'update';
         break;
@@ -370,8 +380,7 @@ export class InteractionService {
     const run = () => {
       const owner = this.webhook(applicationId, token);
       const message = this.target(owner, messageId);
-      const completesDeferral = (message.flags & Flags.Loading) !== 0;
-      const draft = draftFromEdit(message, payload, body.files, this.rules(owner, []), completesDeferral);
+      const draft = draftFromEdit(message, payload, body.files, this.rules(owner, []));
       this.deps.messages.update(message, draft);
       event.messageId = message.id;
       return { status: 200, body: this.deps.messages.renderFull(message) };
@@ -401,7 +410,7 @@ export class InteractionService {
     const sent = this.logSent('followup', 'POST', `/webhooks/${applicationId}/…`, payload);
     const run = () => {
       const owner = this.webhook(applicationId, token);
-      const draft = draftFromCreate(payload, body.files, this.rules(owner, []));
+      const draft = draftFromCreate(payload, body.files, { ...this.rules(owner, []), route: 'webhook' });
       const message = this.deps.messages.create({
         channelId: owner.spec.channelId,
         guildId: owner.spec.guildId,

@@ -3,6 +3,7 @@ import { ErrorCollector, errors } from './discordErrors.js';
 import type { StoredAttachment, StoredMessage } from './messageStore.js';
 import type { UploadedFile } from './requestBody.js';
 import type { SnowflakeFactory } from './snowflakes.js';
+import { checkNotVoiceMessage, checkVoiceMessage, CREATE_FLAGS_BY_ROUTE } from './voiceMessageRules.js';
 
 /** Message flag bits the stand-in cares about (Discord's MessageFlags). */
 export const Flags = {
@@ -14,11 +15,9 @@ export const Flags = {
   IsComponentsV2: 1 << 15,
 } as const;
 
-const CREATE_FLAGS = Flags.SuppressEmbeds | Flags.SuppressNotifications | Flags.IsVoiceMessage | Flags.IsComponentsV2;
 // Editing cannot turn a message into a voice message; Discord ignores the bit on edits.
 const EDIT_FLAGS = Flags.SuppressEmbeds | Flags.IsComponentsV2;
-/** Flags a deferred response (callback type 5) keeps for the message its first edit completes. */
-export const DEFERRABLE_FLAGS = Flags.Ephemeral | Flags.IsVoiceMessage;
+export { DEFERRABLE_FLAGS } from './voiceMessageRules.js';
 
 /** The content fields of a message, as produced from a create or edit payload. */
 export interface MessageDraft {
@@ -41,6 +40,8 @@ export interface PayloadRules {
   errorPath: string[];
   /** Whether EPHEMERAL (64) may be set (interaction responses and follow-ups only). */
   allowEphemeral: boolean;
+  /** Which route creates the message: webhooks (follow-ups) cannot set IS_VOICE_MESSAGE. Default 'message'. */
+  route?: keyof typeof CREATE_FLAGS_BY_ROUTE;
 }
 
 type Payload = Record<string, unknown>;
@@ -105,20 +106,6 @@ function fileFor(files: UploadedFile[], ref: AttachmentRef): UploadedFile | unde
   return files.find((f) => f.index !== null && String(f.index) === String(ref.id));
 }
 
-// @discordjs/rest labels Ogg files 'application/ogg' (magic bytes), so the name counts too.
-function isAudio(attachment: StoredAttachment): boolean {
-  return /^(audio\/|application\/ogg)/.test(attachment.contentType) || /\.(ogg|opus|oga|mp3|m4a|wav)$/i.test(attachment.name);
-}
-
-/** Discord's voice-message rules: no other content, one audio file, with duration and waveform. */
-function checkVoiceMessage(draft: MessageDraft): void {
-  if ((draft.flags & Flags.IsVoiceMessage) === 0) return;
-  if (draft.content !== '' || draft.embeds.length > 0 || draft.components.length > 0) throw errors.voiceMessageAdditionalContent();
-  const [audio, ...rest] = draft.attachments;
-  if (!audio || rest.length > 0 || !isAudio(audio)) throw errors.voiceMessageSingleAudioAttachment();
-  if (audio.durationSecs === undefined || audio.waveform === undefined) throw errors.voiceMessageMetadata();
-}
-
 function isEmpty(draft: MessageDraft): boolean {
   return draft.content === '' && draft.embeds.length === 0 && draft.components.length === 0 && draft.attachments.length === 0;
 }
@@ -133,7 +120,7 @@ export function draftFromCreate(body: unknown, files: UploadedFile[], rules: Pay
   const refs = refsOf(payload);
   const attachments = files.map((file) => newAttachment(rules, file, refs.find((r) => fileFor([file], r))));
   const requested = Number(payload.flags ?? 0);
-  const allowed = CREATE_FLAGS | (rules.allowEphemeral ? Flags.Ephemeral : 0);
+  const allowed = CREATE_FLAGS_BY_ROUTE[rules.route ?? 'message'] | (rules.allowEphemeral ? Flags.Ephemeral : 0);
   const reference = asPayload(payload.message_reference);
   const draft: MessageDraft = {
     content: typeof payload.content === 'string' ? payload.content : '',
@@ -145,7 +132,7 @@ export function draftFromCreate(body: unknown, files: UploadedFile[], rules: Pay
     allowedMentions: payload.allowed_mentions,
   };
   if (typeof reference.message_id === 'string') draft.referenceMessageId = reference.message_id;
-  checkVoiceMessage(draft);
+  checkVoiceMessage({ ...draft, hasStickersOrPoll: Array.isArray(payload.sticker_ids) || Boolean(payload.poll) });
   if (isEmpty(draft) && !Array.isArray(payload.sticker_ids) && !payload.poll) throw errors.emptyMessage();
   return draft;
 }
@@ -153,12 +140,12 @@ export function draftFromCreate(body: unknown, files: UploadedFile[], rules: Pay
 /**
  * Validates an edit payload against an existing message and returns the edited fields. Omitted
  * fields stay; `attachments` (API v10) lists everything to keep, old ids and new `files[n]` indexes.
- * `completesDeferral` is set for the first edit of a deferred ("thinking…") response: a voice message
- * deferred with IS_VOICE_MESSAGE gets its audio then, while other voice messages cannot be edited.
+ * A deferred response never carries IS_VOICE_MESSAGE (type 5 keeps only EPHEMERAL), so the edit that completes it is
+ * an ordinary message; a voice message cannot be edited at all (50162).
  */
-export function draftFromEdit(existing: StoredMessage, body: unknown, files: UploadedFile[], rules: PayloadRules, completesDeferral: boolean): MessageDraft {
+export function draftFromEdit(existing: StoredMessage, body: unknown, files: UploadedFile[], rules: PayloadRules): MessageDraft {
   const payload = asPayload(body);
-  if ((existing.flags & Flags.IsVoiceMessage) !== 0 && !completesDeferral) throw errors.voiceMessageCannotBeEdited();
+  checkNotVoiceMessage(existing.flags);
   const collector = new ErrorCollector();
   validateFields(payload, rules, collector);
   collector.throwIfAny();

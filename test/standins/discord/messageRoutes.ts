@@ -1,6 +1,7 @@
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { DiscordHttpError, errors } from './discordErrors.js';
-import { draftFromCreate, draftFromEdit, Flags } from './messagePayload.js';
+import { draftFromCreate, draftFromEdit } from './messagePayload.js';
+import { checkVoiceMessagePermission } from './voiceMessageRules.js';
 import { has } from './permissions.js';
 import { apiUser } from './apiObjects.js';
 import type { ChannelRecord, GuildRecord } from './guildState.js';
@@ -60,7 +61,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
       errorPath: [],
       allowEphemeral: false,
     });
-    if ((draft.flags & Flags.IsVoiceMessage) !== 0 && !has(permissions, P.SendVoiceMessages)) throw errors.voiceMessagesNotAllowed();
+    checkVoiceMessagePermission(draft.flags, has(permissions, P.SendVoiceMessages));
     if (draft.referenceMessageId && !has(permissions, P.ReadMessageHistory)) throw errors.missingPermissions();
     const message = ctx.messages.create({ channelId: channel.id, guildId: guild.id, authorId: botId(), draft });
     return { status: 200, body: ctx.messages.renderForRest(message) };
@@ -93,7 +94,7 @@ export function registerMessageRoutes(router: RestRouter, ctx: RouteContext): vo
       sizeLimit: guild.attachmentSizeLimit,
       errorPath: [],
       allowEphemeral: false,
-    }, false);
+    });
     return { status: 200, body: ctx.messages.renderForRest(ctx.messages.update(message, draft)) };
   }));
 

@@ -65,7 +65,9 @@ export interface PostMessageInput {
   authorId: string;
   content?: string;
   embeds?: unknown[];
-  attachments?: Array<{ name: string; data: Buffer; contentType?: string }>;
+  attachments?: Array<{ name: string; data: Buffer; contentType?: string; durationSecs?: number; waveform?: string }>;
+  /** Message flags, e.g. IS_VOICE_MESSAGE (8192) for a voice message (Discord's voice-message rules apply). */
+  flags?: number;
   /** Id of the message this one replies to. */
   replyTo?: string;
 }
@@ -529,6 +531,10 @@ export class DiscordStandin {
     const body: Record<string, unknown> = { content: input.content ?? '' };
     if (input.embeds) body.embeds = input.embeds;
     if (input.replyTo) body.message_reference = { message_id: input.replyTo };
+    if (input.flags !== undefined) body.flags = input.flags;
+    if (input.attachments?.some((a) => a.durationSecs !== undefined || a.waveform !== undefined)) {
+      body.attachments = input.attachments.map((a, id) => ({ id, filename: a.name, duration_secs: a.durationSecs, waveform: a.waveform }));
+    }
     const draft = draftFromCreate(body, files, { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false });
     return this.channelMessage(this.#messages.create({ channelId, guildId: guild.id, authorId, draft }));
   }
@@ -537,7 +543,7 @@ export class DiscordStandin {
   editMessage(input: { channelId: string; messageId: string; content: string }): ChannelMessage {
     const message = this.storedMessage(input.channelId, input.messageId);
     const guild = this.#state.guild(message.guildId);
-    const draft = draftFromEdit(message, { content: input.content }, [], { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false }, false);
+    const draft = draftFromEdit(message, { content: input.content }, [], { ids: this.#ids, sizeLimit: guild.attachmentSizeLimit, errorPath: [], allowEphemeral: false });
     return this.channelMessage(this.#messages.update(message, draft));
   }
 
@@ -731,7 +737,13 @@ export class DiscordStandin {
       content: message.content,
       embeds: message.embeds,
       components: message.components,
-      attachments: message.attachments.map((a) => ({ name: a.name, contentType: a.contentType, data: a.data })),
+      attachments: message.attachments.map((a) => ({
+        name: a.name,
+        contentType: a.contentType,
+        data: a.data,
+        ...(a.durationSecs !== undefined ? { durationSecs: a.durationSecs } : {}),
+        ...(a.waveform !== undefined ? { waveform: a.waveform } : {}),
+      })),
       flags: message.flags,
       type: message.type,
       editedAt: message.editedAt,

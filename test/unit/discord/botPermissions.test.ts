@@ -92,5 +92,16 @@ describe('the bot’s permissions in a channel (Discord’s documented computati
     expect(missingPermission('react', P.ViewChannel | P.AddReactions)).toBe('Read Message History');
     expect(missingPermission('react', P.ViewChannel | P.ReadMessageHistory)).toBe('Add Reactions');
     expect(missingPermission('react', EVERYONE_DEFAULT)).toBeNull();
+    const post = P.ViewChannel | P.SendMessages;
+    expect(missingPermission('voice_message', post)).toBe('Attach Files');
+    expect(missingPermission('voice_message', post | P.AttachFiles)).toBe('Send Voice Messages');
+    expect(missingPermission('voice_message', post | P.AttachFiles | P.SendVoiceMessages)).toBeNull();
+  });
+
+  it('a voice message needs Send Voice Messages in that channel; without Send Messages, Attach Files goes too', () => {
+    const denied = channelPermissions(subject({ overwrites: [role(GUILD, 0n, P.SendVoiceMessages)] }));
+    expect(missingPermission('voice_message', denied | P.AttachFiles)).toBe('Send Voice Messages');
+    const mute = channelPermissions(subject({ overwrites: [role(GUILD, 0n, P.SendMessages)] }));
+    expect(missingPermission('voice_message', mute)).toBe('Send Messages');
   });
 });

@@ -7,10 +7,10 @@ const translator = createTranslator(loadCatalogs());
 import { INVITE_PERMISSIONS, commandDrift, inviteUrl } from '../../../src/discord/newcomerHelp.js';
 
 describe('newcomer help', () => {
-  it('the invite asks for exactly what the bot uses: 3214400, with the bot and applications.commands scopes', () => {
-    expect(INVITE_PERMISSIONS).toBe(3214400n);
+  it('the invite asks for exactly what the bot uses: 70368747424832, with the bot and applications.commands scopes', () => {
+    expect(INVITE_PERMISSIONS).toBe(70368747424832n);
     expect(inviteUrl('123456789012345678')).toBe(
-      'https://discord.com/oauth2/authorize?client_id=123456789012345678&scope=bot+applications.commands&permissions=3214400',
+      'https://discord.com/oauth2/authorize?client_id=123456789012345678&scope=bot+applications.commands&permissions=70368747424832',
     );
   });
 

@@ -162,6 +162,10 @@ const extraCases: Case[] = [
   { name: 'video by extension', message: message('', { attachments: [{ name: 'clip.MP4' }] }), expected: 'A video' },
   { name: 'audio by content type', message: message('', { attachments: [{ name: 'voice-message', contentType: 'audio/ogg' }] }), expected: 'An audio file' },
   { name: 'other file', message: message('', { attachments: [{ name: 'notes.pdf', contentType: 'application/pdf' }] }), expected: 'A file' },
+  { name: 'voice message, with name', message: message('', { attachments: [{ name: 'voice-message.ogg', contentType: 'audio/ogg' }], voiceMessage: { durationSecs: 12.4 } }), options: named, expected: 'Alice sent a voice message, 12 seconds' },
+  { name: 'voice message, name not repeated', message: message('', { attachments: [{ name: 'voice-message.ogg', contentType: 'audio/ogg' }], voiceMessage: { durationSecs: 0.4 } }), expected: 'A voice message, 1 second' },
+  { name: 'long voice message', message: message('', { attachments: [{ name: 'v.ogg', contentType: 'audio/ogg' }], voiceMessage: { durationSecs: 125 } }), options: named, expected: 'Alice sent a voice message, 2 minutes 5 seconds' },
+  { name: 'voice message without a duration', message: message('', { attachments: [{ name: 'v.ogg', contentType: 'audio/ogg' }], voiceMessage: { durationSecs: null } }), options: named, expected: 'Alice sent a voice message' },
   {
     name: 'mixed attachments with text',
     message: message('look', { attachments: [image, { name: 'notes.txt' }, image, { name: 'a.webm' }] }),

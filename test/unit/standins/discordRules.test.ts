@@ -104,6 +104,7 @@ describe('Discord stand-in rules', () => {
         { name: 'readonly', type: 'text', permissionOverwrites: [{ member: 'speech-bot', deny: 1n << 11n }] },
         { name: 'Lounge', type: 'voice', userLimit: 1 },
         { name: 'Open', type: 'voice' },
+        { name: 'no-voice-messages', type: 'text', permissionOverwrites: [{ member: 'speech-bot', deny: 1n << 46n }] },
       ],
       members: [{ username: 'alice' }, { username: 'bob' }],
     });
@@ -242,23 +243,45 @@ describe('Discord stand-in rules', () => {
       expect(h.events.map((e) => `${e.kind}:${e.status}`)).toEqual(['edit:404', 'callback:200', 'edit:200', 'followup:200', 'delete:204']);
     });
 
-    it('applies the voice-message rules', async () => {
+    it('applies the voice-message rules on a type-4 response', async () => {
       const metadata = { id: '0', duration_secs: 1.5, waveform: 'AAAA' };
-      const audio = { name: 'voice.ogg', data: tinyOgg, type: 'application/ogg' };
-      let h = speak();
+      const audio = { name: 'voice.ogg', data: tinyOgg, type: 'audio/ogg' };
+      const h = speak();
       expect((await callback(h, { type: 4, data: { content: 'hi', flags: 8192, attachments: [metadata] } }, [audio])).json.code).toBe(50159);
       expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [audio, audio])).json.code).toBe(50160);
+      // Discord keeps the metadata only for a content type starting with audio/ (what @discordjs/rest sniffs for Ogg is not).
+      expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [{ ...audio, type: 'application/ogg' }])).json.code).toBe(50160);
       expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [{ id: '0' }] } }, [audio])).json.code).toBe(50161);
+      expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [{ ...metadata, waveform: Buffer.alloc(257).toString('base64') }] } }, [audio])).json.code).toBe(50161);
+      expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [{ ...metadata, duration_secs: 0 }] } }, [audio])).json.code).toBe(50161);
       expect((await callback(h, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [audio])).status).toBe(204);
       expect(h.message()?.flags).toBe(8192);
       expect((await webhook(h, 'PATCH', '/messages/@original', { content: 'edit' })).json.code).toBe(50162);
+      const elsewhere = discord.interact({ guildId: guild.id, channelId: guild.channel('no-voice-messages').id, userId: alice, command: 'speak', options: { text: 'hi' } });
+      expect((await callback(elsewhere, { type: 4, data: { flags: 8192, attachments: [metadata] } }, [audio])).json.code).toBe(50173);
+    });
 
-      // Deferring with IS_VOICE_MESSAGE, then the first edit brings the audio.
-      h = speak();
+    it('a deferred response keeps only EPHEMERAL: neither its edit nor a follow-up becomes a voice message', async () => {
+      const metadata = { id: '0', duration_secs: 1.5, waveform: 'AAAA' };
+      const audio = { name: 'voice.ogg', data: tinyOgg, type: 'audio/ogg' };
+      const h = speak();
       expect((await callback(h, { type: 5, data: { flags: 8192 | 64 } })).status).toBe(204);
-      const done = await webhook(h, 'PATCH', '/messages/@original', { attachments: [metadata] }, [audio]);
-      expect([done.status, done.json.flags]).toEqual([200, 8192 | 64]);
-      expect(h.message()?.attachments[0]?.data.equals(tinyOgg)).toBe(true);
+      const done = await webhook(h, 'PATCH', '/messages/@original', { attachments: [metadata], flags: 8192 }, [audio]);
+      expect([done.status, done.json.flags]).toEqual([200, 64]);
+      const follow = await webhook(h, 'POST', '?wait=true', { attachments: [metadata], flags: 8192 }, [audio]);
+      expect([follow.status, follow.json.flags]).toEqual([200, 0]);
+    });
+
+    it('Create Message takes a voice message, with Send Voice Messages only', async () => {
+      const metadata = { id: '0', duration_secs: 1.5, waveform: 'AAAA' };
+      const audio = { name: 'voice.ogg', data: tinyOgg, type: 'audio/ogg' };
+      const post = (channelId: string, body: unknown) => api(discord, 'POST', `/channels/${channelId}/messages`, { body, files: [audio] });
+      const posted = await post(general, { flags: 8192, attachments: [metadata] });
+      expect([posted.status, posted.json.flags, posted.json.attachments[0].duration_secs, posted.json.attachments[0].waveform]).toEqual([200, 8192, 1.5, 'AAAA']);
+      expect((await post(general, { content: 'x', flags: 8192, attachments: [metadata] })).json.code).toBe(50159);
+      expect((await post(guild.channel('no-voice-messages').id, { flags: 8192, attachments: [metadata] })).json.code).toBe(50173);
+      const edit = await api(discord, 'PATCH', `/channels/${general}/messages/${posted.json.id}`, { body: { content: 'x' } });
+      expect(edit.json.code).toBe(50162);
     });
 
     it('expires webhook tokens and rejects empty messages and unknown interactions', async () => {

@@ -304,6 +304,20 @@ export class DaveCall {
     this.propose([this.removeProposal(userId, leaf)]);
   }
 
+  /**
+   * Sends `userId` alone an external Remove proposal signed for the epoch before the current one and not recorded for
+   * any commit: what a member can receive from Discord when a recovery (op 31) or a transition races a proposal. The
+   * DAVE protocol says such a proposal is ignored; a client that throws on it has a bug.
+   */
+  sendStaleProposal(userId: string): void {
+    if (!this.established || this.epoch < 2n) throw new Error('voice stand-in: a stale proposal needs an epoch before the current one');
+    const member = this.members.get(userId);
+    if (!member) throw new Error(`voice stand-in: ${userId} is not connected`);
+    const leaf = this.leaves.findIndex((u) => u !== undefined && u !== userId);
+    const stale = this.externalSender.removeProposal(this.groupId, this.epoch - 1n, Math.max(0, leaf));
+    member.proposals(appendProposalsPayload([stale.message]));
+  }
+
   /** Stops the transition timers. */
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
