@@ -70,10 +70,6 @@ export interface Services {
   diagnostics: DiagnosticSection[];
   /** The Prometheus metrics of this bot. */
   metrics: Metrics;
-  /** Every user-facing text, by catalog key, in each language the bot has a catalog for. */
-  translator: Translator;
-  /** The language (catalog code) of what is posted in a guild for everyone: its `language` setting, else its preferred locale. */
-  guildLanguage(guildId: string): string;
 }
 
 /** A command of this bot. */
@@ -202,6 +198,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const speak = createSpeakService({ config, speech, playback, settings, logger });
   const pronunciation = createPronunciation(settings);
   const channels = createChannelMessenger({ client, logger });
+  // The language of what is posted in a guild for everyone: its `language` setting, else its preferred locale.
   const guildLanguage = (guildId: string) => translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
   const notify = channels.notify;
   const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
@@ -279,8 +276,6 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       storageSection({ dataDir: config.dataDir, cache: () => overrides.audioCache?.stats(), cacheMaxBytes: config.cache.maxBytes, databaseUrl: config.databaseUrl }),
     ],
     metrics,
-    translator,
-    guildLanguage,
   };
   let accepting = true;
   const router = createInteractionRouter({
