@@ -8,9 +8,12 @@ export function commandKey(name: string): string {
   return `commands.${name.toLowerCase().replaceAll(' ', '_')}`;
 }
 
-function localized(translator: Translator, key: string, what: string): Record<string, string> {
-  if (!translator.has(key)) throw new Error(`the en-US catalog has no ${key} (${what})`);
-  return translator.localizations(key);
+/**
+ * `key` in every other language; a key the en-US catalog lacks (a command added without its texts) gives none, so
+ * deploying never fails over a translation: test/unit/i18n/commandLocalizations.test.ts names what is missing.
+ */
+function localized(translator: Translator, key: string): Record<string, string> {
+  return translator.has(key) ? translator.localizations(key) : {};
 }
 
 function localizeOptions(translator: Translator, base: string, options: unknown): unknown {
@@ -19,13 +22,13 @@ function localizeOptions(translator: Translator, base: string, options: unknown)
     const key = `${base}.options.${String(raw.name)}`;
     const option: Json = {
       ...raw,
-      name_localizations: localized(translator, `${key}.name`, 'option name'),
-      description_localizations: localized(translator, `${key}.description`, 'option description'),
+      name_localizations: localized(translator, `${key}.name`),
+      description_localizations: localized(translator, `${key}.description`),
     };
     if (Array.isArray(raw.choices)) {
       option.choices = raw.choices.map((choice: Json) =>
         // A choice shown as its own value (`mp3`, `opus`) reads the same in every language.
-        choice.name === String(choice.value) ? choice : { ...choice, name_localizations: localized(translator, `${key}.choices.${String(choice.value)}`, 'choice name') },
+        choice.name === String(choice.value) ? choice : { ...choice, name_localizations: localized(translator, `${key}.choices.${String(choice.value)}`) },
       );
     }
     if (Array.isArray(raw.options)) option.options = localizeOptions(translator, key, raw.options);
@@ -35,15 +38,15 @@ function localizeOptions(translator: Translator, base: string, options: unknown)
 
 /**
  * The definition with Discord's name_localizations / description_localizations filled from the catalogs' `commands`
- * section, for the command, each option and subcommand, and each choice; throws when the en-US catalog lacks a key.
+ * section, for the command, each option and subcommand, and each choice (none where the en-US catalog lacks the key).
  */
 export function localizeCommand(translator: Translator, data: RESTPostAPIApplicationCommandsJSONBody): RESTPostAPIApplicationCommandsJSONBody {
   const key = commandKey(data.name);
   const raw = data as unknown as Json;
-  const out: Json = { ...raw, name_localizations: localized(translator, `${key}.name`, 'command name') };
+  const out: Json = { ...raw, name_localizations: localized(translator, `${key}.name`) };
   // Context-menu commands have no description.
   if (typeof raw.description === 'string' && raw.description !== '') {
-    out.description_localizations = localized(translator, `${key}.description`, 'command description');
+    out.description_localizations = localized(translator, `${key}.description`);
   }
   if (Array.isArray(raw.options)) out.options = localizeOptions(translator, key, raw.options);
   return out as unknown as RESTPostAPIApplicationCommandsJSONBody;

@@ -110,3 +110,11 @@ describe('settings in every language', () => {
     expect(messageFor('settings.invalid_member_value', { setting: 'speed', rule: 'number', min: 0.25, max: 4, orDefault: 'no' }, 'fr')).toBe('La vitesse doit être un nombre de 0.25 à 4.');
   });
 });
+
+describe('errors', () => {
+  it('every BotError key has its words under replies.errors in en-US (and so, by the catalog check, in every language)', async () => {
+    const { ERROR_KEYS } = await import('../../../src/errors.js');
+    const t = createTranslator(loadCatalogs());
+    expect(ERROR_KEYS.filter((k) => !t.has(`replies.errors.${k}`))).toEqual([]);
+  });
+});
