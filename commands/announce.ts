@@ -3,6 +3,7 @@ import type { BotCommand, Services } from '../src/app.js';
 import type { CommandContext } from '../src/discord/commandTypes.js';
 import { BotError } from '../src/errors.js';
 import { MAX_REPEAT, type AnnouncerMember, type ScheduleView } from '../src/features/announcements/announceService.js';
+import { localDateTime } from '../src/features/announcements/schedule.js';
 import { shorten } from '../src/features/speak.js';
 import { outcomeText } from './replies.js';
 
@@ -18,15 +19,39 @@ function memberOf(ctx: CommandContext<Services>): AnnouncerMember {
 /** The chosen voice channel, else the member's own; checked for the bot's permissions. */
 function targetChannel(ctx: CommandContext<Services>): string {
   const channelId = str(ctx.options.channel) ?? ctx.voice.memberChannelId;
-  if (!channelId) throw new BotError('input.invalid', { reason: 'Choose a voice channel, or join one first.' });
+  if (!channelId) throw new BotError('input.no_channel');
   const check = ctx.voice.check(channelId);
   if (!check.ok) throw check.error;
   return channelId;
 }
 
-function line(v: ScheduleView): string {
-  const next = v.next ? ` · next <t:${Math.floor(v.next.getTime() / 1000)}:f>` : '';
-  return `**#${v.schedule.id}** in <#${v.schedule.channelId}>, ${v.description}${next}: “${shorten(v.schedule.text, 80)}”`;
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+
+/** When a schedule runs, in the reply's language (a one-off's time is shown by the "next" timestamp). */
+function when(ctx: Pick<CommandContext<Services>, 't'>, v: ScheduleView): string {
+  const spec = v.schedule.spec;
+  const timeZone = v.timeZone;
+  switch (spec.kind) {
+    case 'once':
+      return ctx.t('replies.announce.when.once', { ...localDateTime(spec.at, timeZone), timeZone });
+    case 'daily':
+    case 'weekdays':
+      return ctx.t(`replies.announce.when.${spec.kind}`, { time: spec.time, timeZone });
+    case 'weekly':
+      return ctx.t('replies.announce.when.weekly', { weekday: WEEKDAYS[spec.weekday ?? -1] ?? 'other', time: spec.time, timeZone });
+    case 'cron':
+      return ctx.t('replies.announce.when.cron', { expr: spec.expr, timeZone });
+  }
+}
+
+function line(ctx: CommandContext<Services>, v: ScheduleView): string {
+  return ctx.t('replies.announce.line', {
+    id: v.schedule.id,
+    channelId: v.schedule.channelId,
+    description: when(ctx, v),
+    next: v.next ? Math.floor(v.next.getTime() / 1000) : 'none',
+    text: shorten(v.schedule.text, 80),
+  });
 }
 
 /** /announce: moderators' announcements in a voice channel, now or on a schedule. */
@@ -55,7 +80,7 @@ export const announce: BotCommand = {
             .setName('repeat')
             .setDescription('How often (default: once)')
             .addChoices(
-              { name: 'once', value: 'once' },
+              { name: 'just once', value: 'once' },
               { name: 'every day', value: 'daily' },
               { name: 'every weekday', value: 'weekdays' },
               { name: 'every week', value: 'weekly' },
@@ -94,10 +119,9 @@ export const announce: BotCommand = {
           voice,
           repeat: typeof ctx.options.repeat === 'number' ? ctx.options.repeat : undefined,
           member: memberOf(ctx),
-          onEnd: (outcome) => void ctx.reply({ content: `📢 ${outcomeText(outcome, channelId, label, true)}` }).catch(() => undefined),
+          onEnd: (outcome) => void ctx.reply({ content: `📢 ${outcomeText(ctx, outcome, channelId, label, true)}` }).catch(() => undefined),
         });
-        const where = visit ? `I’ll go to <#${channelId}> after the current item, say it, and come back` : `Queued at position ${position} in <#${channelId}>`;
-        await ctx.reply({ content: `📢 ${where}: “${label}”` });
+        await ctx.reply({ content: ctx.t(visit ? 'replies.announce.visit' : 'replies.announce.queued', { channelId, position, label }) });
         return;
       }
       case 'schedule': {
@@ -112,20 +136,20 @@ export const announce: BotCommand = {
           cron: str(ctx.options.cron),
           member: memberOf(ctx),
         });
-        await ctx.reply({ content: `🗓️ Scheduled ${line(view)}` });
+        await ctx.reply({ content: ctx.t('replies.announce.scheduled', { line: line(ctx, view) }) });
         return;
       }
       case 'list': {
         const views = service.list(ctx.guildId);
         await ctx.reply({
-          content: views.length === 0 ? 'No scheduled announcements. Add one with /announce schedule.' : shorten(views.map(line).join('\n'), 1990),
+          content: views.length === 0 ? ctx.t('replies.announce.none') : shorten(views.map((v) => line(ctx, v)).join('\n'), 1990),
         });
         return;
       }
       case 'cancel': {
         const id = Number(ctx.options.id);
         service.cancel(ctx.guildId, id);
-        await ctx.reply({ content: `🗑️ Scheduled announcement #${id} cancelled.` });
+        await ctx.reply({ content: ctx.t('replies.announce.cancelled', { id }) });
         return;
       }
       default:
@@ -143,7 +167,7 @@ export const announce: BotCommand = {
         .list(ctx.guildId)
         .filter((v) => String(v.schedule.id).startsWith(ctx.focused.value))
         .slice(0, 25)
-        .map((v) => ({ name: shorten(`#${v.schedule.id} ${v.description}: ${v.schedule.text}`, 100), value: v.schedule.id }));
+        .map((v) => ({ name: shorten(`#${v.schedule.id} ${when(ctx, v)}: ${v.schedule.text}`, 100), value: v.schedule.id }));
     }
     return [];
   },

@@ -1,6 +1,5 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
-import { DIAGNOSIS_TRUNCATED } from '../src/messages.js';
 import { renderDiagnosis } from '../src/observability/diagnostics.js';
 
 /** Discord's limit on a message's content. */
@@ -28,7 +27,7 @@ export const diagnose: BotCommand = {
       return;
     }
     await ctx.reply({
-      content: `${text.slice(0, CONTENT_LIMIT - 60).replace(/\n[^\n]*$/, '')}\n${DIAGNOSIS_TRUNCATED}`,
+      content: `${text.slice(0, CONTENT_LIMIT - 60).replace(/\n[^\n]*$/, '')}\n${ctx.t('replies.diagnose.truncated')}`,
       files: [{ name: 'diagnose.txt', data: Buffer.from(text), contentType: 'text/plain' }],
     });
   },

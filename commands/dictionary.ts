@@ -45,40 +45,48 @@ export const dictionary: BotCommand = {
     switch (ctx.subcommand) {
       case 'add': {
         const { replaced } = store.set(ctx.guildId, word, String(ctx.options.reading ?? ''));
-        await ctx.reply({ content: `📖 “${defuseMentions(word.trim())}” is now said “${defuseMentions(String(ctx.options.reading).trim())}”${replaced ? ' (replaced)' : ''}.` });
+        await ctx.reply({
+          content: ctx.t('replies.dictionary.added', {
+            word: defuseMentions(word.trim()),
+            reading: defuseMentions(String(ctx.options.reading).trim()),
+            replaced: replaced ? 'yes' : 'no',
+          }),
+        });
         return;
       }
       case 'remove': {
         const removed = store.remove(ctx.guildId, word);
         const shown = defuseMentions(word.trim());
-        await ctx.reply({ content: removed ? `📖 Forgot “${shown}”.` : `“${shown}” is not in the dictionary.` });
+        await ctx.reply({ content: ctx.t(removed ? 'replies.dictionary.removed' : 'replies.dictionary.not_found', { word: shown }) });
         return;
       }
       case 'list': {
         const entries = store.entries(ctx.guildId);
-        const lines = entries.map((e) => `• ${e.word} → ${e.reading || '(not said)'}`);
+        const lines = entries.map((e) => `• ${e.word} → ${e.reading || ctx.t('replies.dictionary.not_said')}`);
         await ctx.reply({
-          content: entries.length === 0 ? 'The dictionary is empty. Add words with `/dictionary add`.' : shorten(`📖 ${entries.length} words:\n${lines.join('\n')}`, 1900),
+          content: entries.length === 0 ? ctx.t('replies.dictionary.empty') : shorten(`${ctx.t('replies.dictionary.list', { count: entries.length })}\n${lines.join('\n')}`, 1900),
         });
         return;
       }
       case 'export': {
         const entries = store.entries(ctx.guildId);
         await ctx.reply({
-          content: `📖 ${entries.length} words.`,
+          content: ctx.t('replies.dictionary.exported', { count: entries.length }),
           files: [{ name: 'dictionary.json', data: Buffer.from(dictionaryToJson(entries)), contentType: 'application/json' }],
         });
         return;
       }
       case 'import': {
         const file = ctx.attachments.file;
-        if (!file) throw new BotError('input.invalid', { reason: 'Attach a dictionary file.' });
-        if (file.size > DICTIONARY_FILE_MAX_BYTES) throw new BotError('input.invalid', { reason: `That file is too large (limit ${DICTIONARY_FILE_MAX_BYTES / 1024} KiB).` });
+        if (!file) throw new BotError('input.dictionary_no_file');
+        if (file.size > DICTIONARY_FILE_MAX_BYTES) throw new BotError('input.dictionary_file_too_large', { limitKiB: DICTIONARY_FILE_MAX_BYTES / 1024 });
         const response = await fetch(file.url, { signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) throw new BotError('input.invalid', { reason: 'I could not download that file. Try again.' });
+        if (!response.ok) throw new BotError('input.dictionary_download_failed');
         const text = await response.text();
         const count = store.import(ctx.guildId, parseDictionaryFile(text.slice(0, DICTIONARY_FILE_MAX_BYTES)), ctx.options.replace === true);
-        await ctx.reply({ content: `📖 Imported ${count} words${ctx.options.replace === true ? ' (the old dictionary was replaced)' : ''}. The dictionary now has ${store.entries(ctx.guildId).length}.` });
+        await ctx.reply({
+          content: ctx.t('replies.dictionary.imported', { count, replaced: ctx.options.replace === true ? 'yes' : 'no', total: store.entries(ctx.guildId).length }),
+        });
         return;
       }
     }

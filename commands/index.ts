@@ -1,5 +1,7 @@
 import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
+import { localizeCommand } from '../src/i18n/commandLocalizations.js';
+import type { Translator } from '../src/i18n/translator.js';
 import { announce } from './announce.js';
 import { diagnose } from './diagnose.js';
 import { dictionary } from './dictionary.js';
@@ -25,7 +27,7 @@ import { voice } from './voice.js';
 /** Every command of the bot; the bot and the deploy script share this list. */
 export const commands: readonly BotCommand[] = [speak, join, leave, skip, stop, queue, pause, resume, settings, voice, privacy, read, dictionary, optout, optin, readAloud, readAloudVoiceMessage, transcribe, announce, usage, diagnose];
 
-/** The definitions sent to Discord by the deploy script. */
-export function commandDefinitions(): RESTPostAPIApplicationCommandsJSONBody[] {
-  return commands.map((c) => c.data);
+/** The definitions sent to Discord by the deploy script, with every name and description in each catalog's language. */
+export function commandDefinitions(translator: Translator): RESTPostAPIApplicationCommandsJSONBody[] {
+  return commands.map((c) => localizeCommand(translator, c.data));
 }

@@ -20,6 +20,6 @@ export const join: BotCommand = {
       throw new BotError('voice.not_in_bot_channel', { channelId: playback.channelId });
     }
     await playback.join(channelId);
-    await ctx.reply({ content: `👋 Joined <#${channelId}>.` });
+    await ctx.reply({ content: ctx.t('replies.join.joined', { channelId }) });
   },
 };

@@ -13,6 +13,6 @@ export const optin: BotCommand = {
     const { settings } = ctx.services;
     settings.setMember('global', ctx.user.id, { optOut: null });
     settings.setMember({ guildId: ctx.guildId }, ctx.user.id, { optOut: null });
-    await ctx.reply({ content: '🔊 Your messages may be read aloud again where reading is on.' });
+    await ctx.reply({ content: ctx.t('replies.optin.done') });
   },
 };

@@ -11,6 +11,6 @@ export const optout: BotCommand = {
   defer: () => 'ephemeral',
   async execute(ctx) {
     ctx.services.settings.setMember('global', ctx.user.id, { optOut: true });
-    await ctx.reply({ content: '🔕 Your messages will not be read aloud, nor your voice messages transcribed automatically, in any server. `/optin` undoes this.' });
+    await ctx.reply({ content: ctx.t('replies.optout.done') });
   },
 };

@@ -23,23 +23,24 @@ export const privacy: BotCommand = {
     if (ctx.subcommand === 'delete') {
       const removed = settings.deleteMember(ctx.user.id);
       await ctx.reply({
-        content: removed > 0 ? `🗑️ Deleted ${removed} stored entr${removed === 1 ? 'y' : 'ies'} (settings and usage totals). I keep nothing else about you.` : 'I store nothing about you.',
+        content: removed > 0 ? ctx.t('replies.privacy.deleted', { count: removed }) : ctx.t('replies.privacy.nothing_stored'),
       });
       return;
     }
     const data = settings.exportMember(ctx.user.id);
     if (data.entries.length === 0 && data.usage.length === 0) {
-      await ctx.reply({ content: `I store nothing about you. ${NOT_KEPT}` });
+      await ctx.reply({ content: ctx.t('replies.privacy.nothing_stored_text') });
       return;
     }
-    const where = (scope: string) => (scope === 'global' ? 'every server' : scope === ctx.guildId ? 'this server' : `server ${scope}`);
+    const where = (scope: string) =>
+      scope === 'global' ? ctx.t('replies.privacy.everywhere') : scope === ctx.guildId ? ctx.t('replies.privacy.this_server') : ctx.t('replies.privacy.other_server', { id: scope });
     const lines = [
-      ...data.entries.map((e) => `• ${where(e.scope)} — ${e.key}: ${JSON.stringify(e.value)} (since ${e.updatedAt})`),
-      ...data.usage.map((u) => `• ${where(u.guildId)} — characters of speech in ${u.month}: ${u.chars}`),
+      ...data.entries.map((e) => ctx.t('replies.privacy.setting', { where: where(e.scope), key: e.key, value: JSON.stringify(e.value), since: e.updatedAt })),
+      ...data.usage.map((u) => ctx.t('replies.privacy.usage', { where: where(u.guildId), month: u.month, chars: u.chars })),
     ];
     const json = JSON.stringify(data, null, 2);
     await ctx.reply({
-      content: shorten(`What I store about you (${lines.length}):\n${lines.join('\n')}\n${NOT_KEPT}`, 1900),
+      content: shorten(`${ctx.t('replies.privacy.heading', { count: lines.length })}\n${lines.join('\n')}\n${ctx.t('replies.privacy.footer')}`, 1900),
       files: [{ name: 'my-data.json', data: Buffer.from(json), contentType: 'application/json' }],
     });
   },

@@ -14,18 +14,18 @@ export const queue: BotCommand = {
   async execute(ctx) {
     const snap = ctx.services.playback.get(ctx.guildId)?.snapshot();
     if (!snap || (!snap.current && snap.pending.length === 0)) {
-      await ctx.reply({ content: snap?.channelId ? `The queue in <#${snap.channelId}> is empty.` : 'The queue is empty.' });
+      await ctx.reply({ content: snap?.channelId ? ctx.t('replies.queue.empty_in', { channelId: snap.channelId }) : ctx.t('replies.queue.empty') });
       return;
     }
     const lines: string[] = [];
     if (snap.current) {
-      const verb = snap.status === 'paused' ? '⏸️ Paused' : '🗣️ Now';
-      lines.push(`${verb}: “${snap.current.label}” — asked by ${snap.current.requester.name}`);
+      const { label, requester } = snap.current;
+      lines.push(ctx.t(snap.status === 'paused' ? 'replies.queue.paused' : 'replies.queue.now', { label, name: requester.name }));
     }
     snap.pending.slice(0, SHOWN).forEach((item, i) => {
-      lines.push(`${i + 1}. “${item.label}” — asked by ${item.requester.name}`);
+      lines.push(ctx.t('replies.queue.item', { position: i + 1, label: item.label, name: item.requester.name }));
     });
-    if (snap.pending.length > SHOWN) lines.push(`…and ${snap.pending.length - SHOWN} more`);
-    await ctx.reply({ content: `Queue in <#${snap.channelId}>:\n${lines.join('\n')}` });
+    if (snap.pending.length > SHOWN) lines.push(ctx.t('replies.queue.more', { count: snap.pending.length - SHOWN }));
+    await ctx.reply({ content: `${ctx.t('replies.queue.heading', { channelId: String(snap.channelId) })}\n${lines.join('\n')}` });
   },
 };

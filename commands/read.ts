@@ -1,19 +1,9 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
-import { READING_CASES, cannotReactWarning } from '../src/messages.js';
 
 const READABLE_CHANNELS = [ChannelType.GuildText, ChannelType.GuildVoice, ChannelType.GuildStageVoice, ChannelType.GuildAnnouncement] as const;
 
-/** The notice posted the first time a channel is read aloud: where the text goes and how to opt out. */
-export function readingNotice(providerHost: string, skipPrefix: string): string {
-  return [
-    '🔊 **Messages in this channel are now read aloud** in the voice channel I am in.',
-    `To make the audio, their text is sent to the speech service (${providerHost}). I do not store or log it.`,
-    'If the server turns on voice-message transcripts, voice messages posted here are also sent to that service and answered with their text; transcripts are never stored or logged.',
-    `Don't want yours read or transcribed? Use \`/optout\` (and \`/optin\` to undo).${skipPrefix ? ` Start a message with \`${skipPrefix}\` to skip just that one.` : ''}`,
-  ].join('\n');
-}
 
 /** /read: which text channels are read aloud in voice (Manage Server). */
 export const read: BotCommand = {
@@ -42,24 +32,29 @@ export const read: BotCommand = {
   async execute(ctx) {
     const { settings, config, reading } = ctx.services;
     const bound = settings.readingChannels;
-    const missing = config.reading.enabled ? '' : `⚠️ Reading is ${READING_CASES[config.reading.case]}`;
+    const off = config.reading.enabled ? null : new BotError('input.reading_off', { state: ctx.t(`replies.read.cases.${config.reading.case}`) });
     if (ctx.subcommand === 'status') {
       const channels = [...bound.channels(ctx.guildId)];
       const s = settings.guild(ctx.guildId);
       const lines = [
-        channels.length > 0 ? `Read aloud: ${channels.map((c) => `<#${c}>`).join(', ')}` : 'No channel is read aloud.',
-        s.read_voice_chats ? 'The text chat of the voice channel I am in is read too.' : '',
-        `Only members in my voice channel: ${s.read_require_in_voice ? 'yes' : 'no'} · skip prefix: ${s.read_skip_prefix || 'none'} · auto-join: ${s.read_auto_join ? 'on' : 'off'} · waiting now: ${reading.pendingIn(ctx.guildId)}`,
-        missing,
+        channels.length > 0 ? ctx.t('replies.read.channels', { channels: channels.map((c) => `<#${c}>`).join(', ') }) : ctx.t('replies.read.no_channels'),
+        s.read_voice_chats ? ctx.t('replies.read.voice_chat') : '',
+        ctx.t('replies.read.status', {
+          inVoice: s.read_require_in_voice ? 'yes' : 'no',
+          prefix: s.read_skip_prefix || 'none',
+          autoJoin: s.read_auto_join ? 'yes' : 'no',
+          waiting: reading.pendingIn(ctx.guildId),
+        }),
+        off ? ctx.tError(off) : '',
       ];
       await ctx.reply({ content: lines.filter(Boolean).join('\n') });
       return;
     }
-    if (missing) throw new BotError('input.invalid', { reason: missing });
+    if (off) throw off;
     const channelId = String(ctx.options.channel ?? '');
     if (ctx.subcommand === 'disable') {
       const removed = bound.unbind(ctx.guildId, channelId);
-      await ctx.reply({ content: removed ? `🔕 <#${channelId}> is no longer read aloud.` : `<#${channelId}> was not being read aloud.` });
+      await ctx.reply({ content: ctx.t(removed ? 'replies.read.disabled' : 'replies.read.was_not_read', { channelId }) });
       return;
     }
     // The privacy notice must be posted before anything there is read: without View Channel / Send Messages, refuse.
@@ -68,7 +63,9 @@ export const read: BotCommand = {
     const { added, firstNotice } = bound.bind(ctx.guildId, channelId);
     if (firstNotice) {
       try {
-        await ctx.services.notify(channelId, readingNotice([...new Set(config.tts.providers.map((p) => new URL(p.baseUrl).host))].join(', '), settings.guild(ctx.guildId).read_skip_prefix));
+        // The notice is for everyone in the channel: the server's language, not the moderator's.
+        const host = [...new Set(config.tts.providers.map((p) => new URL(p.baseUrl).host))].join(', ');
+        await ctx.services.notify(channelId, ctx.tServer('replies.read.notice', { host, prefix: settings.guild(ctx.guildId).read_skip_prefix || 'none' }));
       } catch (err) {
         if (added) bound.unbind(ctx.guildId, channelId);
         throw err;
@@ -76,11 +73,9 @@ export const read: BotCommand = {
       bound.noticePosted(channelId);
     }
     const react = ctx.voice.can(channelId, 'react');
-    const warning = react.ok ? '' : `\n${cannotReactWarning(String(react.error.details.permission), channelId)}`;
+    const warning = react.ok ? '' : `\n${ctx.t('replies.read.cannot_react', { permission: String(react.error.details.permission), channelId })}`;
     await ctx.reply({
-      content: (added
-        ? `🔊 <#${channelId}> is now read aloud while I am in a voice channel.${firstNotice ? ' I posted a short privacy notice there.' : ''}`
-        : `<#${channelId}> was already read aloud.`) + warning,
+      content: (added ? ctx.t('replies.read.enabled', { channelId, noticePosted: firstNotice ? 'yes' : 'no' }) : ctx.t('replies.read.already', { channelId })) + warning,
     });
   },
 };

@@ -1,7 +1,7 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
-import { CACHE_NOTE, outcomeText } from './replies.js';
+import { outcomeText } from './replies.js';
 
 /** "Read aloud" on a message: in the bot's channel if the member is there, else a private audio file. */
 export const readAloud: BotCommand = {
@@ -16,7 +16,7 @@ export const readAloud: BotCommand = {
   defer: () => 'ephemeral',
 
   async execute(ctx) {
-    if (!ctx.target) throw new BotError('input.invalid', { reason: 'Use this on a message.' });
+    if (!ctx.target) throw new BotError('input.not_a_message');
     const voiceChannel = ctx.voice.memberChannelId;
     // The item may fail before the first reply was given: its reply then waits for that one (replies apply in call order).
     let failure: string | undefined;
@@ -32,19 +32,23 @@ export const readAloud: BotCommand = {
       (outcome) => {
         // Only a failure changes the reply (a spent budget says which and when it resets); the rest is heard.
         if (outcome.status !== 'failed' || !voiceChannel) return;
-        failure = outcomeText(outcome, voiceChannel, 'the message', false);
+        failure = outcomeText(ctx, outcome, voiceChannel, ctx.t('replies.read_aloud.label'), false);
         if (firstGiven) void ctx.reply({ content: failure }).catch(() => undefined);
       },
     );
     if (result.kind === 'opted_out') {
-      await ctx.reply({ content: 'Its author has asked not to be read aloud.' });
+      await ctx.reply({ content: ctx.t('replies.read_aloud.opted_out') });
     } else if (result.kind === 'nothing') {
-      await ctx.reply({ content: 'There is nothing in that message I can read aloud.' });
+      await ctx.reply({ content: ctx.t('replies.read_aloud.nothing') });
     } else if (result.kind === 'voice') {
-      await reply(`🔊 Reading it in <#${result.channelId}>${result.position > 1 ? ` (#${result.position} in the queue)` : ''}.`);
+      await reply(ctx.t('replies.read_aloud.reading', { channelId: result.channelId, position: result.position }));
     } else {
       await ctx.reply({
-        content: `🔊 Here it is, just for you (${result.file.request.voice}${result.file.fromCache ? `; ${CACHE_NOTE}` : ''}).`,
+        content: ctx.t('replies.read_aloud.file', {
+          voice: result.file.request.voice,
+          cached: result.file.fromCache ? 'yes' : 'no',
+          cacheNote: ctx.t('replies.outcome.cache_note'),
+        }),
         files: [{ name: `message-${ctx.target.id}.mp3`, data: result.file.data, contentType: result.file.contentType }],
       });
     }

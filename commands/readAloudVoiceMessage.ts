@@ -23,14 +23,14 @@ export const readAloudVoiceMessage: BotCommand = {
 
   async execute(ctx) {
     const target = ctx.target;
-    if (!target) throw new BotError('input.invalid', { reason: 'Use this on a message.' });
+    if (!target) throw new BotError('input.not_a_message');
     const asked = ctx.services.reading.askOnRequest(target, ctx.user.id);
     if (asked.kind === 'opted_out') {
-      await ctx.reply({ content: 'Its author has asked not to be read aloud.' });
+      await ctx.reply({ content: ctx.t('replies.read_aloud.opted_out') });
       return;
     }
     if (asked.kind === 'nothing') {
-      await ctx.reply({ content: 'There is nothing in that message I can read aloud.' });
+      await ctx.reply({ content: ctx.t('replies.read_aloud.nothing') });
       return;
     }
     await postVoiceMessageReply(
@@ -38,7 +38,7 @@ export const readAloudVoiceMessage: BotCommand = {
       { text: asked.text, ...(asked.voice ? { voice: asked.voice } : {}) },
       { guildId: target.guildId, userId: target.authorId },
       ctx.user.id,
-      `Message from ${target.authorDisplayName}, read aloud for ${ctx.user.displayName}`,
+      ctx.tServer('replies.voice_message.alt_read', { author: target.authorDisplayName, reader: ctx.user.displayName }),
     );
   },
 };

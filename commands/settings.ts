@@ -1,5 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { BotCommand } from '../src/app.js';
+import type { BotCommand, Services } from '../src/app.js';
+import type { CommandContext } from '../src/discord/commandTypes.js';
 import type { Config } from '../src/config.js';
 import { BotError } from '../src/errors.js';
 import { defuseMentions } from '../src/messages.js';
@@ -13,7 +14,7 @@ const MAX_CHOICE_NAME = 100;
 /** The key a moderator sent (autocomplete lets them type anything): a known key, or a refusal naming the keys. */
 function knownKey(key: unknown): GuildSettingKey {
   if (typeof key === 'string' && (GUILD_SETTING_KEYS as readonly string[]).includes(key)) return key as GuildSettingKey;
-  throw new BotError('input.invalid', { reason: `There is no setting called ${defuseMentions(String(key)).slice(0, 50)}. The settings are: ${GUILD_SETTING_KEYS.join(', ')}.` });
+  throw new BotError('input.unknown_setting', { key: String(key).slice(0, 50), keys: GUILD_SETTING_KEYS.join(', ') });
 }
 
 /** What a null (unset) voice, model or speed falls back to: the bot's configuration. */
@@ -23,20 +24,22 @@ function fallback(key: GuildSettingKey, config: Config): string {
   return key === 'voice' ? d.voice : key === 'model' ? d.model : key === 'speed' ? String(d.speed) : 'none';
 }
 
-function shown(key: GuildSettingKey, value: unknown, config: Config): string {
-  if (value === null) return `default (${fallback(key, config)})`;
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
+type Text = CommandContext<Services>['t'];
+
+function shown(t: Text, key: GuildSettingKey, value: unknown, config: Config): string {
+  if (value === null) return t('replies.settings.default', { value: fallback(key, config) === 'none' ? t('replies.settings.none') : fallback(key, config) });
+  if (typeof value === 'boolean') return t(value ? 'replies.settings.on' : 'replies.settings.off');
   if (key.endsWith('_role')) return `<@&${String(value)}>`;
-  if (value === '') return 'none';
+  if (value === '') return t('replies.settings.none');
   return defuseMentions(String(value));
 }
 
-function view(settings: GuildSettings, config: Config): string {
+function view(t: Text, settings: GuildSettings, config: Config): string {
   const defs = guildSettingDefinitions(config.tts);
   return GUILD_SETTING_KEYS.map((key) => {
     const value = settings[key];
     const isDefault = value === defs[key].default;
-    const text = shown(key, value, config);
+    const text = shown(t, key, value, config);
     return isDefault ? `• ${key}: ${text}` : `• ${key}: **${text}**`;
   }).join('\n');
 }
@@ -72,12 +75,12 @@ export const settings: BotCommand = {
     const key = ctx.subcommand === 'set' || ctx.subcommand === 'reset' ? knownKey(ctx.options.key) : undefined;
     if (ctx.subcommand === 'set' && key) {
       const next = store.setGuild(ctx.guildId, key, String(ctx.options.value ?? ''));
-      await ctx.reply({ content: `✅ ${key} is now **${shown(key, next[key], config)}**.\n${view(next, config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.set', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config)}` });
     } else if (ctx.subcommand === 'reset' && key) {
       const next = store.resetGuild(ctx.guildId, key);
-      await ctx.reply({ content: `↩️ ${key} is back to its default (${shown(key, next[key], config)}).\n${view(next, config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.reset', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config)}` });
     } else {
-      await ctx.reply({ content: `Settings for this server (changed ones in bold):\n${view(store.guild(ctx.guildId), config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.heading')}\n${view(ctx.t, store.guild(ctx.guildId), config)}` });
     }
   },
 
@@ -85,9 +88,11 @@ export const settings: BotCommand = {
     if (ctx.focused.name !== 'key') return [];
     const typed = ctx.focused.value.toLowerCase();
     const defs = guildSettingDefinitions(ctx.services.config.tts);
+    // In the member's language; a setting without a catalog description yet shows its English one.
+    const describe = (k: GuildSettingKey) => (ctx.has(`replies.settings.describe.${k}`) ? ctx.t(`replies.settings.describe.${k}`) : defs[k].description);
     // Keys starting with what was typed first, then keys or descriptions containing it.
     const starts = GUILD_SETTING_KEYS.filter((k) => k.startsWith(typed));
-    const contains = GUILD_SETTING_KEYS.filter((k) => !k.startsWith(typed) && (k.includes(typed) || defs[k].description.toLowerCase().includes(typed)));
-    return [...starts, ...contains].slice(0, MAX_CHOICES).map((k) => ({ name: `${k}: ${defs[k].description}`.slice(0, MAX_CHOICE_NAME), value: k }));
+    const contains = GUILD_SETTING_KEYS.filter((k) => !k.startsWith(typed) && (k.includes(typed) || describe(k).toLowerCase().includes(typed)));
+    return [...starts, ...contains].slice(0, MAX_CHOICES).map((k) => ({ name: `${k}: ${describe(k)}`.slice(0, MAX_CHOICE_NAME), value: k }));
   },
 };

@@ -7,7 +7,7 @@ import { BotError } from '../src/errors.js';
 import { shorten } from '../src/features/speak.js';
 import type { SpeechAsk } from '../src/speech/request.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE } from '../src/speech/request.js';
-import { CACHE_NOTE, outcomeText } from './replies.js';
+import { outcomeText } from './replies.js';
 import { postVoiceMessageReply, precheckVoiceMessage } from './voiceMessageReply.js';
 
 type Output = 'voice' | 'file' | 'voice_message';
@@ -93,14 +93,22 @@ export const speak: BotCommand = {
     const { speak: service } = ctx.services;
     if (chooseOutput(ctx) === 'voice_message') {
       const who = { guildId: ctx.guildId, userId: ctx.user.id };
-      await postVoiceMessageReply(ctx, ask, who, ctx.user.id, `${ctx.user.displayName} (/speak): ${ask.text}`);
+      await postVoiceMessageReply(ctx, ask, who, ctx.user.id, ctx.tServer('replies.voice_message.alt_speak', { name: ctx.user.displayName, text: ask.text }));
       return;
     }
     if (chooseOutput(ctx) === 'file') {
       const file = await service.toFile(ask, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
       const r = file.request;
       await ctx.reply({
-        content: `🔊 “${shorten(r.input, 300)}”\n-# ${r.voice} · ${r.model} · ${r.speed}× · ${r.response_format}${file.fromCache ? ` · ${CACHE_NOTE}` : ''}`,
+        content: ctx.t('replies.speak.file', {
+          text: shorten(r.input, 300),
+          voice: r.voice,
+          model: r.model,
+          speed: r.speed,
+          format: r.response_format,
+          cached: file.fromCache ? 'yes' : 'no',
+          cacheNote: ctx.t('replies.outcome.cache_note'),
+        }),
         files: [{ name: file.name, data: file.data, contentType: file.contentType, description: shorten(r.input, 1000) }],
       });
       return;
@@ -118,12 +126,12 @@ export const speak: BotCommand = {
       ask,
       onStart: () => {
         started = true;
-        void ctx.reply({ content: `🗣️ Speaking in <#${channelId}>: “${label}”` }).catch(() => undefined);
+        void ctx.reply({ content: ctx.t('replies.speak.speaking', { channelId, label }) }).catch(() => undefined);
       },
-      onEnd: (outcome) => void ctx.reply({ content: outcomeText(outcome, channelId, label, started) }).catch(() => undefined),
+      onEnd: (outcome) => void ctx.reply({ content: outcomeText(ctx, outcome, channelId, label, started) }).catch(() => undefined),
     });
     await ctx.reply({
-      content: position === 1 ? `🔊 Up next in <#${channelId}>: “${label}”` : `🕒 Queued at position ${position} in <#${channelId}>: “${label}”`,
+      content: ctx.t('replies.speak.queued', { position, channelId, label }),
     });
   },
 

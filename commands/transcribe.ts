@@ -15,7 +15,7 @@ export const transcribe: BotCommand = {
   defer: (ctx) => (ctx.services.settings.guild(ctx.guildId).transcribe_public ? 'public' : 'ephemeral'),
 
   async execute(ctx) {
-    if (!ctx.target) throw new BotError('input.invalid', { reason: 'Use this on a message.' });
-    await ctx.reply({ content: await ctx.services.transcribe.onRequest(ctx.target, ctx.user.id) });
+    if (!ctx.target) throw new BotError('input.not_a_message');
+    await ctx.reply({ content: await ctx.services.transcribe.onRequest(ctx.target, ctx.user.id, ctx.t) });
   },
 };

@@ -1,41 +1,42 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { BotCommand } from '../src/app.js';
+import type { MessageValues } from '../src/i18n/translator.js';
 import { CHARS_PER_AUDIO_SECOND } from '../src/usage/audioSeconds.js';
 import type { BudgetFigures, UsageReport } from '../src/usage/usageMeter.js';
 
-const n = (value: number) => value.toLocaleString('en-US');
 const dollars = (value: number) => (value === 0 ? '$0' : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`);
-const when = (ms: number) => `<t:${Math.ceil(ms / 1000)}:R>`;
 
-function budget(name: string, b: BudgetFigures): string {
-  if (b.limit === 0) return `${name}: no limit (${n(b.used)} used today)`;
-  return `${name}: ${n(Math.max(0, b.limit - b.used))} of ${n(b.limit)} left, resets ${when(b.resetAt)}`;
+type Text = (key: string, values?: MessageValues) => string;
+
+function budget(t: Text, scope: 'server' | 'bot', b: BudgetFigures): string {
+  if (b.limit === 0) return t('replies.usage.no_budget', { scope, used: b.used });
+  return t('replies.usage.budget', { scope, left: Math.max(0, b.limit - b.used), limit: b.limit, resetAt: Math.ceil(b.resetAt / 1000) });
 }
 
-/** The text of /usage for a guild's report (mentions are sent without pinging: the router allows none). */
-export function usageText(r: UsageReport): string {
+/** The text of /usage for a guild's report, through `t` (mentions are sent without pinging: the router allows none). */
+export function usageText(t: Text, r: UsageReport): string {
   const sum = (pick: (m: UsageReport['models'][number]) => number) => r.models.reduce((total, m) => total + pick(m), 0);
   const models = r.models
     .filter((m) => m.monthChars > 0 || m.todayChars > 0)
     .map((m) => {
       if (m.audio) {
-        const audioCost = m.monthCost === null ? 'no price set (TRANSCRIBE_PRICES)' : `≈ ${dollars(m.monthCost)} at $${m.price}/min`;
-        return `• ${m.audio.model} (transcription): ${n(m.audio.todaySeconds)} s of audio today, ${n(m.audio.monthSeconds)} s this month (counted as ${n(m.monthChars)} characters), ${audioCost}`;
+        const audioCost = m.monthCost === null ? t('replies.usage.no_audio_price') : t('replies.usage.audio_cost', { cost: dollars(m.monthCost), price: `$${m.price}` });
+        return t('replies.usage.model_audio', { model: m.audio.model, today: m.audio.todaySeconds, month: m.audio.monthSeconds, chars: m.monthChars, cost: audioCost });
       }
-      const cost = m.monthCost === null ? 'no price set (TTS_PRICES)' : `≈ ${dollars(m.monthCost)} at $${m.price}/M`;
-      return `• ${m.model}: ${n(m.todayChars)} today, ${n(m.monthChars)} this month, ${cost}`;
+      const cost = m.monthCost === null ? t('replies.usage.no_price') : t('replies.usage.model_cost', { cost: dollars(m.monthCost), price: `$${m.price}` });
+      return t('replies.usage.model', { model: m.model, today: m.todayChars, month: m.monthChars, cost });
     });
   const totalCost = r.models.reduce((total, m) => total + (m.monthCost ?? 0), 0);
   const savedCost = r.models.reduce((total, m) => total + (m.price === null ? 0 : (m.monthSaved * m.price) / 1_000_000), 0);
-  const top = r.topMembers.map((t, i) => `${i + 1}. <@${t.userId}> ${n(t.chars)}`);
+  const top = r.topMembers.map((member, i) => `${i + 1}. <@${member.userId}> ${member.chars.toLocaleString('en-US')}`);
   return [
-    `📊 Speech in this server (${r.day}, ${r.timeZone}), in characters sent to the speech service (a second of transcribed audio counts as ${CHARS_PER_AUDIO_SECOND}):`,
-    `Today: **${n(sum((m) => m.todayChars))}** sent · ${n(sum((m) => m.todaySaved))} answered from the cache instead`,
-    `This month: **${n(sum((m) => m.monthChars))}** sent · ${n(sum((m) => m.monthSaved))} answered from the cache instead${savedCost > 0 ? ` (≈ ${dollars(savedCost)} saved)` : ''}`,
-    `Estimated cost this month: **${dollars(totalCost)}**${models.length > 0 ? '' : ' (nothing sent yet)'}`,
+    t('replies.usage.heading', { day: r.day, timeZone: r.timeZone, charsPerSecond: CHARS_PER_AUDIO_SECOND }),
+    t('replies.usage.today', { sent: sum((m) => m.todayChars), saved: sum((m) => m.todaySaved) }),
+    t('replies.usage.month', { sent: sum((m) => m.monthChars), saved: sum((m) => m.monthSaved), savedCost: savedCost > 0 ? dollars(savedCost) : 'none' }),
+    t('replies.usage.cost', { cost: dollars(totalCost), nothingSent: models.length > 0 ? 'no' : 'yes' }),
     ...models,
-    `Budget left today — ${budget('this server', r.guildBudget)} · ${budget('the whole bot', r.botBudget)}`,
-    top.length > 0 ? `Most this month: ${top.join(' · ')}` : 'Most this month: nobody yet',
+    t('replies.usage.budget_left', { server: budget(t, 'server', r.guildBudget), bot: budget(t, 'bot', r.botBudget) }),
+    top.length > 0 ? t('replies.usage.top', { members: top.join(' · ') }) : t('replies.usage.top_nobody'),
   ].join('\n');
 }
 
@@ -51,6 +52,6 @@ export const usage: BotCommand = {
   defer: () => 'ephemeral',
 
   async execute(ctx) {
-    await ctx.reply({ content: usageText(ctx.services.usage.report(ctx.guildId)) });
+    await ctx.reply({ content: usageText(ctx.t, ctx.services.usage.report(ctx.guildId)) });
   },
 };

@@ -3,17 +3,17 @@ import type { BotCommand } from '../src/app.js';
 import { BotError } from '../src/errors.js';
 import { defuseMentions } from '../src/messages.js';
 import { SPEED_RANGE } from '../src/speech/request.js';
+import type { Services } from '../src/app.js';
+import type { CommandContext } from '../src/discord/commandTypes.js';
 import type { MemberSettings } from '../src/settings/types.js';
 import { outcomeText } from './replies.js';
 
+function describe(ctx: CommandContext<Services>, s: MemberSettings): string {
+  return ctx.t('replies.voice.summary', { voice: s.voice ?? '—', speed: s.speed ?? '—', name: s.spokenName === null ? '—' : defuseMentions(s.spokenName) });
+}
 
-function describe(s: MemberSettings): string {
-  const parts = [
-    `voice: ${s.voice ?? '—'}`,
-    `speed: ${s.speed ?? '—'}`,
-    `spoken name: ${s.spokenName === null ? '—' : defuseMentions(s.spokenName)}`,
-  ];
-  return parts.join(' · ');
+function both(ctx: CommandContext<Services>, view: { guild: MemberSettings; global: MemberSettings }): string {
+  return `${ctx.t('replies.voice.here', { summary: describe(ctx, view.guild) })}\n${ctx.t('replies.voice.everywhere', { summary: describe(ctx, view.global) })}`;
 }
 
 /** /voice: a member's own voice, speed and spoken name (here or everywhere), shown and sampled. */
@@ -49,13 +49,13 @@ export const voice: BotCommand = {
       if (typeof ctx.options.speed === 'number') values.speed = ctx.options.speed;
       if (typeof ctx.options.name === 'string') values.spokenName = ctx.options.name;
       if (Object.keys(values).length === 0) {
-        throw new BotError('input.invalid', { reason: 'Give at least one of voice, speed or name.' });
+        throw new BotError('input.voice_nothing_given');
       }
       const everywhere = ctx.options.everywhere === true;
       settings.setMember(everywhere ? 'global' : { guildId: ctx.guildId }, ctx.user.id, values);
       const view = settings.member(ctx.guildId, ctx.user.id);
       await ctx.reply({
-        content: `✅ Saved ${everywhere ? 'for every server' : 'for this server'}.\nHere: ${describe(view.guild)}\nEverywhere: ${describe(view.global)}`,
+        content: `${ctx.t('replies.voice.saved', { everywhere: everywhere ? 'yes' : 'no' })}\n${both(ctx, view)}`,
       });
       return;
     }
@@ -63,7 +63,7 @@ export const voice: BotCommand = {
       const view = settings.member(ctx.guildId, ctx.user.id);
       const used = speak.request({ text: '.' }, { guildId: ctx.guildId, userId: ctx.user.id });
       await ctx.reply({
-        content: `Here: ${describe(view.guild)}\nEverywhere: ${describe(view.global)}\nWhat I use for you here: ${used.voice} at ${used.speed}×`,
+        content: `${both(ctx, view)}\n${ctx.t('replies.voice.in_use', { voice: used.voice, speed: used.speed })}`,
       });
       return;
     }
@@ -82,14 +82,14 @@ export const voice: BotCommand = {
         onStart: () => {
           started = true;
         },
-        onEnd: (outcome) => void ctx.reply({ content: outcomeText(outcome, channelId, 'voice sample', started) }).catch(() => undefined),
+        onEnd: (outcome) => void ctx.reply({ content: outcomeText(ctx, outcome, channelId, ctx.t('replies.voice.sample_label'), started) }).catch(() => undefined),
       });
-      await ctx.reply({ content: `🔊 Playing your voice sample in <#${channelId}>.` });
+      await ctx.reply({ content: ctx.t('replies.voice.sample_playing', { channelId }) });
       return;
     }
     const file = await speak.toFile({ text: sample, format: 'mp3' }, { guildId: ctx.guildId, userId: ctx.user.id }, ctx.attachmentSizeLimit);
     await ctx.reply({
-      content: `🔊 Your voice: ${file.request.voice} at ${file.request.speed}×`,
+      content: ctx.t('replies.voice.sample_file', { voice: file.request.voice, speed: file.request.speed }),
       files: [{ name: `voice-sample-${file.request.voice}.mp3`, data: file.data, contentType: file.contentType }],
     });
   },

@@ -3,7 +3,6 @@ import type { CommandContext } from '../src/discord/commandTypes.js';
 import type { Asker } from '../src/features/speak.js';
 import { shorten } from '../src/features/speak.js';
 import type { SpeechAsk } from '../src/speech/request.js';
-import { CACHE_NOTE } from './replies.js';
 
 /** Refuses before anything is spent when the bot may not post a voice message in the command's channel. */
 export function precheckVoiceMessage(ctx: CommandContext<Services>): void {
@@ -13,6 +12,7 @@ export function precheckVoiceMessage(ctx: CommandContext<Services>): void {
 
 /**
  * Makes `ask` into a voice message and posts it in the command's channel, then says where in the (private) reply.
+ * `altText` is the file's description, seen by everyone there: word it in the server's language (ctx.tServer).
  * Discord takes IS_VOICE_MESSAGE only on Create Message and on an initial (type 4) response: a deferred response keeps
  * only EPHEMERAL, its edits and follow-ups cannot become voice messages. Synthesis takes longer than the 3 s before a
  * response is due, so the command defers privately and the bot posts the voice message itself.
@@ -31,6 +31,12 @@ export async function postVoiceMessageReply(
   });
   const seconds = Math.max(1, Math.round(made.audio.durationSecs));
   await ctx.reply({
-    content: `🎙️ Posted as a voice message (${seconds} s, ${made.request.voice}): https://discord.com/channels/${ctx.guildId}/${ctx.channelId}/${messageId}${made.fromCache ? `\n-# ${CACHE_NOTE}` : ''}`,
+    content: ctx.t('replies.voice_message.posted', {
+      seconds,
+      voice: made.request.voice,
+      link: `https://discord.com/channels/${ctx.guildId}/${ctx.channelId}/${messageId}`,
+      cached: made.fromCache ? 'yes' : 'no',
+      cacheNote: ctx.t('replies.outcome.cache_note'),
+    }),
   });
 }

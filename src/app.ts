@@ -2,21 +2,21 @@ import { createRequire } from 'node:module';
 import { generateDependencyReport } from '@discordjs/voice';
 import { Status, type Client } from 'discord.js';
 import { BotError } from './errors.js';
-import { READING_CASES } from './messages.js';
 import type { Config } from './config.js';
 import type { Command } from './discord/commandTypes.js';
 import { createDiscordClient } from './discord/client.js';
 import { createChannelMessenger, type ChannelMessenger } from './discord/channelMessenger.js';
 import { createInteractionRouter } from './discord/router.js';
+import { loadCatalogs } from './i18n/catalog.js';
+import { localizeCommand } from './i18n/commandLocalizations.js';
+import { createTranslator, type Translator } from './i18n/translator.js';
 import { guildVoiceView } from './discord/guildVoiceView.js';
 import { wireDiscordEvents } from './discord/events.js';
 import { createAnnounceService, type AnnounceService } from './features/announcements/announceService.js';
 import { createPresenceAnnouncer } from './features/announcements/presenceAnnouncer.js';
 import { createPronunciation } from './features/pronunciation.js';
-import { loadCatalogs } from './i18n/catalog.js';
 import { createEmojiNames } from './i18n/emojiNames.js';
 import { createSpokenPhrases, type SpokenPhrases } from './i18n/spokenPhrases.js';
-import { createTranslator } from './i18n/translator.js';
 import { createReadingService, type ReadingService } from './features/reading/readingService.js';
 import { createSpeakService, type SpeakService } from './features/speak.js';
 import { createVoiceMessageMaker, type VoiceMessageMaker } from './features/voiceMessage.js';
@@ -93,6 +93,8 @@ export interface AppOverrides {
   settings?: SettingsStore;
   /** The opened audio cache (opening is asynchronous, so the caller opens it); none: no cache. */
   audioCache?: AudioCache;
+  /** The message catalogs (default: the files in src/i18n/catalogs). */
+  translator?: Translator;
 }
 
 /** The running bot: its parts, and how to start and stop it. */
@@ -129,6 +131,7 @@ function bundledFfmpegPath(): string {
 /** The composition root: wires config, logger, speech, voice, Discord and commands. */
 export function createApp(config: Config, commands: readonly BotCommand[], overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const translator = overrides.translator ?? createTranslator(loadCatalogs());
   const clock = overrides.clock ?? systemClock;
   // The configured providers behind one SpeechClient: failover in order, a circuit breaker each, model fallbacks.
   const providers = createSpeechProviders({ tts: config.tts, logger, clock });
@@ -204,7 +207,6 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         logger.child({ module: 'playback' }),
       ),
   );
-  const translator = createTranslator(loadCatalogs());
   const phrasesIn = createSpokenPhrases(translator, createEmojiNames());
   // The language a guild is spoken to in: its `language` setting, else the server's preferred locale, else English.
   const spokenLanguage = (guildId: string) =>
@@ -212,6 +214,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const speak = createSpeakService({ config, speech, playback, settings, logger, spokenLanguage });
   const pronunciation = createPronunciation(settings, (guildId) => phrasesIn(spokenLanguage(guildId)));
   const channels = createChannelMessenger({ client, logger });
+  // What is posted in a guild for everyone is in the language it is spoken to in.
+  const guildLanguage = spokenLanguage;
   const notify = channels.notify;
   const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
   const voiceOf = (guildId: string) => {
@@ -243,7 +247,9 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
       ownsGuild: (guildId) => ownsGuild(config.sharding, guildId),
+      guildLanguage,
     },
+    translator,
   });
   const reading = createReadingService({
     config,
@@ -267,6 +273,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     ffmpegPath,
     botVoiceChannel: (guildId) => playback.get(guildId)?.channelId ?? null,
     ports: { replyTo: channels.replyTo, react: channels.react },
+    guildSay: (guildId) => (key, values) => translator.text(guildLanguage(guildId), key, values),
     logger,
   });
   const services: Services = {
@@ -288,7 +295,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         version: botVersion(),
         startedAt: clock.now(),
         now: () => clock.now(),
-        reading: () => READING_CASES[config.reading.case],
+        // /diagnose is the operator's technical report: English.
+        reading: () => translator.text('en-US', `replies.read.cases.${config.reading.case}`),
       }),
       permissionsSection(client),
       voiceSection({ ffmpegPath }),
@@ -307,6 +315,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     admitSpeech: (guildId, userId) => usage.admit(guildId, userId),
     observe: (command, outcome) => metrics.interaction(command, outcome),
     accepting: () => accepting,
+    translator,
+    languageOf: (guildId) => settings.guild(guildId).language,
   });
   metrics.setSources({
     voice: () => {
@@ -344,7 +354,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         rest: c.rest,
         applicationId: config.discord.applicationId,
         devGuildId: config.discord.devGuildId,
-        definitions: commands.map((command) => command.data),
+        definitions: commands.map((command) => localizeCommand(translator, command.data)),
         dataDir: config.dataDir,
         logger,
       }),

@@ -1,5 +1,6 @@
 import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
 import type { MessageFacts } from '../features/reading/messageFacts.js';
+import type { MessageValues } from '../i18n/translator.js';
 import type { GuildVoiceView } from './guildVoiceView.js';
 
 /** A file to attach to a reply. */
@@ -44,6 +45,14 @@ export interface CommandContext<S> {
   attachmentSizeLimit: number;
   voice: GuildVoiceView;
   services: S;
+  /** The reply language (a catalog code): the member's locale, else the server's `language`, else its preferred locale, else en-US. */
+  language: string;
+  /** A catalog message (`replies.…`) in the reply language. */
+  t(key: string, values?: MessageValues): string;
+  /** The words for an error (a BotError's key, else "something went wrong") in the reply language. */
+  tError(error: unknown): string;
+  /** A catalog message in the server's language, for what is posted in a channel for everyone to read. */
+  tServer(key: string, values?: MessageValues): string;
   /** Sets the visible response (the deferred reply); may be called again later to update it. */
   reply(payload: ReplyPayload): Promise<void>;
 }
@@ -80,4 +89,8 @@ export interface AutocompleteContext<S> {
   focused: { name: string; value: string };
   options: OptionValues;
   services: S;
+  /** A catalog message in the member's language (as CommandContext.t). */
+  t(key: string, values?: MessageValues): string;
+  /** Whether the catalogs have `key` (settings added later may not have a translated description yet). */
+  has(key: string): boolean;
 }

@@ -70,7 +70,8 @@ export async function logNewcomerHelp(deps: {
   const where = deps.devGuildId ? `guild ${deps.devGuildId}` : 'global';
   try {
     const route = deps.devGuildId ? Routes.applicationGuildCommands(deps.applicationId, deps.devGuildId) : Routes.applicationCommands(deps.applicationId);
-    const registered = (await deps.rest.get(route)) as unknown[];
+    // Localizations are compared too: a changed translation is drift that deploy-commands fixes.
+    const registered = (await deps.rest.get(route, { query: new URLSearchParams({ with_localizations: 'true' }) })) as unknown[];
     const drift = commandDrift(deps.definitions, registered);
     if (drift.length === 0) log.info({ where, commands: deps.definitions.length }, 'registered commands match the bot');
     else log.warn({ where, drift }, 'registered commands differ from the bot: run `npm run deploy-commands` to fix');

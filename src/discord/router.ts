@@ -12,7 +12,8 @@ import {
   type MessageContextMenuCommandInteraction,
 } from 'discord.js';
 import { BotError, isBotError } from '../errors.js';
-import { messageFor } from '../messages.js';
+import { errorText } from '../i18n/errorText.js';
+import type { Translator } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Command, CommandContext, DeferMode, OptionAttachment, OptionValues, ReplyPayload } from './commandTypes.js';
 import { messageFacts } from './messageFacts.js';
@@ -62,17 +63,22 @@ export function createInteractionRouter<S>(options: {
   accepting?: () => boolean;
   /** Takes one of the member's speech requests for commands that spend speech; throws a BotError to refuse. */
   admitSpeech?: (guildId: string, userId: string) => void;
+  /** Every reply's text, in the language of the member (or of the server). */
+  translator: Translator;
+  /** The server's `language` setting (null: its preferred locale decides). */
+  languageOf?: (guildId: string) => string | null;
 }) {
+  const { translator } = options;
   const byName = new Map(options.commands.map((c) => [c.data.name, c]));
   const routerLog = options.logger.child({ module: 'router' });
   const observe = options.observe ?? (() => undefined);
   // Reply updates still on their way to Discord (a shutdown waits for them, so members read why).
   const inFlight = new Set<Promise<void>>();
 
-  async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown, log: Logger): Promise<void> {
+  async function replyWithError(interaction: CommandInteraction, mode: DeferMode | null, error: unknown, log: Logger, language: string): Promise<void> {
     const known = isBotError(error);
     observe(interaction.commandName, known ? (error.key === 'bot.shutting_down' ? 'shutting_down' : 'refused') : 'failed');
-    const content = known ? messageFor(error.key, error.details) : messageFor('internal');
+    const content = errorText(translator, language, known ? error : new BotError('internal'));
     if (known) log.info({ key: error.key }, 'command refused');
     else log.error({ err: error }, 'command failed');
     try {
@@ -106,7 +112,7 @@ export function createInteractionRouter<S>(options: {
     const guild = interaction.guild;
     if (!interaction.inGuild() || !guild) {
       await interaction
-        .reply({ content: messageFor('command.guild_only'), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+        .reply({ content: errorText(translator, translator.resolve(interaction.locale), new BotError('command.guild_only')), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
         .catch(() => undefined);
       return;
     }
@@ -118,6 +124,9 @@ export function createInteractionRouter<S>(options: {
     const displayName =
       (member && 'displayName' in member ? member.displayName : undefined) ?? interaction.user.globalName ?? interaction.user.username;
     let mode: DeferMode | null = null;
+    // The member's own locale first, then the server's language setting, then the server's preferred locale, then en-US.
+    const serverLanguage = translator.resolve(options.languageOf?.(guild.id), guild.preferredLocale);
+    const language = translator.resolve(interaction.locale, serverLanguage);
     // Replies may be updated later (queue progress); apply them in order, never two edits racing.
     let replies: Promise<void> = Promise.resolve();
     const ctx: CommandContext<S> = {
@@ -135,6 +144,10 @@ export function createInteractionRouter<S>(options: {
       attachmentSizeLimit: (interaction as { attachmentSizeLimit?: number }).attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
       voice: guildVoiceView(guild, interaction.user.id),
       services: options.services,
+      language,
+      t: (key, values) => translator.text(language, key, values),
+      tServer: (key, values) => translator.text(serverLanguage, key, values),
+      tError: (error) => errorText(translator, language, isBotError(error) ? error : new BotError('internal')),
       reply: (payload: ReplyPayload) => {
         const send = async () => {
           const files = payload.files ?? [];
@@ -168,7 +181,7 @@ export function createInteractionRouter<S>(options: {
       if (options.admitSpeech && command.spendsSpeech?.(ctx)) options.admitSpeech(ctx.guildId, ctx.user.id);
       mode = command.defer(ctx);
     } catch (error) {
-      await replyWithError(interaction, null, error, log);
+      await replyWithError(interaction, null, error, log, language);
       return;
     }
     // The command runs while Discord takes the deferral (a round trip of tens of ms): speech is requested at once, and
@@ -190,7 +203,7 @@ export function createInteractionRouter<S>(options: {
           return false;
         },
       );
-      if (deferred) await replyWithError(interaction, mode, error, log);
+      if (deferred) await replyWithError(interaction, mode, error, log, language);
       else observe(interaction.commandName, 'failed');
     }
   }
@@ -201,6 +214,8 @@ export function createInteractionRouter<S>(options: {
     try {
       const focused = interaction.options.getFocused(true);
       const { values } = flattenOptions(interaction.options.data);
+      const guildId = interaction.guildId;
+      const language = translator.resolve(interaction.locale, guildId ? options.languageOf?.(guildId) : null, interaction.guild?.preferredLocale);
       const choices =
         (await command?.autocomplete?.({
           guildId: interaction.guildId,
@@ -208,6 +223,8 @@ export function createInteractionRouter<S>(options: {
           focused: { name: focused.name, value: String(focused.value) },
           options: values,
           services: options.services,
+          t: (key, v) => translator.text(language, key, v),
+          has: (key) => translator.has(key),
         })) ?? [];
       await interaction.respond(choices.slice(0, 25));
     } catch (err) {

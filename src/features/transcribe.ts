@@ -1,4 +1,5 @@
 import { BotError, isBotError } from '../errors.js';
+import type { MessageValues } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
 import { memberValue } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
@@ -32,12 +33,19 @@ export function audioOf(m: MessageFacts): MessageAudio | undefined {
   return { name: a.name, contentType: a.contentType, url: a.url, size: a.size, durationSecs: a.durationSecs, voiceMessage };
 }
 
+/** A reply's words in some language: a catalog key and its values. */
+export type Say = (key: string, values?: MessageValues) => string;
+
 /** The reply that carries a transcript (the text defused: it can never become a mention). */
-export function transcriptText(m: MessageFacts, audio: MessageAudio, text: string): string {
-  const what = audio.voiceMessage ? 'voice message' : 'audio';
-  const length = audio.durationSecs !== undefined ? `, ${Math.round(audio.durationSecs)} s` : '';
-  const body = text.trim() === '' ? '*(no speech heard)*' : `> ${shorten(text, MAX_TRANSCRIPT_CHARS)}`;
-  return `📝 Transcript of ${shorten(m.authorDisplayName, 80)}’s ${what}${length}:\n${body}`;
+export function transcriptText(say: Say, m: MessageFacts, audio: MessageAudio, text: string): string {
+  const heading = say('replies.transcribe.heading', {
+    name: shorten(m.authorDisplayName, 80),
+    kind: audio.voiceMessage ? 'voice' : 'audio',
+    hasLength: audio.durationSecs !== undefined ? 'yes' : 'no',
+    seconds: Math.round(audio.durationSecs ?? 0),
+  });
+  const body = text.trim() === '' ? say('replies.transcribe.no_speech') : `> ${shorten(text, MAX_TRANSCRIPT_CHARS)}`;
+  return `${heading}\n${body}`;
 }
 
 /**
@@ -59,6 +67,8 @@ export function createTranscribeService(deps: {
     replyTo(channelId: string, messageId: string, content: string): Promise<void>;
     react(channelId: string, messageId: string, emoji: string): Promise<void>;
   };
+  /** Words in a guild's own language, for the transcripts posted there for everyone. */
+  guildSay: (guildId: string) => Say;
   logger: Logger;
   fetch?: typeof fetch;
 }) {
@@ -116,15 +126,15 @@ export function createTranscribeService(deps: {
 
   return {
     /**
-     * The Transcribe menu: the message's audio as text, for `requesterId`. Throws BotError: no audio, the author opted
+     * The Transcribe menu: the message's audio as text, for `requesterId`, worded by `say`. Throws BotError: no audio, the author opted
      * out (only they may then), too large, download failed, a budget spent; or the providers' SpeechError.
      */
-    async onRequest(m: MessageFacts, requesterId: string): Promise<string> {
+    async onRequest(m: MessageFacts, requesterId: string, say: Say): Promise<string> {
       const audio = audioOf(m);
       if (!audio) throw new BotError('transcribe.no_audio');
       if (m.authorId !== requesterId && optedOut(m)) throw new BotError('transcribe.opted_out');
       const text = await transcribe(m, audio, { guildId: m.guildId, memberId: requesterId });
-      return transcriptText(m, audio, text);
+      return transcriptText(say, m, audio, text);
     },
 
     /** A posted message: a voice message in a channel read aloud gets a transcript reply when the server wants it. */
@@ -140,7 +150,7 @@ export function createTranscribeService(deps: {
       void (async () => {
         try {
           const text = await transcribe(m, audio, { guildId: m.guildId, memberId: m.authorId });
-          await deps.ports.replyTo(m.channelId, m.id, transcriptText(m, audio, text));
+          await deps.ports.replyTo(m.channelId, m.id, transcriptText(deps.guildSay(m.guildId), m, audio, text));
         } catch (err) {
           const key = isBotError(err) ? err.key : 'internal';
           log.warn({ guildId: m.guildId, channelId: m.channelId, key }, 'voice message not transcribed');

@@ -1,5 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SOURCE_LOCALE, type Catalog } from './catalog.js';
+import { placeholdersOf } from './catalogCheck.js';
 
 /** Values put into a message's placeholders. */
 export type MessageValues = Readonly<Record<string, string | number | Date>>;
@@ -14,6 +15,8 @@ export interface Translator {
   text(language: string | null | undefined, key: string, values?: MessageValues): string;
   /** Whether the source catalog has `key`. */
   has(key: string): boolean;
+  /** The placeholder names the source message of `key` uses (every language uses the same ones). */
+  placeholders(key: string): readonly string[];
   /** `key` in every other language, by Discord locale, for name_localizations / description_localizations. */
   localizations(key: string): Record<string, string>;
 }
@@ -39,6 +42,7 @@ export function createTranslator(catalogs: readonly Catalog[]): Translator {
     return byLocale.get(l) ?? byLanguage.get(l.split('-')[0]!);
   };
   const compiled = new Map<string, IntlMessageFormat>();
+  const placeholderCache = new Map<string, string[]>();
   const format = (catalog: Catalog, key: string, pattern: string, values: MessageValues | undefined): string => {
     const id = `${catalog.code}\u0000${key}`;
     let f = compiled.get(id);
@@ -61,6 +65,16 @@ export function createTranslator(catalogs: readonly Catalog[]): Translator {
       return format(source, key, fallback, values);
     },
     has: (key) => source.messages.has(key),
+    placeholders(key) {
+      let names = placeholderCache.get(key);
+      if (!names) {
+        const pattern = source.messages.get(key);
+        if (pattern === undefined) throw new Error(`unknown message key: ${key}`);
+        names = placeholdersOf(pattern);
+        placeholderCache.set(key, names);
+      }
+      return names;
+    },
     localizations(key) {
       const out: Record<string, string> = {};
       for (const c of ordered) {

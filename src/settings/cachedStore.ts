@@ -122,10 +122,12 @@ export class CachedSettingsStore implements SettingsStore {
 
   setGuild(guildId: string, key: GuildSettingKey, text: string): GuildSettings {
     const def = Object.hasOwn(this.#guildDefs, key) ? this.#guildDefs[key] : undefined;
-    if (!def) throw new BotError('input.invalid', { reason: `There is no setting called ${key}.` });
+    if (!def) throw new BotError('input.unknown_setting', { key, keys: GUILD_SETTING_KEYS.join(', ') });
     const raw = def.parse(text.trim());
     const parsed = raw === undefined ? undefined : def.schema.safeParse(raw);
-    if (!parsed?.success) throw new BotError('input.invalid', { reason: `${key} must be ${def.allowed}.` });
+    if (!parsed?.success) {
+      throw def.rule ? new BotError('settings.invalid_value', { setting: key, ...def.rule }) : new BotError('input.invalid', { reason: `${key} must be ${def.allowed}.` });
+    }
     if (parsed.data === null) return this.resetGuild(guildId, key);
     this.#run(this.#sql.guildUpsert, guildId, key, JSON.stringify(parsed.data), Date.now());
     this.#guilds.delete(guildId);
@@ -158,7 +160,7 @@ export class CachedSettingsStore implements SettingsStore {
       }
       const def = this.#memberDefs[key];
       const parsed = def.schema.safeParse(value);
-      if (!parsed.success) throw new BotError('input.invalid', { reason: `${readableMemberKey(key)} must be ${def.allowed}.` });
+      if (!parsed.success) throw new BotError('settings.invalid_member_value', { setting: key, ...def.rule });
       writes.push([key, parsed.data]);
     }
     const now = Date.now();
@@ -281,6 +283,3 @@ function safeJson(text: string): unknown {
   }
 }
 
-function readableMemberKey(key: MemberSettingKey): string {
-  return key === 'spokenName' ? 'Your spoken name' : key === 'optOut' ? 'Opt-out' : key === 'voice' ? 'Voice' : 'Speed';
-}

@@ -8,6 +8,18 @@ import { SPEED_RANGE } from '../speech/request.js';
 /** A stored setting value: what a moderator can set with /settings. */
 export type SettingValue = string | number | boolean | null;
 
+/**
+ * What a setting allows, as data: the reply to a bad value words it in the member's language
+ * (`replies.errors.settings.invalid_value`, a `select` on `rule`).
+ */
+export type AllowedRule =
+  | { rule: 'on_off' | 'true_false' | 'role' | 'time_zone' }
+  | { rule: 'whole_number'; min: number; max: number; unit: 'seconds' | 'characters' | 'messages' | 'requests' | 'unlimited' }
+  | { rule: 'number'; min: number; max: number; orDefault: 'yes' | 'no' }
+  | { rule: 'one_of'; values: string; orDefault: 'yes' | 'no' }
+  | { rule: 'prefix' | 'visible'; max: number }
+  | { rule: 'template'; max: number; move: 'yes' | 'no'; orDefault: 'yes' | 'no' };
+
 /** One guild setting: its default, how typed text becomes a value, and what is allowed (for replies). */
 export interface SettingDefinition<V extends SettingValue = SettingValue> {
   key: string;
@@ -17,8 +29,10 @@ export interface SettingDefinition<V extends SettingValue = SettingValue> {
   default: V;
   /** Validates a stored value; also the target of `parse`. */
   schema: z.ZodType<V>;
-  /** What is allowed, in words, for the reply to a bad value. */
+  /** What is allowed, in English words (logs, and the reply when `rule` is missing). */
   allowed: string;
+  /** What is allowed, as data for the reply in the member's language. */
+  rule?: AllowedRule;
   /** Turns what a moderator typed into a value (before `schema`); undefined means "not understood". */
   parse(text: string): unknown;
 }
@@ -36,17 +50,21 @@ function toggle(key: string, fallback: boolean, description: string): SettingDef
     default: fallback,
     schema: z.boolean(),
     allowed: 'on or off',
+    rule: { rule: 'on_off' },
     parse: (t) => (ON.has(t.toLowerCase()) ? true : OFF.has(t.toLowerCase()) ? false : undefined),
   };
 }
 
-function integer(key: string, fallback: number, min: number, max: number, unit: string, description: string): SettingDefinition<number> {
+const UNITS = { seconds: 'seconds', characters: 'characters', messages: 'messages', requests: 'requests', unlimited: 'characters; 0 is no limit' } as const;
+
+function integer(key: string, fallback: number, min: number, max: number, unit: keyof typeof UNITS, description: string): SettingDefinition<number> {
   return {
     key,
     description,
     default: fallback,
     schema: z.number().int().min(min).max(max),
-    allowed: `a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`,
+    allowed: `a whole number from ${min} to ${max} (${UNITS[unit]})`,
+    rule: { rule: 'whole_number', min, max, unit },
     parse: (t) => (/^-?\d+$/.test(t) ? Number(t) : undefined),
   };
 }
@@ -58,6 +76,7 @@ function oneOf<const T extends string>(key: string, values: readonly T[], fallba
     default: fallback,
     schema: z.enum(values as unknown as [T, ...T[]]) as unknown as z.ZodType<T>,
     allowed: `one of ${values.join(', ')}`,
+    rule: { rule: 'one_of', values: values.join(', '), orDefault: 'no' },
     parse: (t) => t.toLowerCase(),
   };
 }
@@ -74,6 +93,7 @@ function listed(key: string, list: readonly string[], description: string): Sett
     default: null,
     schema: z.string().refine((v) => list.includes(v)).nullable(),
     allowed: `one of ${list.join(', ')} (or "default")`,
+    rule: { rule: 'one_of', values: list.join(', '), orDefault: 'yes' },
     parse: (t) => nullable(t, (x) => list.find((v) => v.toLowerCase() === x.toLowerCase()) ?? x),
   };
 }
@@ -87,6 +107,7 @@ function role(key: string, description: string): SettingDefinition<string | null
     default: null,
     schema: z.string().regex(/^\d{17,20}$/).nullable(),
     allowed: 'a role mention or id (or "none")',
+    rule: { rule: 'role' },
     parse: (t) => nullable(t, (x) => { const m = ROLE_MENTION.exec(x); return m ? (m[1] ?? m[2]) : undefined; }),
   };
 }
@@ -98,6 +119,7 @@ function template(kind: 'join' | 'leave' | 'move'): SettingDefinition<string | n
     default: null,
     schema: z.string().refine((v) => validateTemplate(kind, v).ok).nullable(),
     allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders} (or "default")`,
+    rule: { rule: 'template', max: 100, move: kind === 'move' ? 'yes' : 'no', orDefault: 'yes' },
     parse: (t) => nullable(t, (x) => x),
   };
 }
@@ -113,6 +135,7 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       default: null,
       schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max).nullable(),
       allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max} (or "default")`,
+      rule: { rule: 'number', min: SPEED_RANGE.min, max: SPEED_RANGE.max, orDefault: 'yes' },
       parse: (t: string) => nullable(t, (x) => (/^\d+(\.\d+)?$/.test(x) ? Number(x) : undefined)),
     },
     read_voice_chats: toggle('read_voice_chats', false, 'Read the text chat of the voice channel the bot is in'),
@@ -125,6 +148,7 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       default: '!',
       schema: z.string().max(5).refine((v) => !/\s/.test(v)),
       allowed: 'up to 5 characters without spaces (or "none")',
+      rule: { rule: 'prefix', max: 5 },
       parse: (t: string) => (NONE.has(t.toLowerCase()) ? '' : t),
     },
     read_required_role: role('read_required_role', 'Only read members with this role'),
@@ -142,6 +166,7 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       default: 1.6,
       schema: z.number().min(1).max(2.5),
       allowed: 'a number from 1 to 2.5',
+      rule: { rule: 'number', min: 1, max: 2.5, orDefault: 'no' },
       parse: (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : undefined),
     },
     announce_joins: toggle('announce_joins', false, 'Announce who joins, leaves or moves in the bot’s voice channel'),
@@ -150,10 +175,11 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
     announce_move_template: template('move'),
     name_template: {
       key: 'name_template',
-      description: 'How member names are said, e.g. {name}さん (default: the language’s own way)',
+      description: 'How member names are said, e.g. Aliceさん (default: the language’s own way)',
       default: null,
       schema: z.string().max(40).refine((v) => v.includes('{name}') && !/[{}]/.test(v.replace(/\{name\}/g, ''))).nullable(),
       allowed: 'up to 40 characters containing {name} and no other {placeholders} (or "default")',
+      rule: { rule: 'template', max: 40, move: 'no', orDefault: 'yes' },
       parse: (t: string) => nullable(t, (x) => x),
     },
     announce_role: role('announce_role', 'Role that may use /announce besides Manage Server'),
@@ -163,11 +189,12 @@ export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: Set
       default: 'UTC',
       schema: z.string().refine(isValidTimeZone),
       allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
+      rule: { rule: 'time_zone' },
       parse: (t: string) => t.trim(),
     },
     language: listed('language', catalogCodes(), 'Language the bot answers and speaks in here (default: the server’s preferred locale)'),
     member_rate_per_min: integer('member_rate_per_min', 10, 1, 120, 'requests', 'Speech requests one member may make per minute (/speak, Read aloud, samples)'),
-    char_budget_daily: integer('char_budget_daily', 100_000, 0, 100_000_000, 'characters; 0 is no limit', 'Characters sent to the speech service per day (0: no limit)'),
+    char_budget_daily: integer('char_budget_daily', 100_000, 0, 100_000_000, 'unlimited', 'Characters sent to the speech service per day (0: no limit)'),
     transcribe_voice_messages: toggle('transcribe_voice_messages', false, 'Reply to voice messages in channels read aloud with their transcript'),
     transcribe_public: toggle('transcribe_public', false, 'Transcribe (message menu) replies so everyone in the channel sees it'),
   };
@@ -250,15 +277,24 @@ export const MEMBER_SETTING_KEYS = ['voice', 'speed', 'spokenName', 'optOut'] as
 export const EMPTY_MEMBER_SETTINGS: Readonly<MemberSettings> = Object.freeze({ voice: null, speed: null, spokenName: null, optOut: null });
 
 /** Validators of member settings (voices from the configured list), with what is allowed for replies. */
-export function memberSettingDefinitions(tts: Tts): { [K in MemberSettingKey]: { schema: z.ZodType<NonNullable<MemberSettings[K]>>; allowed: string } } {
+export function memberSettingDefinitions(tts: Tts): { [K in MemberSettingKey]: { schema: z.ZodType<NonNullable<MemberSettings[K]>>; allowed: string; rule: AllowedRule } } {
   return {
-    voice: { schema: z.string().refine((v) => tts.voices.includes(v)), allowed: `one of ${tts.voices.join(', ')}` },
-    speed: { schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max), allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}` },
+    voice: {
+      schema: z.string().refine((v) => tts.voices.includes(v)),
+      allowed: `one of ${tts.voices.join(', ')}`,
+      rule: { rule: 'one_of', values: tts.voices.join(', '), orDefault: 'no' },
+    },
+    speed: {
+      schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max),
+      allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}`,
+      rule: { rule: 'number', min: SPEED_RANGE.min, max: SPEED_RANGE.max, orDefault: 'no' },
+    },
     spokenName: {
       // Control, zero-width and bidi characters would be read oddly or hide text.
       schema: z.string().min(1).max(32).refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v),
       allowed: '1 to 32 visible characters',
+      rule: { rule: 'visible', max: 32 },
     },
-    optOut: { schema: z.boolean(), allowed: 'true or false' },
+    optOut: { schema: z.boolean(), allowed: 'true or false', rule: { rule: 'true_false' } },
   };
 }

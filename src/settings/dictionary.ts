@@ -17,7 +17,7 @@ export const DICTIONARY_TEXT_MAX = 100;
 export interface DictionaryStore {
   /** Entries sorted by word. */
   entries(guildId: string): readonly DictionaryEntry[];
-  /** Adds or replaces an entry; throws BotError('input.invalid') on a bad word or a full dictionary. */
+  /** Adds or replaces an entry; throws a BotError (dictionary.*) on a bad word or a full dictionary. */
   set(guildId: string, word: string, reading: string): { replaced: boolean };
   /** Removes an entry; true if it was there. */
   remove(guildId: string, word: string): boolean;
@@ -33,10 +33,10 @@ export function validateEntry(word: string, reading: string): DictionaryEntry {
   const r = reading.trim();
   const bad = /[\p{Cc}\p{Cf}]/u;
   if (w.length === 0 || w.length > DICTIONARY_TEXT_MAX || bad.test(w)) {
-    throw new BotError('input.invalid', { reason: `A word must be 1 to ${DICTIONARY_TEXT_MAX} visible characters.` });
+    throw new BotError('dictionary.bad_word', { max: DICTIONARY_TEXT_MAX });
   }
   if (r.length > DICTIONARY_TEXT_MAX || bad.test(r)) {
-    throw new BotError('input.invalid', { reason: `A reading must be at most ${DICTIONARY_TEXT_MAX} visible characters (empty: the word is not said).` });
+    throw new BotError('dictionary.bad_reading', { max: DICTIONARY_TEXT_MAX });
   }
   return { word: w, reading: r };
 }
@@ -82,7 +82,7 @@ export class DictionaryTable implements DictionaryStore {
     this.count();
     const replaced = this.#sql.exists.get(guildId, key) !== undefined;
     if (!replaced && this.entries(guildId).length >= DICTIONARY_LIMIT) {
-      throw new BotError('input.invalid', { reason: `The dictionary is full (${DICTIONARY_LIMIT} words). Remove some first.` });
+      throw new BotError('dictionary.full', { limit: DICTIONARY_LIMIT });
     }
     this.count();
     writeOrBusy(() => this.#sql.upsert.run(guildId, key, entry.word, entry.reading, Date.now()));
@@ -101,7 +101,7 @@ export class DictionaryTable implements DictionaryStore {
     const valid = entries.map((e) => validateEntry(e.word, e.reading));
     const keys = new Set([...(replaceAll ? [] : this.entries(guildId).map((e) => e.word.toLowerCase())), ...valid.map((e) => e.word.toLowerCase())]);
     if (keys.size > DICTIONARY_LIMIT) {
-      throw new BotError('input.invalid', { reason: `That would make ${keys.size} words; the limit is ${DICTIONARY_LIMIT}.` });
+      throw new BotError('dictionary.import_too_many', { count: keys.size, limit: DICTIONARY_LIMIT });
     }
     const now = Date.now();
     writeOrBusy(() => this.db.exec('BEGIN IMMEDIATE'));

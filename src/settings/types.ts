@@ -28,7 +28,7 @@ export interface MemberExport {
 export interface SettingsStore {
   /** The guild's settings with defaults filled in. */
   guild(guildId: string): GuildSettings;
-  /** Validates and stores one guild setting from text a moderator typed; throws BotError('input.invalid') naming what is allowed. */
+  /** Validates and stores one guild setting from text a moderator typed; throws BotError('settings.invalid_value') naming what is allowed. */
   setGuild(guildId: string, key: GuildSettingKey, text: string): GuildSettings;
   /** Removes a stored guild setting, so its default applies. */
   resetGuild(guildId: string, key: GuildSettingKey): GuildSettings;

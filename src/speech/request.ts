@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AUDIO_FORMATS, type AudioFormat, type Config } from '../config.js';
-import { BotError } from '../errors.js';
+import { BotError, type ErrorKey } from '../errors.js';
 
 /** The endpoint's hard limit on input length, in characters. */
 export const MAX_INPUT_CHARS = 4096;
@@ -29,35 +29,35 @@ export interface SpeechAsk {
 
 type TtsConfig = Pick<Config['tts'], 'defaults' | 'models' | 'voices' | 'instructionModels'>;
 
-function invalid(reason: string): never {
-  throw new BotError('input.invalid', { reason });
+function invalid(key: ErrorKey & `request.${string}`, details: Record<string, string | number> = {}): never {
+  throw new BotError(key, details);
 }
 
 /** Builds and validates a speech request against the endpoint's contract, with a reply-ready reason on failure. */
 export function buildSpeechRequest(ask: SpeechAsk, tts: TtsConfig): SpeechRequest {
   const input = ask.text.trim();
-  if (input.length === 0) invalid('There is no text to speak.');
+  if (input.length === 0) invalid('request.no_text');
   if (input.length > MAX_INPUT_CHARS) {
-    invalid(`The text is ${input.length} characters long; the limit is ${MAX_INPUT_CHARS}.`);
+    invalid('request.text_too_long', { length: input.length, limit: MAX_INPUT_CHARS });
   }
   const model = ask.model ?? tts.defaults.model;
-  if (!tts.models.includes(model)) invalid(`Unknown model “${model}”. Choose one of: ${tts.models.join(', ')}.`);
+  if (!tts.models.includes(model)) invalid('request.unknown_model', { model, allowed: tts.models.join(', ') });
   const voice = ask.voice ?? tts.defaults.voice;
-  if (!tts.voices.includes(voice)) invalid(`Unknown voice “${voice}”. Choose one of: ${tts.voices.join(', ')}.`);
+  if (!tts.voices.includes(voice)) invalid('request.unknown_voice', { voice, allowed: tts.voices.join(', ') });
   const format = ask.format ?? tts.defaults.format;
   const parsedFormat = z.enum(AUDIO_FORMATS).safeParse(format);
-  if (!parsedFormat.success) invalid(`Unknown format “${format}”. Choose one of: ${AUDIO_FORMATS.join(', ')}.`);
+  if (!parsedFormat.success) invalid('request.unknown_format', { format: String(format), allowed: AUDIO_FORMATS.join(', ') });
   const speed = ask.speed ?? tts.defaults.speed;
   if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
-    invalid(`Speed must be between ${SPEED_RANGE.min} and ${SPEED_RANGE.max} (1 is normal).`);
+    invalid('request.bad_speed', { min: SPEED_RANGE.min, max: SPEED_RANGE.max });
   }
   const request: SpeechRequest = { model, input, voice, response_format: parsedFormat.data, speed };
   const instructions = ask.instructions?.trim();
   if (instructions) {
     if (!tts.instructionModels.includes(model)) {
-      invalid(`Instructions work only with ${tts.instructionModels.join(', ')}; “${model}” does not take them.`);
+      invalid('request.no_instructions', { models: tts.instructionModels.join(', '), model });
     }
-    if (instructions.length > MAX_INPUT_CHARS) invalid(`Instructions are limited to ${MAX_INPUT_CHARS} characters.`);
+    if (instructions.length > MAX_INPUT_CHARS) invalid('request.instructions_too_long', { limit: MAX_INPUT_CHARS });
     request.instructions = instructions;
   }
   return request;

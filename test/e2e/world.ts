@@ -66,8 +66,8 @@ export interface World {
   join(member: MemberName | (string & {}), channel: string | null): void;
   /** Sets the bot's clock (worlds started with clockStartMs). */
   setBotClock(ms: number): Promise<void>;
-  /** Runs a slash command as a member, from the text channel. */
-  command(member: MemberName | (string & {}), command: string, options?: Record<string, string | number | boolean>, subcommand?: string): InteractionHandle;
+  /** Runs a slash command as a member, from the text channel; `locale` is the member's client language (default en-US). */
+  command(member: MemberName | (string & {}), command: string, options?: Record<string, string | number | boolean>, subcommand?: string, locale?: string): InteractionHandle;
   /** /speak as a member. */
   speak(member: MemberName, options: Record<string, string | number | boolean>): InteractionHandle;
   channelId(name: string): string;
@@ -170,7 +170,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     join(member, channel) {
       discord.setVoiceState(guild.id, guild.member(member).id, channel === null ? null : channelId(channel));
     },
-    command(member, command, opts = {}, subcommand) {
+    command(member, command, opts = {}, subcommand, locale) {
       return discord.interact({
         guildId: guild.id,
         channelId: channelId('general'),
@@ -178,6 +178,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         command,
         options: opts,
         ...(subcommand ? { subcommand } : {}),
+        ...(locale ? { locale } : {}),
       });
     },
     speak(member, opts) {

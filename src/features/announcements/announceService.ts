@@ -1,5 +1,6 @@
 import { BotError, isBotError } from '../../errors.js';
-import { messageFor, scheduledNotSaidNotice } from '../../messages.js';
+import { errorText } from '../../i18n/errorText.js';
+import type { Translator } from '../../i18n/translator.js';
 import type { Logger } from '../../observability/logger.js';
 import type { ScheduledAnnouncement } from '../../settings/scheduledAnnouncements.js';
 import type { SettingsStore } from '../../settings/types.js';
@@ -35,12 +36,17 @@ export interface AnnouncePorts {
   notify(channelId: string, content: string): Promise<void>;
   /** Whether this process's shards own the guild (schedules of other guilds are fired by their own process). */
   ownsGuild?(guildId: string): boolean;
+  /** The language (catalog code) of what is posted in the guild for everyone. */
+  guildLanguage(guildId: string): string;
 }
 
 /** A schedule with what /announce list shows about it. */
 export interface ScheduleView {
   schedule: ScheduledAnnouncement;
+  /** In English, for logs; replies word `schedule.spec` in the member's language. */
   description: string;
+  /** The guild's time zone the schedule runs in. */
+  timeZone: string;
   next: Date | null;
 }
 
@@ -50,6 +56,8 @@ export function createAnnounceService(deps: {
   speak: SpeakService;
   playback: PlaybackRegistry<SpeechRequest>;
   ports: AnnouncePorts;
+  /** The words of the notice posted when a scheduled announcement could not be said. */
+  translator: Translator;
   clock: Clock;
   logger: Logger;
   /** Scheduler timing (tests). */
@@ -82,9 +90,10 @@ export function createAnnounceService(deps: {
   const fire = (s: ScheduledAnnouncement) => {
     const tell = (why: BotError | null) => {
       log.warn({ id: s.id, guildId: s.guildId, why: why?.key ?? 'internal', ...why?.details }, 'scheduled announcement not said');
-      const text = why ? messageFor(why.key, why.details) : messageFor('internal');
+      const language = deps.ports.guildLanguage(s.guildId);
+      const reason = errorText(deps.translator, language, why ?? new BotError('internal'));
       void deps.ports
-        .notify(s.replyChannelId, scheduledNotSaidNotice(s.id, s.channelId, text))
+        .notify(s.replyChannelId, deps.translator.text(language, 'replies.announce.not_said', { id: s.id, channelId: s.channelId, why: reason }))
         .catch((err: unknown) => log.warn({ err: isBotError(err) ? err.key : (err as Error).message, channelId: s.replyChannelId }, 'could not post the notice'));
     };
     const cannot = deps.ports.cannotSpeakIn(s.guildId, s.channelId);
@@ -125,7 +134,7 @@ export function createAnnounceService(deps: {
 
   const view = (schedule: ScheduledAnnouncement): ScheduleView => {
     const timeZone = deps.settings.guild(schedule.guildId).time_zone;
-    return { schedule, description: describeSchedule(schedule.spec, timeZone), next: scheduler.nextRunOf(schedule.id) };
+    return { schedule, description: describeSchedule(schedule.spec, timeZone), timeZone, next: scheduler.nextRunOf(schedule.id) };
   };
 
   return {
@@ -164,10 +173,10 @@ export function createAnnounceService(deps: {
       }
       const timeZone = deps.settings.guild(a.guildId).time_zone;
       const now = new Date(deps.clock.now());
-      if (a.cron && a.when) throw new BotError('input.invalid', { reason: 'Give either a time (with repeat) or a cron expression, not both.' });
-      if (!a.cron && !a.when) throw new BotError('input.invalid', { reason: 'Say when: a time such as 09:30 or 2026-12-24 18:00, or a cron expression.' });
+      if (a.cron && a.when) throw new BotError('announce.time_and_cron');
+      if (!a.cron && !a.when) throw new BotError('announce.no_time');
       const parsed = a.cron ? parseWhen('', a.cron, timeZone, now) : parseWhen(a.when!, a.repeat ?? 'once', timeZone, now);
-      if (!parsed.ok) throw new BotError('input.invalid', { reason: parsed.reason });
+      if (!parsed.ok) throw new BotError('announce.bad_time', { ...parsed.problem });
       const stored = deps.settings.schedules.add({
         guildId: a.guildId,
         channelId: a.channelId,

@@ -14,8 +14,18 @@ export type ScheduleSpec =
   | { kind: 'daily' | 'weekdays' | 'weekly'; time: string; weekday?: number }
   | { kind: 'cron'; expr: string };
 
+/** Why parseWhen refused, as data (the reply words it in the member's language: replies.errors.announce.bad_time). */
+export interface ScheduleProblem {
+  problem: 'time_zone' | 'not_time' | 'not_time_of_day' | 'not_date' | 'missing' | 'passed' | 'date_not_allowed' | 'not_repeat' | 'bad_cron' | 'never' | 'cron_with_time';
+  /** What the member typed that is wrong (a time, a date, a repeat, a cron expression). */
+  value: string;
+  timeZone: string;
+  /** croner's own reason for a bad cron expression. */
+  detail: string;
+}
+
 /** Outcome of parseWhen. */
-export type ParseWhenResult = { ok: true; spec: ScheduleSpec } | { ok: false; reason: string };
+export type ParseWhenResult = { ok: true; spec: ScheduleSpec } | { ok: false; problem: ScheduleProblem };
 
 /** Outcome of dueRuns: whether to announce now, how many runs were skipped, and the next run. */
 export interface DueRuns {
@@ -28,7 +38,6 @@ export interface DueRuns {
 export const MISSED_COUNT_LIMIT = 100;
 
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-const RECURRENCES = "'once', 'daily', 'weekdays', 'weekly' or a 5-field cron expression";
 const DAY_MS = 86_400_000;
 
 /** True when the runtime knows the IANA time zone (e.g. 'Europe/Paris'). */
@@ -48,17 +57,17 @@ export function isValidTimeZone(timeZone: string): boolean {
  * once or weekly (where it picks the weekday); a cron expression says when by itself, so `text` stays empty.
  */
 export function parseWhen(text: string, recurrence: string, timeZone: string, now: Date): ParseWhenResult {
-  if (!isValidTimeZone(timeZone)) return fail(`"${timeZone}" is not a time zone; use an IANA name such as Europe/Paris.`);
+  if (!isValidTimeZone(timeZone)) return fail('time_zone', timeZone);
   const repeat = recurrence.trim().toLowerCase();
   if (repeat !== 'once' && repeat !== 'daily' && repeat !== 'weekdays' && repeat !== 'weekly') {
     return parseCron(text, recurrence.trim(), timeZone, now);
   }
   const when = parseLocalTime(text);
-  if (typeof when === 'string') return fail(when);
+  if ('problem' in when) return { ok: false, problem: when };
   if (repeat === 'once') {
     const at = when.date ? localInstant(when.date, when.time, timeZone) : nextLocalTime(when.time, timeZone, now);
-    if (at === null) return fail(`${text.trim()} does not exist in ${timeZone}.`);
-    if (at.getTime() <= now.getTime()) return fail(`${text.trim()} (${timeZone}) has already passed.`);
+    if (at === null) return fail('missing', text.trim(), timeZone);
+    if (at.getTime() <= now.getTime()) return fail('passed', text.trim(), timeZone);
     return { ok: true, spec: { kind: 'once', at: at.toISOString() } };
   }
   const time = formatTime(when.time);
@@ -66,7 +75,7 @@ export function parseWhen(text: string, recurrence: string, timeZone: string, no
     const day = when.date ?? localDate(nextLocalTime(when.time, timeZone, now) ?? now, timeZone);
     return { ok: true, spec: { kind: 'weekly', time, weekday: weekdayOf(day) } };
   }
-  if (when.date) return fail(`A ${repeat} schedule takes only a time (HH:MM), not a date.`);
+  if (when.date) return fail('date_not_allowed', repeat);
   return { ok: true, spec: { kind: repeat, time } };
 }
 
@@ -97,6 +106,13 @@ export function dueRuns(spec: ScheduleSpec, timeZone: string, lastCheck: Date, n
   return { fire, missed: Math.min(count - (fire ? 1 : 0), MISSED_COUNT_LIMIT), next: next(now) };
 }
 
+/** A one-off schedule's local date (YYYY-MM-DD) and time (HH:MM) in a time zone. */
+export function localDateTime(at: string, timeZone: string): { date: string; time: string } {
+  const instant = new Date(at);
+  const parts = wallClock(instant, timeZone);
+  return { date: localDate(instant, timeZone), time: `${pad(parts.hour)}:${pad(parts.minute)}` };
+}
+
 /** Human wording, e.g. "every weekday at 09:00 (Europe/Paris)". */
 export function describeSchedule(spec: ScheduleSpec, timeZone: string): string {
   switch (spec.kind) {
@@ -117,24 +133,24 @@ export function describeSchedule(spec: ScheduleSpec, timeZone: string): string {
   }
 }
 
-function fail(reason: string): ParseWhenResult {
-  return { ok: false, reason };
+function fail(problem: ScheduleProblem['problem'], value: string, timeZone = '', detail = ''): ParseWhenResult {
+  return { ok: false, problem: { problem, value, timeZone, detail } };
 }
 
 function parseCron(text: string, expr: string, timeZone: string, now: Date): ParseWhenResult {
   const fields = expr.split(/\s+/).filter((f) => f !== '');
   if (fields.length !== 5) {
-    return fail(`"${expr}" is not a repeat: use ${RECURRENCES} (minute hour day-of-month month day-of-week).`);
+    return fail('not_repeat', expr);
   }
-  if (text.trim() !== '') return fail('A cron expression already says when it runs; leave the time empty.');
+  if (text.trim() !== '') return fail('cron_with_time', text.trim());
   const normalized = fields.join(' ');
   let cron: Cron;
   try {
     cron = new Cron(normalized, { timezone: timeZone, paused: true, mode: '5-part' });
   } catch (error) {
-    return fail(`"${normalized}" is not a valid cron expression: ${(error as Error).message.replace(/^CronPattern: /, '')}.`);
+    return fail('bad_cron', normalized, '', (error as Error).message.replace(/^CronPattern: /, ''));
   }
-  if (cron.nextRun(now) === null) return fail(`"${normalized}" never runs.`);
+  if (cron.nextRun(now) === null) return fail('never', normalized);
   return { ok: true, spec: { kind: 'cron', expr: normalized } };
 }
 
@@ -178,15 +194,15 @@ function parseTime(text: string): LocalTime | null {
   return hour <= 23 && minute <= 59 ? { hour, minute } : null;
 }
 
-/** Reads 'HH:MM' or 'YYYY-MM-DD HH:MM'; a string is the reason it could not. */
-function parseLocalTime(text: string): { date: IsoDate | null; time: LocalTime } | string {
-  const usage = 'Give the time as HH:MM (24-hour) or YYYY-MM-DD HH:MM.';
+/** Reads 'HH:MM' or 'YYYY-MM-DD HH:MM', or says why it could not. */
+function parseLocalTime(text: string): { date: IsoDate | null; time: LocalTime } | ScheduleProblem {
+  const problem = (kind: ScheduleProblem['problem'], value: string): ScheduleProblem => ({ problem: kind, value, timeZone: '', detail: '' });
   const m = /^(?:(\d{4}-\d{2}-\d{2})[ T]+)?(\d{1,2}:\d{2})$/.exec(text.trim());
-  if (!m) return `"${text.trim()}" is not a time. ${usage}`;
+  if (!m) return problem('not_time', text.trim());
   const time = parseTime(m[2]!);
-  if (!time) return `${m[2]} is not a time of day. ${usage}`;
+  if (!time) return problem('not_time_of_day', m[2]!);
   const date = m[1] ?? null;
-  if (date !== null && !isRealDate(date)) return `${date} is not a date. ${usage}`;
+  if (date !== null && !isRealDate(date)) return problem('not_date', date);
   return { date, time };
 }
 

@@ -14,8 +14,9 @@ export function dictionaryToJson(entries: readonly DictionaryEntry[]): string {
  * or text lines `word = reading` / `word,reading` (lines starting with # are comments).
  */
 export function parseDictionaryFile(text: string): DictionaryEntry[] {
-  const bad = (why: string): never => {
-    throw new BotError('input.invalid', { reason: `That file is not a dictionary: ${why}. Use the format /dictionary export gives.` });
+  // What is wrong, as data: the reply words it in the member's language (replies.errors.dictionary.bad_file).
+  const bad = (problem: 'json' | 'entry' | 'reading' | 'line', at: number | string = ''): never => {
+    throw new BotError('dictionary.bad_file', { problem, at });
   };
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
@@ -23,17 +24,17 @@ export function parseDictionaryFile(text: string): DictionaryEntry[] {
     try {
       data = JSON.parse(trimmed);
     } catch {
-      return bad('it is not valid JSON');
+      return bad('json');
     }
     if (Array.isArray(data)) {
       return data.map((item, i) => {
         const e = item as { word?: unknown; reading?: unknown };
-        if (typeof e?.word !== 'string' || typeof e.reading !== 'string') bad(`entry ${i + 1} needs "word" and "reading" texts`);
+        if (typeof e?.word !== 'string' || typeof e.reading !== 'string') bad('entry', i + 1);
         return { word: e.word as string, reading: e.reading as string };
       });
     }
     return Object.entries(data as Record<string, unknown>).map(([word, reading]) => {
-      if (typeof reading !== 'string') bad(`the reading of "${word.slice(0, 40)}" is not text`);
+      if (typeof reading !== 'string') bad('reading', word.slice(0, 40));
       return { word, reading: reading as string };
     });
   }
@@ -41,7 +42,7 @@ export function parseDictionaryFile(text: string): DictionaryEntry[] {
   trimmed.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
     const m = /^(.*?)\s*(?:=|,|\t)\s*(.*)$/.exec(line);
-    if (!m || m[1]!.trim() === '') bad(`line ${i + 1} is not "word = reading"`);
+    if (!m || m[1]!.trim() === '') bad('line', i + 1);
     entries.push({ word: m![1]!.trim(), reading: m![2]!.trim() });
   });
   return entries;

@@ -2,6 +2,20 @@ import { errors } from './discordErrors.js';
 import type { RestRequest, RestRouter } from './restRouter.js';
 import type { RouteContext } from './routeContext.js';
 
+/**
+ * Without `with_localizations=true`, Discord's GET leaves out the localization dictionaries (it sends
+ * name_localized / description_localized for the caller's locale instead; a bot token has none).
+ */
+function withoutLocalizations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLocalizations);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (k !== 'name_localizations' && k !== 'description_localizations') out[k] = withoutLocalizations(v);
+  return out;
+}
+
+const shown = (req: RestRequest, body: unknown) => (req.query.get('with_localizations') === 'true' ? body : withoutLocalizations(body));
+
 /** Application command routes: global and guild lists, bulk overwrite, single create/get/edit/delete. */
 export function registerCommandRoutes(router: RestRouter, ctx: RouteContext): void {
   const scope = (req: RestRequest): string | undefined => {
@@ -13,7 +27,7 @@ export function registerCommandRoutes(router: RestRouter, ctx: RouteContext): vo
     return guildId;
   };
   for (const base of ['/applications/:app/commands', '/applications/:app/guilds/:guild/commands']) {
-    router.add('GET', base, (req) => ({ status: 200, body: ctx.registry.list(scope(req)) }));
+    router.add('GET', base, (req) => ({ status: 200, body: shown(req, ctx.registry.list(scope(req))) }));
     router.add('PUT', base, (req) => ({ status: 200, body: ctx.registry.bulkOverwrite(scope(req), req.body.json) }));
     router.add('POST', base, (req) => {
       const { command, created } = ctx.registry.create(scope(req), req.body.json);

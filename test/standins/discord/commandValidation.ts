@@ -3,6 +3,12 @@ import { ErrorCollector } from './discordErrors.js';
 /** Discord's rule for chat-input command and option names (plus: lowercase where a lowercase form exists). */
 export const CHAT_INPUT_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
+/** The locales Discord accepts as keys of name_localizations / description_localizations (Discord docs, Reference → Locales). */
+export const DISCORD_LOCALES: ReadonlySet<string> = new Set([
+  'id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'fi',
+  'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko',
+]);
+
 type Path = Array<string | number>;
 type Json = Record<string, unknown>;
 
@@ -48,6 +54,10 @@ function checkLocalizations(c: ErrorCollector, path: Path, value: unknown, max: 
     return;
   }
   for (const [locale, text] of Object.entries(value)) {
+    if (!DISCORD_LOCALES.has(locale)) {
+      c.add([...path, locale], 'BASE_TYPE_CHOICES', `Value must be one of {${[...DISCORD_LOCALES].map((l) => `'${l}'`).join(', ')}}.`);
+      continue;
+    }
     if (chatInputName) checkChatInputName(c, [...path, locale], text);
     else checkLength(c, [...path, locale], text, 1, max, true);
   }
@@ -127,6 +137,24 @@ function checkBounds(c: ErrorCollector, path: Path, option: Json): void {
   }
 }
 
+/**
+ * Names must also be unique per level in each locale: an entry's name there is its localization, else its base name.
+ * Reported at the later entry's name_localizations.<locale>.
+ */
+function checkLocalizedNamesUnique(c: ErrorCollector, path: Path, entries: unknown[], code: string, message: string, sameLevel: (a: Json, b: Json) => boolean = () => true): void {
+  const items = entries.filter(isObject);
+  const locales = new Set<string>();
+  for (const e of items) if (isObject(e.name_localizations)) for (const l of Object.keys(e.name_localizations)) locales.add(l);
+  for (const locale of locales) {
+    const nameIn = (e: Json) => (isObject(e.name_localizations) && typeof e.name_localizations[locale] === 'string' ? e.name_localizations[locale] : e.name);
+    items.forEach((e, i) => {
+      if (!isObject(e.name_localizations) || typeof e.name_localizations[locale] !== 'string') return;
+      const clash = items.some((other, j) => j !== i && sameLevel(e, other) && nameIn(other) === nameIn(e) && (j < i || !(isObject(other.name_localizations) && typeof other.name_localizations[locale] === 'string')));
+      if (clash) c.add([...path, entries.indexOf(e), 'name_localizations', locale], code, message);
+    });
+  }
+}
+
 /** Where an option list sits: top level of a command, inside a group, or inside a subcommand. */
 type Level = 'command' | 'group' | 'subcommand';
 
@@ -144,6 +172,7 @@ function checkOptions(c: ErrorCollector, path: Path, options: unknown, level: Le
   }
   const seen = new Set<string>();
   let sawOptional = false;
+  checkLocalizedNamesUnique(c, path, options, 'APPLICATION_COMMAND_OPTIONS_DUPLICATE_NAME', 'Option names must be unique');
   options.forEach((option: unknown, i) => {
     const at = [...path, i];
     if (!isObject(option)) {
@@ -231,6 +260,7 @@ export function validateBulk(body: unknown): ErrorCollector {
     return c;
   }
   body.forEach((command, i) => validateCommand(c, [i], command));
+  checkLocalizedNamesUnique(c, [], body, 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique', (a, b) => (a.type ?? 1) === (b.type ?? 1));
   const seen = new Set<string>();
   body.forEach((command: unknown, i) => {
     if (!isObject(command) || typeof command.name !== 'string') return;

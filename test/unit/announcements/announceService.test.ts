@@ -1,3 +1,5 @@
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { BotError } from '../../../src/errors.js';
@@ -67,7 +69,8 @@ describe('announcements: services', () => {
       playback,
       clock,
       logger,
-      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, ...ports },
+      ports: { cannotSpeakIn: () => null, humansIn: () => 1, notify: async () => undefined, guildLanguage: () => 'en-US', ...ports },
+      translator: createTranslator(loadCatalogs()),
     });
     const presence = createPresenceAnnouncer({ settings, speak, playback, pronunciation: createPronunciation(settings, () => phrasesIn('en-US')), clock, logger, windowMs: 2000, flapMs: 30_000 });
     return { playback, announce, presence };
@@ -86,10 +89,10 @@ describe('announcements: services', () => {
   it('refuses a schedule without a time, with both a time and a cron, in the past, or past the guild limit', () => {
     const { announce } = services();
     const base = { guildId: 'g', channelId: 'c', replyChannelId: 't', text: 'hello', member: member({ canManageGuild: true }) };
-    expect(keyOf(() => announce.schedule(base))).toBe('input.invalid');
-    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', cron: '0 9 * * *' }))).toBe('input.invalid');
-    expect(keyOf(() => announce.schedule({ ...base, when: '2026-11-24 09:00' }))).toBe('input.invalid');
-    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', voice: 'no-such-voice' }))).toBe('input.invalid');
+    expect(keyOf(() => announce.schedule(base))).toBe('announce.no_time');
+    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', cron: '0 9 * * *' }))).toBe('announce.time_and_cron');
+    expect(keyOf(() => announce.schedule({ ...base, when: '2026-11-24 09:00' }))).toBe('announce.bad_time');
+    expect(keyOf(() => announce.schedule({ ...base, when: '09:00', voice: 'no-such-voice' }))).toBe('request.unknown_voice');
     const first = announce.schedule({ ...base, when: '09:00' });
     expect(first.description).toBe('once on 2026-11-25 at 09:00 (UTC)');
     expect(first.next?.toISOString()).toBe('2026-11-25T09:00:00.000Z');

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { defuseMentions } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 import {
   MISSED_COUNT_LIMIT,
   describeSchedule,
@@ -114,13 +116,16 @@ describe('parseWhen', () => {
   ];
 
   it.each(refused)('"$text" $recurrence $tz is refused', (c) => {
-    expect(parseWhen(c.text, c.recurrence, c.tz ?? PARIS, now)).toEqual({ ok: false, reason: c.reason });
+    const result = parseWhen(c.text, c.recurrence, c.tz ?? PARIS, now);
+    expect(result.ok).toBe(false);
+    // The reply defuses what the member typed ("@daily" can never become a mention).
+    expect(!result.ok && messageFor('announce.bad_time', { ...result.problem })).toBe(defuseMentions(c.reason));
   });
 
   it('refuses invalid cron syntax with croner’s reason', () => {
     const result = parseWhen('', '0 9 * * FOO', PARIS, now);
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason.startsWith('"0 9 * * FOO" is not a valid cron expression: ')).toBe(true);
+    expect(!result.ok && messageFor('announce.bad_time', { ...result.problem }).startsWith('"0 9 * * FOO" is not a valid cron expression: ')).toBe(true);
   });
 });
 

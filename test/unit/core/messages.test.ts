@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defuseMentions, messageFor } from '../../../src/messages.js';
+import { defuseMentions } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 
 describe('messages never carry a mention taken from what a member typed', () => {
   // Found by the property tests: `/speak model:<@123…>` came back as "Unknown model “<@123…>”", a live mention.

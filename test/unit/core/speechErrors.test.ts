@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
-import { messageFor } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 import { errorFromResponse, parseRetryAfter, SpeechError } from '../../../src/speech/speechErrors.js';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');

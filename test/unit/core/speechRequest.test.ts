@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
+import { messageFor } from '../../support/errorWords.js';
 import { buildSpeechRequest, MAX_INPUT_CHARS, type SpeechAsk } from '../../../src/speech/request.js';
 
 const tts = {
@@ -9,14 +10,14 @@ const tts = {
   instructionModels: ['gpt-4o-mini-tts'],
 };
 
-/** The reason of the input.invalid BotError thrown for `ask` (fails the test if none is thrown). */
+/** The English words of the request.* BotError thrown for `ask` (fails the test if none is thrown). */
 function reasonFor(ask: SpeechAsk): string {
   try {
     buildSpeechRequest(ask, tts);
   } catch (err) {
     expect(err).toBeInstanceOf(BotError);
-    expect((err as BotError).key).toBe('input.invalid');
-    return String((err as BotError).details.reason);
+    expect((err as BotError).key).toMatch(/^request\./);
+    return messageFor((err as BotError).key, { ...(err as BotError).details });
   }
   throw new Error(`buildSpeechRequest accepted ${JSON.stringify(ask).slice(0, 80)}`);
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../../commands/index.js';
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
+
+const translator = createTranslator(loadCatalogs());
 import { INVITE_PERMISSIONS, commandDrift, inviteUrl } from '../../../src/discord/newcomerHelp.js';
 
 describe('newcomer help', () => {
@@ -11,7 +15,7 @@ describe('newcomer help', () => {
   });
 
   it('registered commands as Discord returns them (ids, versions, defaults added) match the definitions', () => {
-    const local = commandDefinitions();
+    const local = commandDefinitions(translator);
     const registered = local.map((d, i) => ({
       ...JSON.parse(JSON.stringify(d)),
       id: String(1000 + i),
@@ -25,7 +29,7 @@ describe('newcomer help', () => {
   });
 
   it('names what is missing, changed or left over', () => {
-    const local = commandDefinitions();
+    const local = commandDefinitions(translator);
     const registered: Array<Record<string, unknown>> = local.map((d) => JSON.parse(JSON.stringify(d)));
     const speak = registered.findIndex((r) => r.name === 'speak');
     registered[speak] = { ...registered[speak], description: 'an older description' };

@@ -1,3 +1,4 @@
+import { messageFor } from '../../support/errorWords.js';
 import { describe, expect, it } from 'vitest';
 import { describeSchedule, dueRuns, nextRun, parseWhen } from '../../../src/features/announcements/schedule.js';
 import { renderBatch, validateTemplate, type AnnouncementKind, type AnnouncementTemplates } from '../../../src/features/announcements/templates.js';
@@ -79,7 +80,7 @@ describe('schedule parsing, tried by machine', () => {
       fc.property(when, recurrence, zone, now, (text, repeat, timeZone, at) => {
         const parsed = parseWhen(text, repeat, timeZone, at);
         if (!parsed.ok) {
-          expect(parsed.reason.length).toBeGreaterThan(0);
+          expect(messageFor('announce.bad_time', { ...parsed.problem }).length).toBeGreaterThan(0);
           return;
         }
         expect(describeSchedule(parsed.spec, timeZone).length).toBeGreaterThan(0);

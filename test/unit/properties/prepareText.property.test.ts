@@ -5,6 +5,7 @@ import { phrasesIn } from '../../support/spokenPhrases.js';
 import { validateEntry } from '../../../src/settings/dictionary.js';
 import { buildSpeechRequest } from '../../../src/speech/request.js';
 import { expectSpeakable, fc, longText, runs, strangeText, mentionLeft, timed, timeLimit, userErrorOr } from './fuzz.js';
+import { messageFor } from '../../support/errorWords.js';
 
 const TTS = {
   defaults: { model: 'tts-1', voice: 'alloy', speed: 1, format: 'mp3' as const },
@@ -62,7 +63,7 @@ describe('prepareText, tried by machine', () => {
         expect(said).toBe(said.trim());
         expect(mentionLeft(said), said).toBe(false);
         const request = userErrorOr(() => buildSpeechRequest({ text: said }, TTS));
-        expect(request.ok, request.ok ? '' : String(request.error.details.reason)).toBe(true);
+        expect(request.ok, request.ok ? '' : messageFor(request.error.key, { ...request.error.details })).toBe(true);
       }),
       runs(300),
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { messageFor } from '../../support/errorWords.js';
 import { BotError } from '../../../src/errors.js';
 import { dictionaryToJson, parseDictionaryFile } from '../../../src/features/reading/dictionaryFile.js';
 
@@ -16,9 +17,9 @@ describe('dictionary files', () => {
   });
   it.each([
     ['broken JSON', '[{"word": "gg"', /not valid JSON/],
-    ['an entry without a reading', '[{"word": "gg"}]', /entry 1 needs "word" and "reading"/],
-    ['a line without a separator', 'gg good game', /line 1 is not "word = reading"/],
-    ['a non-text reading', '{"gg": 5}', /reading of "gg" is not text/],
+    ['an entry without a reading', '[{"word": "gg"}]', /entry 1 needs “word” and “reading”/],
+    ['a line without a separator', 'gg good game', /line 1 is not “word = reading”/],
+    ['a non-text reading', '{"gg": 5}', /reading of “gg” is not text/],
   ])('refuses %s with a reason', (_name, text, reason) => {
     let error: unknown;
     try {
@@ -27,6 +28,6 @@ describe('dictionary files', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(BotError);
-    expect(String((error as BotError).details.reason)).toMatch(reason);
+    expect(messageFor((error as BotError).key, { ...(error as BotError).details })).toMatch(reason);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { messageFor } from '../../support/errorWords.js';
 import { BotError } from '../../../src/errors.js';
 import { GUILD_SETTING_KEYS, defaultGuildSettings, guildSettingDefinitions } from '../../../src/settings/definitions.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
@@ -77,8 +78,8 @@ describeStores('settings store', (suite) => {
       error = err;
     }
     expect(error).toBeInstanceOf(BotError);
-    expect((error as BotError).key).toBe('input.invalid');
-    expect(String((error as BotError).details.reason)).toMatch(reason);
+    expect((error as BotError).key).toBe('settings.invalid_value');
+    expect(messageFor((error as BotError).key, { ...(error as BotError).details })).toMatch(reason);
     expect(store.guild(G1)[key]).toEqual(guildSettingDefinitions(TTS)[key].default);
   });
 
@@ -116,7 +117,7 @@ describeStores('settings store', (suite) => {
     try {
       store.setMember({ guildId: G1 }, U1, values);
     } catch (err) {
-      expect(String((err as BotError).details.reason)).toMatch(reason);
+      expect(messageFor((err as BotError).key, { ...(err as BotError).details })).toMatch(reason);
     }
     expect(store.exportMember(U1).entries).toEqual([]);
   });

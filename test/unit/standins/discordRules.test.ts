@@ -124,6 +124,39 @@ describe('Discord stand-in rules', () => {
       expect(Object.keys(reply.json.errors).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '8', '9']);
     });
 
+    it('checks localizations like Discord: known locale keys, name rules per locale, and names unique per level in each locale', async () => {
+      const reply = await put([
+        { name: 'speak', description: 'd', name_localizations: { ja: 'しゃべる', de: 'Sprechen' }, description_localizations: { xx: 'unknown locale', fr: 'é'.repeat(101) } },
+        { name: 'join', description: 'd', name_localizations: { ja: 'しゃべる' }, options: [
+          { type: 3, name: 'text', description: 'd', name_localizations: { de: 'text mit leerzeichen' } },
+          { type: 3, name: 'voice', description: 'd', name_localizations: { ko: '목소리' } },
+          { type: 3, name: 'model', description: 'd', name_localizations: { ko: '목소리' } },
+        ] },
+        { name: 'Read aloud', type: 3, name_localizations: { de: 'Vorlesen', ja: '読み上げる' } },
+      ]);
+      expect([reply.status, reply.json.code]).toEqual([400, 50035]);
+      expect(codes(reply, '0', 'name_localizations', 'de')).toEqual(['APPLICATION_COMMAND_INVALID_NAME']);
+      expect(codes(reply, '0', 'description_localizations', 'xx')).toEqual(['BASE_TYPE_CHOICES']);
+      expect(codes(reply, '0', 'description_localizations', 'fr')).toEqual(['BASE_TYPE_BAD_LENGTH']);
+      expect(codes(reply, '1', 'name_localizations', 'ja')).toEqual(['APPLICATION_COMMANDS_DUPLICATE_NAME']);
+      expect(codes(reply, '1', 'options', '0', 'name_localizations', 'de')).toEqual(['APPLICATION_COMMAND_INVALID_NAME']);
+      expect(codes(reply, '1', 'options', '2', 'name_localizations', 'ko')).toEqual(['APPLICATION_COMMAND_OPTIONS_DUPLICATE_NAME']);
+      // Context-menu names may have capitals and spaces in every locale.
+      expect(Object.keys(reply.json.errors).sort()).toEqual(['0', '1']);
+    });
+
+    it('leaves localization dictionaries out of GET unless with_localizations=true', async () => {
+      const body = [{ name: 'speak', description: 'd', name_localizations: { ja: 'しゃべる' }, options: [{ type: 3, name: 'text', description: 'd', name_localizations: { ja: 'テキスト' } }] }];
+      expect((await put(body)).status).toBe(200);
+      const path = `/applications/${discord.applicationId}/commands`;
+      const plain = await api(discord, 'GET', path);
+      expect(plain.json[0].name_localizations).toBeUndefined();
+      expect(plain.json[0].options[0].name_localizations).toBeUndefined();
+      const full = await api(discord, 'GET', `${path}?with_localizations=true`);
+      expect(full.json[0].name_localizations).toEqual({ ja: 'しゃべる' });
+      expect(full.json[0].options[0].name_localizations).toEqual({ ja: 'テキスト' });
+    });
+
     it('creates single commands with 201, then 200 for the same name, and needs the bot token', async () => {
       const path = `/applications/${discord.applicationId}/commands`;
       const created = await api(discord, 'POST', path, { body: { name: 'ping', description: 'Ping' } });

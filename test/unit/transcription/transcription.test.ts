@@ -10,6 +10,12 @@ import { createTranscriptionChain } from '../../../src/speech/transcription/tran
 import { createTranscriptionClient, type TranscriptionClient } from '../../../src/speech/transcription/transcriptionClient.js';
 import { createUsageMeter, type UsageMeter } from '../../../src/usage/usageMeter.js';
 import { usageText } from '../../../commands/usage.js';
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { createTranslator, type MessageValues } from '../../../src/i18n/translator.js';
+
+const translator = createTranslator(loadCatalogs());
+/** English words, as the bot gives them to an en-US member. */
+const say = (key: string, values?: MessageValues) => translator.text('en-US', key, values);
 import { TTS, capturingLogger, tempDataDir } from '../settings/fixtures.js';
 
 const { logger } = capturingLogger();
@@ -128,6 +134,7 @@ describe('the transcribe service: limits, opt-out, seconds against the budget', 
       ffmpegPath: 'ffmpeg',
       botVoiceChannel: () => null,
       ports: { replyTo: async () => undefined, react: async () => undefined },
+      guildSay: () => say,
       logger,
       fetch: async (url) => {
         downloads.push(String(url));
@@ -142,26 +149,26 @@ describe('the transcribe service: limits, opt-out, seconds against the budget', 
   });
 
   it('refuses a file over the endpoint limit before downloading or uploading anything', async () => {
-    const err = await service().onRequest(voiceMessage(TRANSCRIBE_MAX_BYTES + 1), AUTHOR).catch((e: unknown) => e);
+    const err = await service().onRequest(voiceMessage(TRANSCRIBE_MAX_BYTES + 1), AUTHOR, say).catch((e: unknown) => e);
     expect((err as BotError).key).toBe('transcribe.too_large');
     expect(downloads).toEqual([]);
     expect(uploads).toBe(0);
   });
 
   it('counts seconds of audio (15 characters a second) and shows them with the per-minute price', async () => {
-    const text = await service().onRequest(voiceMessage(1000, 12), OTHER);
+    const text = await service().onRequest(voiceMessage(1000, 12), OTHER, say);
     expect(text).toMatch(/Alice’s voice message, 12 s:\n> hello there/);
     const report = meter.report(G);
     const row = report.models.find((m) => m.audio)!;
     expect(row.audio).toEqual({ model: 'whisper-1', todaySeconds: 12, monthSeconds: 12 });
     expect(report.guildBudget.used).toBe(180);
     expect(row.monthCost).toBeCloseTo(0.0012, 6);
-    expect(usageText(report)).toMatch(/whisper-1 \(transcription\): 12 s of audio today, 12 s this month \(counted as 180 characters\), ≈ \$0\.0012 at \$0\.006\/min/);
+    expect(usageText(say, report)).toMatch(/whisper-1 \(transcription\): 12 s of audio today, 12 s this month \(counted as 180 characters\), ≈ \$0\.0012 at \$0\.006\/min/);
   });
 
   it('refuses a voice message longer than the budget left before downloading it', async () => {
     settings.setGuild(G, 'char_budget_daily', '100');
-    const err = await service().onRequest(voiceMessage(1000, 12), AUTHOR).catch((e: unknown) => e);
+    const err = await service().onRequest(voiceMessage(1000, 12), AUTHOR, say).catch((e: unknown) => e);
     expect((err as BotError).key).toBe('usage.budget_guild');
     expect(downloads).toEqual([]);
     expect(uploads).toBe(0);
@@ -169,14 +176,14 @@ describe('the transcribe service: limits, opt-out, seconds against the budget', 
 
   it('lets only the author have an opted-out member’s message transcribed', async () => {
     settings.setMember('global', AUTHOR, { optOut: true });
-    await expect(service().onRequest(voiceMessage(1000), OTHER)).rejects.toMatchObject({ key: 'transcribe.opted_out' });
+    await expect(service().onRequest(voiceMessage(1000), OTHER, say)).rejects.toMatchObject({ key: 'transcribe.opted_out' });
     expect(uploads).toBe(0);
-    expect(await service().onRequest(voiceMessage(1000), AUTHOR)).toMatch(/hello there/);
+    expect(await service().onRequest(voiceMessage(1000), AUTHOR, say)).toMatch(/hello there/);
   });
 
   it('says when a message has no audio', async () => {
     const m = { ...voiceMessage(10), voiceMessage: undefined, attachments: [{ name: 'cat.png', contentType: 'image/png', url: 'http://cdn.test/cat.png', size: 10 }] };
     expect(audioOf(m)).toBeUndefined();
-    await expect(service().onRequest(m, AUTHOR)).rejects.toMatchObject({ key: 'transcribe.no_audio' });
+    await expect(service().onRequest(m, AUTHOR, say)).rejects.toMatchObject({ key: 'transcribe.no_audio' });
   });
 });

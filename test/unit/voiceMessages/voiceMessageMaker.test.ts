@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { voiceMessageRefusal } from '../../../src/discord/voiceMessageErrors.js';
 import type { SpeakService, SpeechFile } from '../../../src/features/speak.js';
 import { createVoiceMessageMaker } from '../../../src/features/voiceMessage.js';
-import { messageFor } from '../../../src/messages.js';
+import { messageFor } from '../../support/errorWords.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import type { SpeechRequest } from '../../../src/speech/request.js';
 import { readOggOpus } from '../../../src/voice/opus/oggOpusFile.js';
