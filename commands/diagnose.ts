@@ -21,6 +21,7 @@ export const diagnose: BotCommand = {
       guildId: ctx.guildId,
       channelId: ctx.channelId,
       memberVoiceChannelId: ctx.voice.memberChannelId,
+      t: (key, values) => ctx.t(key, values),
     });
     if (text.length <= CONTENT_LIMIT) {
       await ctx.reply({ content: text });

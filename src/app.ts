@@ -295,8 +295,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
         version: botVersion(),
         startedAt: clock.now(),
         now: () => clock.now(),
-        // /diagnose is the operator's technical report: English.
-        reading: () => translator.text('en-US', `replies.read.cases.${config.reading.case}`),
+        readingCase: () => config.reading.case,
       }),
       permissionsSection(client),
       voiceSection({ ffmpegPath }),

@@ -1,18 +1,24 @@
-import { DIAGNOSIS_TITLES, diagnosisLines } from '../messages.js';
-import type { DiagnosticSection } from '../observability/diagnostics.js';
+import type { DiagnosisText, DiagnosticSection } from '../observability/diagnostics.js';
 import type { SettingsStore } from '../settings/types.js';
 import type { UsageMeter } from './usageMeter.js';
+
+/** The line about one daily budget (this server's or the whole bot's): a limit of 0 means none; resetAt in ms. */
+export function budgetLine(t: DiagnosisText, scope: 'server' | 'bot', b: { limit: number; used: number; resetAt: number }): string {
+  return b.limit === 0
+    ? t('replies.diagnose.usage.no_budget', { scope, used: b.used })
+    : t('replies.diagnose.usage.budget', { scope, left: Math.max(0, b.limit - b.used), limit: b.limit, resetAt: String(Math.ceil(b.resetAt / 1000)) });
+}
 
 /** The /diagnose section about spending in the asking server: budgets left (server and bot) and the member rate limit. */
 export function usageSection(deps: { usage: Pick<UsageMeter, 'report'>; settings: Pick<SettingsStore, 'guild'> }): DiagnosticSection {
   return {
-    title: DIAGNOSIS_TITLES.usage,
-    lines: (ctx) => {
-      const report = deps.usage.report(ctx.guildId);
+    titleKey: 'replies.diagnose.titles.usage',
+    lines: ({ t, guildId }) => {
+      const report = deps.usage.report(guildId);
       return [
-        diagnosisLines.budget('server', report.guildBudget),
-        diagnosisLines.budget('bot', report.botBudget),
-        diagnosisLines.rateLimit(deps.settings.guild(ctx.guildId).member_rate_per_min),
+        budgetLine(t, 'server', report.guildBudget),
+        budgetLine(t, 'bot', report.botBudget),
+        t('replies.diagnose.usage.rate_limit', { perMinute: deps.settings.guild(guildId).member_rate_per_min }),
       ];
     },
   };

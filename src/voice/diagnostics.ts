@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { generateDependencyReport } from '@discordjs/voice';
-import { DIAGNOSIS_TITLES, diagnosisLines } from '../messages.js';
-import type { DiagnosticSection } from '../observability/diagnostics.js';
+import type { DiagnosisText, DiagnosticSection } from '../observability/diagnostics.js';
 
 /** The libraries @discordjs/voice found, by name → version (or 'yes'); those it did not find are left out. */
 export function parseDependencyReport(report: string): Map<string, string> {
@@ -23,18 +22,33 @@ export function ffmpegVersion(path: string, timeoutMs = 5_000): Promise<string |
   });
 }
 
+/** The /diagnose lines about voice, from what was found (null: not found). */
+export function voiceLines(
+  t: DiagnosisText,
+  f: { dave: string | null; opus: string | null; encryption: string[]; ffmpeg: { path: string; version: string | null } },
+): string[] {
+  return [
+    f.dave ? t('replies.diagnose.voice.dave', { library: f.dave }) : t('replies.diagnose.voice.dave_missing'),
+    f.encryption.length > 0 ? t('replies.diagnose.voice.encryption', { libraries: f.encryption.join(', ') }) : t('replies.diagnose.voice.encryption_missing'),
+    f.opus ? t('replies.diagnose.voice.opus', { library: f.opus }) : t('replies.diagnose.voice.opus_missing'),
+    f.ffmpeg.version
+      ? t('replies.diagnose.voice.ffmpeg', { version: f.ffmpeg.version, path: f.ffmpeg.path })
+      : t('replies.diagnose.voice.ffmpeg_missing', { path: f.ffmpeg.path }),
+  ];
+}
+
 /** The /diagnose section about voice: DAVE, transport encryption and Opus libraries, ffmpeg's path and version. */
 export function voiceSection(deps: { ffmpegPath: string }): DiagnosticSection {
   let ffmpeg: Promise<string | null> | undefined;
   return {
-    title: DIAGNOSIS_TITLES.voice,
-    async lines() {
+    titleKey: 'replies.diagnose.titles.voice',
+    async lines({ t }) {
       const found = parseDependencyReport(generateDependencyReport());
       const pick = (names: string[]) => names.filter((n) => found.has(n)).map((n) => `${n} ${found.get(n)}`);
       ffmpeg ??= ffmpegVersion(deps.ffmpegPath);
       const version = await ffmpeg;
       if (version === null) ffmpeg = undefined; // look again next time: the operator may have fixed it
-      return diagnosisLines.voice({
+      return voiceLines(t, {
         dave: pick(['@snazzah/davey'])[0] ?? null,
         opus: pick(['@discordjs/opus', 'opusscript'])[0] ?? null,
         encryption: [

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { providerDiagnosis, type ProviderDiagnosisFacts } from '../../../src/messages.js';
-import { renderDiagnosis } from '../../../src/observability/diagnostics.js';
+import { loadCatalogs } from '../../../src/i18n/catalog.js';
+import { createTranslator } from '../../../src/i18n/translator.js';
+import { renderDiagnosis, type DiagnosisText } from '../../../src/observability/diagnostics.js';
+import { providerDiagnosis as providerLines, type ProviderDiagnosisFacts } from '../../../src/speech/providers/diagnostics.js';
+
+const translator = createTranslator(loadCatalogs());
+const textIn = (language: string): DiagnosisText => (key, values) => translator.text(language, key, values);
+const en = textIn('en-US');
+const providerDiagnosis = (rank: number, f: ProviderDiagnosisFacts) => providerLines(en, rank, f);
 
 const base: ProviderDiagnosisFacts = {
   name: 'openai',
@@ -41,16 +48,38 @@ describe('/diagnose text', () => {
     ]);
   });
 
-  it('a section that fails says so instead of failing the whole report', async () => {
+  it('in German: plurals, the state and the counts in German, markup and names as they are', () => {
+    const lines = providerLines(textIn('de'), 1, {
+      ...base,
+      state: { status: 'open', since: 1_000_000, until: 1_030_000 },
+      retiring: [{ model: 'tts-1', shutdownDate: '2027-01-06', daysLeft: 1 }],
+      unavailable: [{ model: 'gpt-4o-mini-tts', reason: 'refused', since: 2_000_000 }],
+      lastCheck: { at: 0, outcome: 'ok', ms: 42 },
+    });
+    expect(lines).toEqual([
+      '**1. openai** (api.openai.com): 🔴 Schutzschalter offen bis <t:1030:R> (fehlerhaft seit <t:1000:R>); Anfragen gehen an den nächsten Anbieter',
+      '• Modelle: tts-1',
+      '• ⚠️ tts-1 wird am 2027-01-06 abgeschaltet (in 1 Tag)',
+      '• ⛔ gpt-4o-mini-tts nicht verfügbar (abgelehnt) seit <t:2000:R>',
+      '• hat GET /models mit dem konfigurierten Schlüssel in 42 ms beantwortet <t:0:R>',
+      '• seit dem Start: 9/10 Anfragen bedient, 1 weitergereicht, 0-mal auf ein Ersatzmodell ausgewichen',
+    ]);
+  });
+
+  it('a section that fails says so instead of failing the whole report, titles from the catalog', async () => {
     const text = await renderDiagnosis([
-      { title: 'A', lines: () => ['fine'] },
+      { titleKey: 'replies.diagnose.titles.bot', lines: () => ['fine'] },
       {
-        title: 'B',
+        titleKey: 'replies.diagnose.titles.storage',
         lines: () => {
           throw new Error('store closed');
         },
       },
-    ], { guildId: '1', channelId: '2', memberVoiceChannelId: null });
-    expect(text).toBe('__A__\nfine\n\n__B__\n(could not be gathered: store closed)');
+    ], { guildId: '1', channelId: '2', memberVoiceChannelId: null, t: en });
+    expect(text).toBe('__The bot__\nfine\n\n__Cache and database__\n(could not be gathered: store closed)');
+    const ja = await renderDiagnosis([{ titleKey: 'replies.diagnose.titles.storage', lines: () => { throw new Error('x'); } }], {
+      guildId: '1', channelId: '2', memberVoiceChannelId: null, t: textIn('ja'),
+    });
+    expect(ja).toBe('__キャッシュとデータベース__\n（取得できませんでした：x）');
   });
 });
