@@ -44,6 +44,21 @@ describe('/diagnose', () => {
     expect(body).toContain(`<#${w.channelId('general')}>: ✅ View Channel, Send Messages, Read Message History, Add Reactions, Attach Files, Send Voice Messages`);
   });
 
+  it('a German moderator gets the report in German: section titles, a missing permission and what it is for', async () => {
+    w.join('dave', 'Mute Room');
+    const h = w.command('dave', 'diagnose', {}, undefined, 'de');
+    await h.waitFor((x) => text(x).length > 0, 20_000);
+    const body = text(h);
+    for (const title of ['Der Bot', 'Meine Berechtigungen hier', 'Sprachübertragung', 'Sprachdienste (in Reihenfolge)', 'Cache und Datenbank', 'Budget und Ratenlimit auf diesem Server']) {
+      expect(body).toContain(`__${title}__`);
+    }
+    expect(body).toContain(`<#${w.channelId('Mute Room')}>: ⛔ es fehlt **Speak** (um gehört zu werden)`);
+    expect(body).toMatch(/dieser Server: heute noch 100\.000 von 100\.000 Zeichen übrig, wird <t:\d+:R> zurückgesetzt/);
+    expect(body).toContain('der ganze Bot: kein tägliches Zeichenbudget (heute 0 Zeichen)');
+    expect(body).toContain('jedes Mitglied darf 10 Sprachanfragen pro Minute stellen');
+    expect(body).not.toContain('The bot');
+  });
+
   it('in a voice channel where all is well, and from a text channel where reactions are denied', async () => {
     w.join('dave', 'Lounge');
     const body = text(await diagnose('no-reactions'));
@@ -54,7 +69,7 @@ describe('/diagnose', () => {
   it('a server with a daily budget: the characters left today', async () => {
     const set = w.command('dave', 'settings', { key: 'char_budget_daily', value: '5000' }, 'set');
     await set.waitFor((x) => text(x).length > 0, 15_000);
-    expect(text(await diagnose())).toMatch(/this server: 5000 of 5000 characters left today, resets <t:\d+:R>/);
+    expect(text(await diagnose())).toMatch(/this server: 5,000 of 5,000 characters left today, resets <t:\d+:R>/);
   });
 
   it('gives version, uptime, gateway ping, intents, voice libraries, ffmpeg, cache and database; nothing secret', async () => {
