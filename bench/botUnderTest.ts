@@ -79,16 +79,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     );
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'speech-bot-bench-'));
-  const baseEnv: Record<string, string> = {
-    DISCORD_TOKEN: discord.token,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.apiBase,
-    TTS_BASE_URL: speech.baseUrl,
-    TTS_API_KEY: speech.apiKey,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    NODE_EXTRA_CA_CERTS: voice.caFile,
-  };
+  const baseEnv = standinEnv({ discord, speech, voice, dataDir });
   const env = { ...baseEnv, ...options.env };
   const closeStandins = async () => {
     await discord.close();
@@ -184,4 +175,23 @@ export async function pollUntil<T>(check: () => T | undefined, timeoutMs: number
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** The bot's environment pointing at the stand-ins (Discord REST and gateway, speech, voice TLS) with its data in `dataDir`. */
+export function standinEnv(s: {
+  discord: { token: string; applicationId: string; apiBase: string };
+  speech: { baseUrl: string; apiKey: string };
+  voice: { caFile: string };
+  dataDir: string;
+}): Record<string, string> {
+  return {
+    DISCORD_TOKEN: s.discord.token,
+    DISCORD_APPLICATION_ID: s.discord.applicationId,
+    DISCORD_API_URL: s.discord.apiBase,
+    TTS_BASE_URL: s.speech.baseUrl,
+    TTS_API_KEY: s.speech.apiKey,
+    DATA_DIR: s.dataDir,
+    LOG_LEVEL: 'info',
+    NODE_EXTRA_CA_CERTS: s.voice.caFile,
+  };
 }

@@ -13,7 +13,7 @@ import { runScript, type ProcessHandle } from '../test/e2e/botProcess.js';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../test/standins/discord/index.js';
 import { startSpeechStandin } from '../test/standins/speech/index.js';
 import { startVoiceStandin } from '../test/standins/voice/index.js';
-import { progress, sleep } from './botUnderTest.js';
+import { progress, sleep, standinEnv } from './botUnderTest.js';
 import { rssMiB } from './procStats.js';
 import { pct, type BenchRow } from './table.js';
 
@@ -98,14 +98,7 @@ export async function benchScale(): Promise<BenchRow[]> {
     );
     const httpBase = 20_000 + Math.floor(Math.random() * 20_000);
     const env: Record<string, string> = {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_APPLICATION_ID: discord.applicationId,
-      DISCORD_API_URL: discord.apiBase,
-      TTS_BASE_URL: speech.baseUrl,
-      TTS_API_KEY: speech.apiKey,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      NODE_EXTRA_CA_CERTS: voice.caFile,
+      ...standinEnv({ discord, speech, voice, dataDir }),
       DATABASE_URL: database.url,
       READING_ENABLED: 'on',
       SHARD_COUNT: String(SHARDS),

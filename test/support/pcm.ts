@@ -43,7 +43,7 @@ function mixdown(pcm: Int16Array, channels: number): Float64Array {
 }
 
 /** Power of one frequency in a (windowed) signal, by the Goertzel algorithm. */
-function goertzelPower(x: Float64Array, freqHz: number, sampleRate: number): number {
+export function goertzelPower(x: Float64Array, freqHz: number, sampleRate: number): number {
   const coeff = 2 * Math.cos((2 * Math.PI * freqHz) / sampleRate);
   let s1 = 0;
   let s2 = 0;

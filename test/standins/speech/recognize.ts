@@ -12,6 +12,7 @@
  * did not survive Opus below 64 kbit/s. A marker before or after the tone would change the lengths and gaps those tests
  * judge.
  */
+import { goertzelPower } from '../../support/pcm.js';
 import { runFfmpeg } from './ffmpegEncode.js';
 import { TONE_GRID_HZ } from './tone.js';
 
@@ -38,17 +39,7 @@ const RATE = 16_000;
 const LENGTH_TOLERANCE = 0.12;
 const MIN_CLARITY = 20;
 
-function goertzel(x: Float64Array, freqHz: number): number {
-  const coeff = 2 * Math.cos((2 * Math.PI * freqHz) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < x.length; i++) {
-    const s0 = x[i]! + coeff * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return s1 * s1 + s2 * s2 - coeff * s1 * s2;
-}
+const goertzel = (x: Float64Array, freqHz: number) => goertzelPower(x, freqHz, RATE);
 
 /** Any audio ffmpeg can read → 16 kHz mono s16le samples. */
 export async function decodeToPcm16k(bytes: Buffer): Promise<Int16Array> {
