@@ -145,7 +145,9 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const settings = overrides.settings ?? openSettingsStore(config, logger);
   const usage = createUsageMeter({ settings, botDailyBudget: config.usage.dailyCharBudget, prices: config.usage.prices, transcribePrices: config.transcribe.prices, clock, logger });
   // At most TTS_MAX_CONCURRENCY provider calls at once, guilds served in turn; the cache sits above it so a hit takes no slot.
-  const limited = createLimitedSpeechClient({ inner: provider, limiter: createFairLimiter({ maxInFlight: config.tts.maxConcurrency }), logger });
+  // One limiter for every call to the providers (speech and transcription): TTS_MAX_CONCURRENCY bounds them together.
+  const providerLimiter = createFairLimiter({ maxInFlight: config.tts.maxConcurrency });
+  const limited = createLimitedSpeechClient({ inner: provider, limiter: providerLimiter, logger });
   // Character budgets are checked on a cache miss, before a slot is awaited: a cached phrase plays when the budget is spent.
   const budgeted = createBudgetedSpeechClient({ inner: limited, meter: usage });
   // Behind the speech client interface: a hit plays from disk, identical requests in flight share one provider call.
@@ -269,6 +271,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     settings,
     usage,
     transcription: createTranscription({ tts: config.tts, logger, now: () => clock.now() }),
+    limiter: providerLimiter,
     model: config.transcribe.model,
     ffmpegPath,
     botVoiceChannel: (guildId) => playback.get(guildId)?.channelId ?? null,

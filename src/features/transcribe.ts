@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { memberValue } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
 import { TRANSCRIBE_MAX_BYTES, audioSeconds, isAudioAttachment, uploadName, type TranscriptionChain } from '../speech/transcription/index.js';
+import type { FairLimiter } from '../speech/fairLimiter.js';
 import type { UsageMeter } from '../usage/usageMeter.js';
 import type { MessageFacts } from './reading/messageFacts.js';
 import { shorten } from './speak.js';
@@ -58,6 +59,8 @@ export function createTranscribeService(deps: {
   settings: SettingsStore;
   usage: Pick<UsageMeter, 'reserveAudio'>;
   transcription: Pick<TranscriptionChain, 'transcribe'>;
+  /** The limiter speech calls share (TTS_MAX_CONCURRENCY): an upload takes a slot of its guild like a speech request. */
+  limiter?: Pick<FairLimiter, 'acquire'>;
   model: string;
   ffmpegPath: string;
   /** The bot's voice channel in a guild (its text chat is read with read_voice_chats). */
@@ -110,7 +113,13 @@ export function createTranscribeService(deps: {
       const seconds = audio.durationSecs ?? (await audioSeconds(bytes, deps.ffmpegPath)) ?? bytes.length / 16_000;
       reservation ??= deps.usage.reserveAudio(payer, deps.model, seconds);
       const contentType = audio.voiceMessage ? 'audio/ogg' : (audio.contentType ?? 'application/octet-stream');
-      const { text } = await deps.transcription.transcribe({ audio: bytes, filename, contentType, model: deps.model });
+      const slot = await deps.limiter?.acquire(m.guildId);
+      let text: string;
+      try {
+        ({ text } = await deps.transcription.transcribe({ audio: bytes, filename, contentType, model: deps.model }));
+      } finally {
+        slot?.release();
+      }
       log.info({ guildId: m.guildId, seconds: Math.round(seconds), bytes: bytes.length }, 'audio transcribed');
       return text;
     } catch (err) {

@@ -5,6 +5,7 @@ import type { MessageFacts } from '../../../src/features/reading/messageFacts.js
 import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { SpeechError } from '../../../src/speech/speechErrors.js';
+import { createFairLimiter, type FairLimiter } from '../../../src/speech/fairLimiter.js';
 import { TRANSCRIBE_MAX_BYTES, uploadName } from '../../../src/speech/transcription/limits.js';
 import { createTranscriptionChain } from '../../../src/speech/transcription/transcriptionChain.js';
 import { createTranscriptionClient, type TranscriptionClient } from '../../../src/speech/transcription/transcriptionClient.js';
@@ -125,8 +126,9 @@ describe('the transcribe service: limits, opt-out, seconds against the budget', 
     settings.close();
     await cleanup();
   });
-  const service = () =>
+  const service = (limiter?: FairLimiter) =>
     createTranscribeService({
+      ...(limiter ? { limiter } : {}),
       settings,
       usage: meter,
       transcription: { transcribe: async () => { uploads++; return { text: 'hello there' }; } },
@@ -179,6 +181,20 @@ describe('the transcribe service: limits, opt-out, seconds against the budget', 
     await expect(service().onRequest(voiceMessage(1000), OTHER, say)).rejects.toMatchObject({ key: 'transcribe.opted_out' });
     expect(uploads).toBe(0);
     expect(await service().onRequest(voiceMessage(1000), AUTHOR, say)).toMatch(/hello there/);
+  });
+
+  it('waits for a slot of the limiter speech uses (TTS_MAX_CONCURRENCY), and gives it back', async () => {
+    const limiter = createFairLimiter({ maxInFlight: 1 });
+    const speaking = await limiter.acquire('another guild');
+    let done = false;
+    const pending = service(limiter).onRequest(voiceMessage(1000, 3), OTHER, say).then((text) => { done = true; return text; });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(downloads).toHaveLength(1);
+    expect([uploads, done]).toEqual([0, false]);
+    speaking.release();
+    expect(await pending).toMatch(/hello there/);
+    expect(uploads).toBe(1);
+    expect(limiter.stats().inFlight).toBe(0);
   });
 
   it('says when a message has no audio', async () => {
