@@ -4,7 +4,7 @@ import type { CommandContext } from '../src/discord/commandTypes.js';
 import type { Config } from '../src/config.js';
 import { BotError } from '../src/errors.js';
 import { defuseMentions } from '../src/messages.js';
-import { guildSettingDefinitions } from '../src/settings/definitions.js';
+import type { GuildSettingDefinitions } from '../src/settings/definitions.js';
 import { GUILD_SETTING_KEYS, type GuildSettingKey, type GuildSettings } from '../src/settings/types.js';
 
 /** Discord's most choices in one autocomplete answer, and longest choice name. */
@@ -34,8 +34,7 @@ function shown(t: Text, key: GuildSettingKey, value: unknown, config: Config): s
   return defuseMentions(String(value));
 }
 
-function view(t: Text, settings: GuildSettings, config: Config): string {
-  const defs = guildSettingDefinitions(config.tts);
+function view(t: Text, settings: GuildSettings, config: Config, defs: GuildSettingDefinitions): string {
   return GUILD_SETTING_KEYS.map((key) => {
     const value = settings[key];
     const isDefault = value === defs[key].default;
@@ -75,19 +74,19 @@ export const settings: BotCommand = {
     const key = ctx.subcommand === 'set' || ctx.subcommand === 'reset' ? knownKey(ctx.options.key) : undefined;
     if (ctx.subcommand === 'set' && key) {
       const next = store.setGuild(ctx.guildId, key, String(ctx.options.value ?? ''));
-      await ctx.reply({ content: `${ctx.t('replies.settings.set', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.set', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config, store.guildDefinitions)}` });
     } else if (ctx.subcommand === 'reset' && key) {
       const next = store.resetGuild(ctx.guildId, key);
-      await ctx.reply({ content: `${ctx.t('replies.settings.reset', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.reset', { key, value: shown(ctx.t, key, next[key], config) })}\n${view(ctx.t, next, config, store.guildDefinitions)}` });
     } else {
-      await ctx.reply({ content: `${ctx.t('replies.settings.heading')}\n${view(ctx.t, store.guild(ctx.guildId), config)}` });
+      await ctx.reply({ content: `${ctx.t('replies.settings.heading')}\n${view(ctx.t, store.guild(ctx.guildId), config, store.guildDefinitions)}` });
     }
   },
 
   async autocomplete(ctx) {
     if (ctx.focused.name !== 'key') return [];
     const typed = ctx.focused.value.toLowerCase();
-    const defs = guildSettingDefinitions(ctx.services.config.tts);
+    const defs = ctx.services.settings.guildDefinitions;
     // In the member's language; a setting without a catalog description yet shows its English one.
     const describe = (k: GuildSettingKey) => (ctx.has(`replies.settings.describe.${k}`) ? ctx.t(`replies.settings.describe.${k}`) : defs[k].description);
     // Keys starting with what was typed first, then keys or descriptions containing it.

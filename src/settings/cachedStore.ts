@@ -13,6 +13,7 @@ import {
   defaultGuildSettings,
   guildSettingDefinitions,
   memberSettingDefinitions,
+  type GuildSettingDefinitions,
   type GuildSettingKey,
   type GuildSettings,
   type MemberSettingKey,
@@ -52,7 +53,7 @@ export class CachedSettingsStore implements SettingsStore {
   readonly #db: SyncDatabase;
   readonly #usageDb: SyncDatabase;
   readonly #log: Logger;
-  readonly #guildDefs: ReturnType<typeof guildSettingDefinitions>;
+  readonly #guildDefs: GuildSettingDefinitions;
   readonly #memberDefs: ReturnType<typeof memberSettingDefinitions>;
   readonly #defaults: GuildSettings;
   readonly #guilds = new Map<string, GuildSettings>();
@@ -69,6 +70,11 @@ export class CachedSettingsStore implements SettingsStore {
   readonly dictionary: DictionaryTable;
   readonly schedules: ScheduledAnnouncementStore;
   readonly usage: UsageCounterStore;
+
+  /** The definitions guild settings are validated with (read once: the language setting lists the catalog files). */
+  get guildDefinitions(): GuildSettingDefinitions {
+    return this.#guildDefs;
+  }
 
   /** `usageDb`: a connection to the same file for the usage counters (default: `db`). */
   constructor(db: SyncDatabase, options: CachedStoreOptions, usageDb: SyncDatabase = db) {

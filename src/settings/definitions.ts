@@ -125,7 +125,7 @@ function template(kind: 'join' | 'leave' | 'move'): SettingDefinition<string | n
 }
 
 /** Every guild setting, in the order /settings shows them; new keys are added here (key/value rows: no migration). */
-export function guildSettingDefinitions(tts: Tts): { [K in GuildSettingKey]: SettingDefinition<GuildSettings[K]> } {
+export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
   return {
     voice: listed('voice', tts.voices, 'Default voice in this server'),
     model: listed('model', tts.models, 'Default model in this server'),
@@ -239,6 +239,9 @@ export interface GuildSettings {
 
 /** Name of a guild setting. */
 export type GuildSettingKey = keyof GuildSettings;
+
+/** Every guild setting's definition, by key. */
+export type GuildSettingDefinitions = { [K in GuildSettingKey]: SettingDefinition<GuildSettings[K]> };
 
 /** Every guild setting key, in the order /settings shows them (more than Discord's 25 choices: /settings offers them by autocomplete). */
 export const GUILD_SETTING_KEYS = [

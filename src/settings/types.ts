@@ -2,7 +2,7 @@ import type { DictionaryStore } from './dictionary.js';
 import type { ReadingChannelStore } from './readingChannels.js';
 import type { ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
 import type { UsageCounterStore } from './usageCounters.js';
-import type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
+import type { GuildSettingDefinitions, GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
 
 export type { GuildSettingKey, GuildSettings, MemberSettings, MemberSettingKey } from './definitions.js';
 export { GUILD_SETTING_KEYS } from './definitions.js';
@@ -26,6 +26,8 @@ export interface MemberExport {
 
 /** The settings store every feature reads and commands write. Reads are served from memory; writes are durable. */
 export interface SettingsStore {
+  /** The definitions (defaults, rules, descriptions) the store validates guild settings with. */
+  readonly guildDefinitions: GuildSettingDefinitions;
   /** The guild's settings with defaults filled in. */
   guild(guildId: string): GuildSettings;
   /** Validates and stores one guild setting from text a moderator typed; throws BotError('settings.invalid_value') naming what is allowed. */
