@@ -49,11 +49,13 @@ export function createVoiceMessageMaker(deps: { speak: SpeakService; ffmpegPath:
       let ogg = file.data;
       let transcoded = false;
       try {
-        if (format !== 'opus' || voiceMessageFit(readOggOpus(ogg).head) === 'transcode') {
+        let parsed = format === 'opus' ? readOggOpus(ogg) : undefined;
+        if (!parsed || voiceMessageFit(parsed.head) === 'transcode') {
           ogg = await toMonoOgg(file.data, format);
           transcoded = true;
+          parsed = undefined;
         }
-        const audio = await voiceMessageAudio(ogg);
+        const audio = await voiceMessageAudio(ogg, parsed);
         if (audio.data.length > limitBytes) throw new BotError('file.too_large', { limitMiB: Number((limitBytes / 1048576).toFixed(1)) });
         log.info({ format, transcoded, bytes: audio.data.length, seconds: audio.durationSecs }, 'voice message made');
         return { audio, request: file.request, fromCache: file.fromCache, transcoded };

@@ -1,7 +1,7 @@
 import OpusScript from 'opusscript';
 import { AudioFormatError } from './errors.js';
 import type { OpusHead } from './oggDemuxer.js';
-import { oggOpusDurationSecs, readOggOpus, withInputRate48k } from './oggOpusFile.js';
+import { oggOpusDurationSecs, readOggOpus, withInputRate48k, type OggOpusFile } from './oggOpusFile.js';
 import { frameToPacket, packetFrames } from './toc.js';
 import { encodeWaveform, WaveformBuilder } from './waveform.js';
 
@@ -61,10 +61,9 @@ export async function decodeMono(packets: readonly Buffer[], preSkip: number, to
 /**
  * Turns a mono Ogg Opus file into a voice message: its duration (from the last granule position) and a waveform of
  * the decoded audio; a 24 kHz-labelled head is relabelled. A stream that needs re-encoding is an AudioFormatError
- * (`unsupported`): transcode it to mono first.
+ * (`unsupported`): transcode it to mono first. `file` is `ogg` already read (readOggOpus), when the caller has it.
  */
-export async function voiceMessageAudio(ogg: Buffer): Promise<VoiceMessageAudio> {
-  const file = readOggOpus(ogg);
+export async function voiceMessageAudio(ogg: Buffer, file: OggOpusFile = readOggOpus(ogg)): Promise<VoiceMessageAudio> {
   const fit = voiceMessageFit(file.head);
   if (fit === 'transcode') throw new AudioFormatError('unsupported', `voice messages need one channel, got ${file.head.channels}`);
   const durationSecs = oggOpusDurationSecs(file);
