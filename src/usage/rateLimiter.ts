@@ -39,11 +39,6 @@ export class MemberRateLimiter {
     return { ok: false, retryAt: now + Math.ceil(((1 - tokens) * FULL_AFTER_MS) / perMinute) };
   }
 
-  /** Whether `take` would admit the member now (takes nothing). */
-  wouldAdmit(guildId: string, userId: string, perMinute: number): boolean {
-    return this.#tokens(this.#buckets.get(`${guildId}:${userId}`), this.#clock.now(), perMinute) >= 1;
-  }
-
   /** Buckets held in memory (members seen in the last minute or so). */
   get size(): number {
     return this.#buckets.size;

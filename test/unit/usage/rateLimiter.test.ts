@@ -64,13 +64,6 @@ describe('member rate limiter (token bucket)', () => {
     expect(limiter.take(G, A, 2)).toEqual({ ok: false, retryAt: 30_000 });
   });
 
-  it('wouldAdmit takes nothing', () => {
-    const limiter = new MemberRateLimiter(clockAt(0));
-    for (let i = 0; i < 5; i++) expect(limiter.wouldAdmit(G, A, 1)).toBe(true);
-    expect(limiter.take(G, A, 1).ok).toBe(true);
-    expect(limiter.wouldAdmit(G, A, 1)).toBe(false);
-  });
-
   it('forgets members whose bucket is full again, so memory stays bounded', () => {
     const clock = clockAt(0);
     const limiter = new MemberRateLimiter(clock);
