@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { BotError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { writeOrBusy } from './database.js';
+import { inWriteTransaction, writeOrBusy } from './database.js';
 import { DictionaryTable, type DictionaryStore } from './dictionary.js';
 import { ReadingChannelsTable, type ReadingChannelStore } from './readingChannels.js';
 import { ScheduledAnnouncementsTable, type ScheduledAnnouncementStore } from './scheduledAnnouncements.js';
@@ -270,14 +270,7 @@ export class CachedSettingsStore implements SettingsStore {
   }
 
   #transaction(work: () => void): void {
-    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
-    try {
-      work();
-      this.#db.exec('COMMIT');
-    } catch (err) {
-      this.#db.exec('ROLLBACK');
-      throw err;
-    }
+    inWriteTransaction(this.#db, work);
   }
 }
 

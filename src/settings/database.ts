@@ -43,6 +43,22 @@ export function writeOrBusy<T>(work: () => T): T {
   }
 }
 
+/**
+ * Runs `work` in a write transaction (BEGIN IMMEDIATE, taken through writeOrBusy), committing its result or rolling
+ * back and rethrowing what it threw.
+ */
+export function inWriteTransaction<T>(db: { exec(sql: string): void }, work: () => T): T {
+  writeOrBusy(() => db.exec('BEGIN IMMEDIATE'));
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
 /** Turns an SQLite error met while opening into a message for the operator. */
 export function explainOpenError(file: string, err: unknown, busyTimeoutMs: number): SettingsOpenError {
   const code = (err as { errcode?: number }).errcode;

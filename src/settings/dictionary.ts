@@ -1,5 +1,5 @@
 import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
-import { writeOrBusy } from './database.js';
+import { inWriteTransaction, writeOrBusy } from './database.js';
 import { BotError } from '../errors.js';
 
 /** One pronunciation: a whole word (case-insensitive) and how to say it. */
@@ -104,15 +104,10 @@ export class DictionaryTable implements DictionaryStore {
       throw new BotError('dictionary.import_too_many', { count: keys.size, limit: DICTIONARY_LIMIT });
     }
     const now = Date.now();
-    writeOrBusy(() => this.db.exec('BEGIN IMMEDIATE'));
-    try {
+    inWriteTransaction(this.db, () => {
       if (replaceAll) this.#sql.clear.run(guildId);
       for (const e of valid) this.#sql.upsert.run(guildId, e.word.toLowerCase(), e.word, e.reading, now);
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    });
     this.count();
     this.#changed(guildId);
     return valid.length;

@@ -1,5 +1,5 @@
 import type { SyncDatabase, SyncStatement } from './syncDatabase.js';
-import { writeOrBusy } from './database.js';
+import { inWriteTransaction } from './database.js';
 
 /** One reservation of characters and the rows it is counted in, so a release takes it back from the same rows. */
 export interface UsageCharge {
@@ -180,15 +180,7 @@ export class UsageCountersTable implements UsageCounterStore {
   }
 
   #transaction<T>(work: () => T): T {
-    writeOrBusy(() => this.#db.exec('BEGIN IMMEDIATE'));
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.#db.exec('ROLLBACK');
-      throw err;
-    }
+    return inWriteTransaction(this.#db, work);
   }
 }
 
