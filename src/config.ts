@@ -20,7 +20,8 @@ const optionalList = z
 const intInRange = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** An empty or blank environment value counts as unset. */
+export const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const DEFAULT_MODEL = 'gpt-4o-mini-tts';
 const DEFAULT_MODELS = 'gpt-4o-mini-tts,tts-1,tts-1-hd';

@@ -83,7 +83,7 @@ export class CachedSettingsStore implements SettingsStore {
     this.#log = options.logger.child({ module: 'settings' });
     this.#guildDefs = guildSettingDefinitions(options.tts);
     this.#memberDefs = memberSettingDefinitions(options.tts);
-    this.#defaults = defaultGuildSettings(options.tts);
+    this.#defaults = defaultGuildSettings(options.tts, this.#guildDefs);
     this.#memberCacheSize = options.memberCacheSize ?? 100_000;
     this.#changes = options.changes;
     this.#onClose = options.onClose;

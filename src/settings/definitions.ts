@@ -254,9 +254,8 @@ export const GUILD_SETTING_KEYS = [
   'transcribe_voice_messages', 'transcribe_public',
 ] as const satisfies readonly GuildSettingKey[];
 
-/** The defaults of every guild setting. */
-export function defaultGuildSettings(tts: Tts): GuildSettings {
-  const defs = guildSettingDefinitions(tts);
+/** The defaults of every guild setting (from `defs` when the caller has built them already). */
+export function defaultGuildSettings(tts: Tts, defs: GuildSettingDefinitions = guildSettingDefinitions(tts)): GuildSettings {
   return Object.fromEntries(GUILD_SETTING_KEYS.map((k) => [k, defs[k].default])) as unknown as GuildSettings;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadDiscordConfig } from '../config.js';
+import { ConfigError, emptyAsUndefined, loadDiscordConfig } from '../config.js';
 
 /** What `npm run start:sharded` needs: the operator's sharding variables and the Discord connection. */
 export interface ManagerConfig {
@@ -15,8 +15,6 @@ export interface ManagerConfig {
   databaseUrl: string | undefined;
   logLevel: string;
 }
-
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const schema = z.object({
   SHARD_COUNT: z.preprocess(
