@@ -24,3 +24,12 @@ export function createSpokenPhrases(translator: Translator, emojiNames: (languag
     return phrases;
   };
 }
+
+/** "A", "A and B", "A, B and C" in the phrases' language. */
+export function joinList(items: readonly string[], phrases: SpokenPhrases): string {
+  if (items.length <= 1) return items[0] ?? '';
+  return phrases.say('list', { items: items.slice(0, -1).join(phrases.say('listSeparator')), last: items[items.length - 1]! });
+}
+
+/** Text that already ends a sentence (Latin and CJK): nothing needs adding before the next one. */
+export const SENTENCE_END = /[.!?…。！？]$/;

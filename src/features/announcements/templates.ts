@@ -1,4 +1,4 @@
-import type { SpokenPhrases } from '../../i18n/spokenPhrases.js';
+import { joinList, SENTENCE_END, type SpokenPhrases } from '../../i18n/spokenPhrases.js';
 import { MAX_INPUT_CHARS } from '../../speech/request.js';
 import type { AnnouncementBatch } from './voiceEventBatcher.js';
 
@@ -51,17 +51,12 @@ export function validateTemplate(kind: AnnouncementKind, text: string): Template
 
 /** Joins names as said aloud in the language: "A", "A and B", "A, B and C"; more than five → "A, B, C and 4 others". */
 export function joinNames(names: readonly string[], phrases: SpokenPhrases): string {
-  const separator = phrases.say('listSeparator');
   if (names.length > NAMES_LISTED_IN_FULL) {
     const count = names.length - NAMES_SHOWN_WHEN_MANY;
-    return phrases.say('namesAndOthers', { names: names.slice(0, NAMES_SHOWN_WHEN_MANY).join(separator), count });
+    return phrases.say('namesAndOthers', { names: names.slice(0, NAMES_SHOWN_WHEN_MANY).join(phrases.say('listSeparator')), count });
   }
-  if (names.length <= 1) return names[0] ?? '';
-  return phrases.say('list', { items: names.slice(0, -1).join(separator), last: names[names.length - 1]! });
+  return joinList(names, phrases);
 }
-
-/** Sentence ends that need no added full stop, Latin and CJK. */
-const SENTENCE_END = /[.!?…。！？]$/;
 /** Text ending in Chinese or Japanese script takes a CJK full stop between sentences. */
 const CJK_END = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]$/u;
 

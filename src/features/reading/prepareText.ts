@@ -1,5 +1,5 @@
 import { emojiKey } from '../../i18n/emojiNames.js';
-import type { SpokenPhrases } from '../../i18n/spokenPhrases.js';
+import { joinList, SENTENCE_END, type SpokenPhrases } from '../../i18n/spokenPhrases.js';
 import { MAX_INPUT_CHARS } from '../../speech/request.js';
 
 /** A message as plain data, already resolved from discord.js by the caller. */
@@ -388,12 +388,6 @@ function attachmentKind(attachment: { name: string; contentType?: string | undef
   return 'file';
 }
 
-/** "A", "A and B", "A, B and C" in the guild's language. */
-export function joinList(items: readonly string[], phrases: SpokenPhrases): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return phrases.say('list', { items: items.slice(0, -1).join(phrases.say('listSeparator')), last: items[items.length - 1]! });
-}
-
 /** "a voice message, 12 seconds" ("1 minute 5 seconds") in the guild's language; without a duration, just "a voice message". */
 export function describeVoiceMessage(durationSecs: number | null, phrases: SpokenPhrases): string {
   if (durationSecs === null || !Number.isFinite(durationSecs) || durationSecs <= 0) return phrases.say('voiceMessage');
@@ -473,9 +467,6 @@ export function cutAtWord(text: string, max: number): string {
   }
   return text.slice(0, end).replace(/[\s,;:、，；：]+$/, '');
 }
-
-/** Sentence ends, Latin and CJK. */
-const SENTENCE_END = /[.!?…。！？]$/;
 
 function withExtras(content: string, extras: string, phrases: SpokenPhrases): string {
   if (extras === '') return content;
