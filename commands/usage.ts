@@ -2,16 +2,13 @@ import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from
 import type { BotCommand } from '../src/app.js';
 import type { MessageValues } from '../src/i18n/translator.js';
 import { CHARS_PER_AUDIO_SECOND } from '../src/usage/audioSeconds.js';
-import type { BudgetFigures, UsageReport } from '../src/usage/usageMeter.js';
+import { budgetLine } from '../src/usage/diagnostics.js';
+import type { UsageReport } from '../src/usage/usageMeter.js';
 
 const dollars = (value: number) => (value === 0 ? '$0' : value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`);
 
 type Text = (key: string, values?: MessageValues) => string;
 
-function budget(t: Text, scope: 'server' | 'bot', b: BudgetFigures): string {
-  if (b.limit === 0) return t('replies.usage.no_budget', { scope, used: b.used });
-  return t('replies.usage.budget', { scope, left: Math.max(0, b.limit - b.used), limit: b.limit, resetAt: Math.ceil(b.resetAt / 1000) });
-}
 
 /** The text of /usage for a guild's report, through `t` (mentions are sent without pinging: the router allows none). */
 export function usageText(t: Text, r: UsageReport): string {
@@ -35,7 +32,7 @@ export function usageText(t: Text, r: UsageReport): string {
     t('replies.usage.month', { sent: sum((m) => m.monthChars), saved: sum((m) => m.monthSaved), savedCost: savedCost > 0 ? dollars(savedCost) : 'none' }),
     t('replies.usage.cost', { cost: dollars(totalCost), nothingSent: models.length > 0 ? 'no' : 'yes' }),
     ...models,
-    t('replies.usage.budget_left', { server: budget(t, 'server', r.guildBudget), bot: budget(t, 'bot', r.botBudget) }),
+    t('replies.usage.budget_left', { server: budgetLine(t, 'server', r.guildBudget, 'replies.usage'), bot: budgetLine(t, 'bot', r.botBudget, 'replies.usage') }),
     top.length > 0 ? t('replies.usage.top', { members: top.join(' · ') }) : t('replies.usage.top_nobody'),
   ].join('\n');
 }
