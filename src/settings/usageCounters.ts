@@ -64,7 +64,6 @@ type Statements =
   | 'addSaved'
   | 'guildDay'
   | 'guildMonth'
-  | 'botDay'
   | 'topMembers'
   | 'memberMonths'
   | 'deleteMember';
@@ -92,7 +91,6 @@ export class UsageCountersTable implements UsageCounterStore {
       ),
       guildDay: db.prepare(`${byModel} WHERE guild_id = ? AND day = ? GROUP BY model ORDER BY model`),
       guildMonth: db.prepare(`${byModel} WHERE guild_id = ? AND day >= ? AND day <= ? GROUP BY model ORDER BY model`),
-      botDay: db.prepare('SELECT chars FROM usage_bot_daily WHERE day = ?'),
       topMembers: db.prepare(
         'SELECT user_id, chars FROM usage_member_monthly WHERE guild_id = ? AND month = ? AND chars > 0 ORDER BY chars DESC, user_id LIMIT ?',
       ),
@@ -137,9 +135,7 @@ export class UsageCountersTable implements UsageCounterStore {
   }
 
   botDay(day: string): number {
-    this.count();
-    const row = this.#sql.botDay.get(day) as { chars: number } | undefined;
-    return row ? Number(row.chars) : 0;
+    return this.#number(this.#sql.botUsedToday, day);
   }
 
   topMembers(guildId: string, month: string, limit: number): Array<{ userId: string; chars: number }> {
