@@ -108,3 +108,8 @@ export function errorFromResponse(status: number, headers: Headers, bodyText: st
     details: { providerMessage: providerMessage || `HTTP ${status}` },
   });
 }
+
+/** Errors that say the provider itself is in trouble (down, slow, rate-limiting, refusing the key, out of quota): another provider may well succeed. */
+export function providerInTrouble(err: unknown): err is SpeechError {
+  return err instanceof SpeechError && ['speech.unavailable', 'speech.timeout', 'speech.rate_limited', 'speech.auth', 'speech.quota'].includes(err.key);
+}

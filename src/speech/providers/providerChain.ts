@@ -2,7 +2,7 @@ import type { ProviderSpec } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SpeechRequest } from '../request.js';
 import type { SpeechAudio, SpeechClient, SynthesizeOptions } from '../speechClient.js';
-import { SpeechError } from '../speechErrors.js';
+import { providerInTrouble, SpeechError } from '../speechErrors.js';
 import { CircuitBreaker, type CircuitState } from './circuitBreaker.js';
 import type { ModelAvailability } from './modelAvailability.js';
 import { modelsToTry, requestFor, type SpeechOrigin } from './route.js';
@@ -55,9 +55,7 @@ export interface ProviderChain extends SpeechClient {
 
 /** Errors that say the provider (not the request) is in trouble: the next provider may well succeed. */
 function failsOver(err: unknown): err is SpeechError {
-  if (!(err instanceof SpeechError)) return false;
-  return ['speech.unavailable', 'speech.timeout', 'speech.rate_limited', 'speech.auth', 'speech.quota'].includes(err.key)
-    || (err.key === 'speech.rejected' && err.status === 404);
+  return providerInTrouble(err) || (err instanceof SpeechError && err.key === 'speech.rejected' && err.status === 404);
 }
 
 const emptyCounts = (): ProviderCounts => ({ requests: 0, served: 0, failures: 0, failovers: 0, modelFallbacks: 0, skippedOpen: 0 });

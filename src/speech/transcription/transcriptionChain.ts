@@ -1,7 +1,7 @@
 import { BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { CircuitBreaker } from '../providers/circuitBreaker.js';
-import { SpeechError } from '../speechErrors.js';
+import { providerInTrouble, SpeechError } from '../speechErrors.js';
 import type { TranscriptionClient, TranscriptionRequest, Transcript } from './transcriptionClient.js';
 
 /** One provider as the transcription chain runs it. */
@@ -10,18 +10,16 @@ export interface TranscriptionProvider {
   client: TranscriptionClient;
 }
 
+/** Whether the failure says the provider has no transcription route at all. */
+const noRoute = (err: SpeechError) => err.key === 'speech.rejected' && (err.status === 404 || err.status === 405);
+
 /** Errors that say this provider cannot serve the request but the next one may: it is down, or has no such route. */
 function failsOver(err: unknown): err is SpeechError {
-  if (!(err instanceof SpeechError)) return false;
-  if (['speech.unavailable', 'speech.timeout', 'speech.rate_limited', 'speech.auth', 'speech.quota', 'speech.model_unavailable'].includes(err.key)) return true;
-  return err.key === 'speech.rejected' && (err.status === 404 || err.status === 405);
+  return providerInTrouble(err) || (err instanceof SpeechError && (err.key === 'speech.model_unavailable' || noRoute(err)));
 }
 
 /** How long a provider that answered 404/405 for the route is skipped before it is asked again. */
 const NO_ROUTE_RECHECK_MS = 60 * 60_000;
-
-/** Whether the failure says the provider has no transcription route at all. */
-const noRoute = (err: SpeechError) => err.key === 'speech.rejected' && (err.status === 404 || err.status === 405);
 
 /**
  * The configured providers, in order, for speech to text: a provider that is down, refuses the key, or has no
