@@ -210,14 +210,12 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       ),
   );
   const phrasesIn = createSpokenPhrases(translator, createEmojiNames());
-  // The language a guild is spoken to in: its `language` setting, else the server's preferred locale, else English.
+  // The language a guild is spoken to and written to in: its `language` setting, else its preferred locale, else English.
   const spokenLanguage = (guildId: string) =>
     translator.resolve(settings.guild(guildId).language, client.guilds.cache.get(guildId)?.preferredLocale);
   const speak = createSpeakService({ config, speech, playback, settings, logger, spokenLanguage });
   const pronunciation = createPronunciation(settings, (guildId) => phrasesIn(spokenLanguage(guildId)));
   const channels = createChannelMessenger({ client, logger });
-  // What is posted in a guild for everyone is in the language it is spoken to in.
-  const guildLanguage = spokenLanguage;
   const notify = channels.notify;
   const voiceMessages = createVoiceMessageMaker({ speak, ffmpegPath, logger });
   const voiceOf = (guildId: string) => {
@@ -249,7 +247,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
       humansIn: (guildId, channelId) => voiceOf(guildId)?.humansIn(channelId) ?? 0,
       notify,
       ownsGuild: (guildId) => ownsGuild(config.sharding, guildId),
-      guildLanguage,
+      guildLanguage: spokenLanguage,
     },
     translator,
   });
@@ -276,7 +274,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     ffmpegPath,
     botVoiceChannel: (guildId) => playback.get(guildId)?.channelId ?? null,
     ports: { replyTo: channels.replyTo, react: channels.react },
-    guildSay: (guildId) => (key, values) => translator.text(guildLanguage(guildId), key, values),
+    guildSay: (guildId) => (key, values) => translator.text(spokenLanguage(guildId), key, values),
     logger,
   });
   const services: Services = {
@@ -318,7 +316,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     observe: (command, outcome) => metrics.interaction(command, outcome),
     accepting: () => accepting,
     translator,
-    languageOf: (guildId) => settings.guild(guildId).language,
+    serverLanguage: spokenLanguage,
   });
   metrics.setSources({
     voice: () => {

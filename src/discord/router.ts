@@ -65,8 +65,8 @@ export function createInteractionRouter<S>(options: {
   admitSpeech?: (guildId: string, userId: string) => void;
   /** Every reply's text, in the language of the member (or of the server). */
   translator: Translator;
-  /** The server's `language` setting (null: its preferred locale decides). */
-  languageOf?: (guildId: string) => string | null;
+  /** The language a server is spoken to in (its `language` setting, else its preferred locale); default: its preferred locale. */
+  serverLanguage?: (guildId: string) => string;
 }) {
   const { translator } = options;
   const byName = new Map(options.commands.map((c) => [c.data.name, c]));
@@ -125,7 +125,7 @@ export function createInteractionRouter<S>(options: {
       (member && 'displayName' in member ? member.displayName : undefined) ?? interaction.user.globalName ?? interaction.user.username;
     let mode: DeferMode | null = null;
     // The member's own locale first, then the server's language setting, then the server's preferred locale, then en-US.
-    const serverLanguage = translator.resolve(options.languageOf?.(guild.id), guild.preferredLocale);
+    const serverLanguage = options.serverLanguage?.(guild.id) ?? translator.resolve(guild.preferredLocale);
     const language = translator.resolve(interaction.locale, serverLanguage);
     // Replies may be updated later (queue progress); apply them in order, never two edits racing.
     let replies: Promise<void> = Promise.resolve();
@@ -215,7 +215,7 @@ export function createInteractionRouter<S>(options: {
       const focused = interaction.options.getFocused(true);
       const { values } = flattenOptions(interaction.options.data);
       const guildId = interaction.guildId;
-      const language = translator.resolve(interaction.locale, guildId ? options.languageOf?.(guildId) : null, interaction.guild?.preferredLocale);
+      const language = translator.resolve(interaction.locale, guildId ? (options.serverLanguage?.(guildId) ?? interaction.guild?.preferredLocale) : null);
       const choices =
         (await command?.autocomplete?.({
           guildId: interaction.guildId,
