@@ -132,7 +132,7 @@ export class CachedSettingsStore implements SettingsStore {
     const raw = def.parse(text.trim());
     const parsed = raw === undefined ? undefined : def.schema.safeParse(raw);
     if (!parsed?.success) {
-      throw def.rule ? new BotError('settings.invalid_value', { setting: key, ...def.rule }) : new BotError('input.invalid', { reason: `${key} must be ${def.allowed}.` });
+      throw new BotError('settings.invalid_value', { setting: key, ...def.rule });
     }
     if (parsed.data === null) return this.resetGuild(guildId, key);
     this.#run(this.#sql.guildUpsert, guildId, key, JSON.stringify(parsed.data), Date.now());

@@ -29,10 +29,8 @@ export interface SettingDefinition<V extends SettingValue = SettingValue> {
   default: V;
   /** Validates a stored value; also the target of `parse`. */
   schema: z.ZodType<V>;
-  /** What is allowed, in English words (logs, and the reply when `rule` is missing). */
-  allowed: string;
   /** What is allowed, as data for the reply in the member's language. */
-  rule?: AllowedRule;
+  rule: AllowedRule;
   /** Turns what a moderator typed into a value (before `schema`); undefined means "not understood". */
   parse(text: string): unknown;
 }
@@ -49,21 +47,24 @@ function toggle(key: string, fallback: boolean, description: string): SettingDef
     description,
     default: fallback,
     schema: z.boolean(),
-    allowed: 'on or off',
     rule: { rule: 'on_off' },
     parse: (t) => (ON.has(t.toLowerCase()) ? true : OFF.has(t.toLowerCase()) ? false : undefined),
   };
 }
 
-const UNITS = { seconds: 'seconds', characters: 'characters', messages: 'messages', requests: 'requests', unlimited: 'characters; 0 is no limit' } as const;
-
-function integer(key: string, fallback: number, min: number, max: number, unit: keyof typeof UNITS, description: string): SettingDefinition<number> {
+function integer(
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+  unit: 'seconds' | 'characters' | 'messages' | 'requests' | 'unlimited',
+  description: string,
+): SettingDefinition<number> {
   return {
     key,
     description,
     default: fallback,
     schema: z.number().int().min(min).max(max),
-    allowed: `a whole number from ${min} to ${max} (${UNITS[unit]})`,
     rule: { rule: 'whole_number', min, max, unit },
     parse: (t) => (/^-?\d+$/.test(t) ? Number(t) : undefined),
   };
@@ -75,7 +76,6 @@ function oneOf<const T extends string>(key: string, values: readonly T[], fallba
     description,
     default: fallback,
     schema: z.enum(values as unknown as [T, ...T[]]) as unknown as z.ZodType<T>,
-    allowed: `one of ${values.join(', ')}`,
     rule: { rule: 'one_of', values: values.join(', '), orDefault: 'no' },
     parse: (t) => t.toLowerCase(),
   };
@@ -92,7 +92,6 @@ function listed(key: string, list: readonly string[], description: string): Sett
     description,
     default: null,
     schema: z.string().refine((v) => list.includes(v)).nullable(),
-    allowed: `one of ${list.join(', ')} (or "default")`,
     rule: { rule: 'one_of', values: list.join(', '), orDefault: 'yes' },
     parse: (t) => nullable(t, (x) => list.find((v) => v.toLowerCase() === x.toLowerCase()) ?? x),
   };
@@ -106,7 +105,6 @@ function role(key: string, description: string): SettingDefinition<string | null
     description,
     default: null,
     schema: z.string().regex(/^\d{17,20}$/).nullable(),
-    allowed: 'a role mention or id (or "none")',
     rule: { rule: 'role' },
     parse: (t) => nullable(t, (x) => { const m = ROLE_MENTION.exec(x); return m ? (m[1] ?? m[2]) : undefined; }),
   };
@@ -118,7 +116,6 @@ function template(kind: 'join' | 'leave' | 'move'): SettingDefinition<string | n
     description: `What is said when someone ${kind === 'move' ? 'moves away' : kind === 'join' ? 'joins' : 'leaves'} (default: in the server’s language)`,
     default: null,
     schema: z.string().refine((v) => validateTemplate(kind, v).ok).nullable(),
-    allowed: `1 to 100 characters containing {name}${kind === 'move' ? ' and optionally {channel}' : ''}, and no other {placeholders} (or "default")`,
     rule: { rule: 'template', max: 100, move: kind === 'move' ? 'yes' : 'no', orDefault: 'yes' },
     parse: (t) => nullable(t, (x) => x),
   };
@@ -134,7 +131,6 @@ export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
       description: 'Default speed in this server',
       default: null,
       schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max).nullable(),
-      allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max} (or "default")`,
       rule: { rule: 'number', min: SPEED_RANGE.min, max: SPEED_RANGE.max, orDefault: 'yes' },
       parse: (t: string) => nullable(t, (x) => (/^\d+(\.\d+)?$/.test(x) ? Number(x) : undefined)),
     },
@@ -147,7 +143,6 @@ export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
       description: 'Messages starting with this are not read',
       default: '!',
       schema: z.string().max(5).refine((v) => !/\s/.test(v)),
-      allowed: 'up to 5 characters without spaces (or "none")',
       rule: { rule: 'prefix', max: 5 },
       parse: (t: string) => (NONE.has(t.toLowerCase()) ? '' : t),
     },
@@ -165,7 +160,6 @@ export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
       description: 'Most a member’s speed is multiplied by when reading falls behind (1: never faster)',
       default: 1.6,
       schema: z.number().min(1).max(2.5),
-      allowed: 'a number from 1 to 2.5',
       rule: { rule: 'number', min: 1, max: 2.5, orDefault: 'no' },
       parse: (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : undefined),
     },
@@ -178,7 +172,6 @@ export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
       description: 'How member names are said, e.g. Aliceさん (default: the language’s own way)',
       default: null,
       schema: z.string().max(40).refine((v) => v.includes('{name}') && !/[{}]/.test(v.replace(/\{name\}/g, ''))).nullable(),
-      allowed: 'up to 40 characters containing {name} and no other {placeholders} (or "default")',
       rule: { rule: 'template', max: 40, move: 'no', orDefault: 'yes' },
       parse: (t: string) => nullable(t, (x) => x),
     },
@@ -188,7 +181,6 @@ export function guildSettingDefinitions(tts: Tts): GuildSettingDefinitions {
       description: 'Time zone of scheduled announcements and of the daily budget’s midnight (IANA name)',
       default: 'UTC',
       schema: z.string().refine(isValidTimeZone),
-      allowed: 'an IANA time zone such as Europe/Paris or America/New_York',
       rule: { rule: 'time_zone' },
       parse: (t: string) => t.trim(),
     },
@@ -278,25 +270,22 @@ export const MEMBER_SETTING_KEYS = ['voice', 'speed', 'spokenName', 'optOut'] as
 /** Nothing set. */
 export const EMPTY_MEMBER_SETTINGS: Readonly<MemberSettings> = Object.freeze({ voice: null, speed: null, spokenName: null, optOut: null });
 
-/** Validators of member settings (voices from the configured list), with what is allowed for replies. */
-export function memberSettingDefinitions(tts: Tts): { [K in MemberSettingKey]: { schema: z.ZodType<NonNullable<MemberSettings[K]>>; allowed: string; rule: AllowedRule } } {
+/** Validators of member settings (voices from the configured list), with what is allowed (for replies). */
+export function memberSettingDefinitions(tts: Tts): { [K in MemberSettingKey]: { schema: z.ZodType<NonNullable<MemberSettings[K]>>; rule: AllowedRule } } {
   return {
     voice: {
       schema: z.string().refine((v) => tts.voices.includes(v)),
-      allowed: `one of ${tts.voices.join(', ')}`,
       rule: { rule: 'one_of', values: tts.voices.join(', '), orDefault: 'no' },
     },
     speed: {
       schema: z.number().min(SPEED_RANGE.min).max(SPEED_RANGE.max),
-      allowed: `a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}`,
       rule: { rule: 'number', min: SPEED_RANGE.min, max: SPEED_RANGE.max, orDefault: 'no' },
     },
     spokenName: {
       // Control, zero-width and bidi characters would be read oddly or hide text.
       schema: z.string().min(1).max(32).refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v) && v.trim() === v),
-      allowed: '1 to 32 visible characters',
       rule: { rule: 'visible', max: 32 },
     },
-    optOut: { schema: z.boolean(), allowed: 'true or false', rule: { rule: 'true_false' } },
+    optOut: { schema: z.boolean(), rule: { rule: 'true_false' } },
   };
 }
