@@ -11,6 +11,7 @@ import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from
 import { mean, verdict } from './stats.js';
 import { pct, type BenchRow } from './table.js';
 import { seededRandom } from './seededRandom.js';
+import { idealLags, planChat, saidInFull } from './chatModel.js';
 
 const BENCH = 'conversation';
 const RATES = [0.2, 0.5, 1.5];
@@ -21,23 +22,6 @@ const OWNER = 'dave';
 const CHARS_PER_SECOND = 15;
 const DROPPED = '🔇';
 const DEFAULT_LAG_S = 8;
-const WORDS = ['so', 'we', 'could', 'try', 'the', 'boss', 'again', 'after', 'dinner', 'maybe', 'with', 'more', 'healers', 'and', 'less', 'rushing', 'lol', 'wait', 'what', 'did', 'you', 'say', 'about', 'that', 'map', 'yes', 'no', 'okay', 'nice', 'run'];
-
-
-/** A chat message length: log-normal around a median of 40 characters, and one in twenty a long one of 200. */
-function chatLength(random: () => number): number {
-  if (random() < 0.05) return 200;
-  const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return Math.max(4, Math.min(160, Math.round(40 * Math.exp(0.55 * normal))));
-}
-
-/** Text of about `length` characters, starting with a marker that finds it in provider requests. */
-function chatText(marker: string, length: number, random: () => number): string {
-  let text = marker;
-  while (text.length < length) text += ` ${WORDS[Math.floor(random() * WORDS.length)]}`;
-  return text;
-}
-
 interface Posted {
   marker: string;
   text: string;
@@ -57,17 +41,13 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
   const posted: Posted[] = [];
   const label = `${rate} msg/s, pacing ${pacing ? 'on' : 'off'}`;
   progress(BENCH, `${label}: ${SECONDS} s of chat`);
+  const plan = planChat(random, rate, SECONDS, MEMBERS, `r${seed}${pacing ? 'p' : 'o'}`);
   const t0 = Date.now();
-  let due = t0;
-  for (let i = 0; ; i++) {
-    due += (-Math.log(1 - random()) / rate) * 1000;
-    if (due > t0 + SECONDS * 1000) break;
+  for (const planned of plan) {
+    const due = t0 + planned.atMs;
     if (due > Date.now()) await sleep(due - Date.now());
-    const marker = `r${seed}${pacing ? "p" : "o"}m${i}`;
-    const author = MEMBERS[Math.floor(random() * MEMBERS.length)]!;
-    const text = chatText(marker, chatLength(random), random);
-    const m = b.discord.postMessage({ channelId: chat, authorId: author, content: text });
-    posted.push({ marker, text, author, id: m.id, at: Date.now() });
+    const m = b.discord.postMessage({ channelId: chat, authorId: planned.author, content: planned.text });
+    posted.push({ marker: planned.marker, text: planned.text, author: planned.author, id: m.id, at: Date.now() });
   }
   const requests = () => b.speech.requests.slice(fromRequest).map((r) => ({ rec: r, body: r.body as { input: string; speed: number } }));
   const reacted = (p: Posted) => b.discord.reactions(chat, p.id).some((r) => r.emoji === DROPPED);
@@ -118,7 +98,7 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
       continue;
     }
     const input = reads[index]!.body.input;
-    if (input.includes(p.text)) full++;
+    if (saidInFull(p.text, reads.map((r) => r.body.input), index)) full++;
     else shortened++;
     if (posted.filter((q) => new RegExp(`\\b${q.marker}\\b`).test(input)).length > 1) merged++;
     const start = startOf.get(index);
@@ -137,16 +117,7 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
   }
   // The floor any reader could reach reading everything in full at normal speed, in order, with no gap between items:
   // the same messages served back to back at the stand-in's pace (name said when the author changes).
-  const idealLags: number[] = [];
-  let freeAt = t0;
-  let previousAuthor = '';
-  for (const p of posted) {
-    const start = Math.max(freeAt, p.at);
-    idealLags.push((start - p.at) / 1000);
-    const nameChars = p.author === previousAuthor ? 0 : `${p.author} said: `.length;
-    freeAt = start + ((nameChars + p.text.length) / CHARS_PER_SECOND + 0.1) * 1000;
-    previousAuthor = p.author;
-  }
+  const ideal = idealLags(posted.map((p) => ({ atMs: p.at - t0, author: p.author, text: p.text })), CHARS_PER_SECOND);
   const n = posted.length;
   const share = (x: number) => `${Math.round((x / n) * 100)} %`;
   const p95 = pct(lags, 95);
@@ -161,7 +132,7 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
       metric: `${label}: post → heard lag`,
       value: `p50 ${pct(lags, 50).toFixed(1)} · p95 ${p95.toFixed(1)} · max ${Math.max(...lags).toFixed(1)} s`,
       ...(target ? { target } : {}),
-      note: `${n} messages in ${SECONDS} s, ${lags.length} heard lags measured; an ideal reader (all in full, normal speed, no gaps): p50 ${pct(idealLags, 50).toFixed(1)} · p95 ${pct(idealLags, 95).toFixed(1)} s`,
+      note: `${n} messages in ${SECONDS} s, ${lags.length} heard lags measured; an ideal reader (all in full, normal speed, no gaps): p50 ${pct(ideal, 50).toFixed(1)} · p95 ${pct(ideal, 95).toFixed(1)} s`,
     },
     {
       bench: BENCH,

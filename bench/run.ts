@@ -4,6 +4,7 @@ import { benchBurst } from './burst.js';
 import { benchConversation } from './conversation.js';
 import { benchLatency } from './latency.js';
 import { benchLongText } from './longText.js';
+import { benchReplay } from './conversationReplay.js';
 import { benchScale } from './scale.js';
 import { benchSoak } from './soak.js';
 import { benchStore } from './store.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   burst: benchBurst,
   soak: benchSoak,
   conversation: benchConversation,
+  replay: benchReplay,
   voicemessage: benchVoiceMessage,
   scale: benchScale,
 };
