@@ -4,8 +4,12 @@ export interface WaitingRead {
   authorId: string;
   /** When it was posted (ms, the injected clock). */
   postedAt: number;
-  /** Length of its text as it would be read at the guild's full cap. */
+  /** Length of its text (without the name) as it would be read at the guild's full cap. */
   chars: number;
+  /** What saying the author's name adds ("Alice said: "), when it is said: at the start of each author's turn. */
+  nameChars?: number;
+  /** Never dropped: the rest of a message whose first part was already said (it may still be cut short). */
+  keep?: boolean;
 }
 
 /** What the pacing policy looks at: the reader's backlog now. */
@@ -17,6 +21,8 @@ export interface PacingInput {
   waiting: readonly WaitingRead[];
   /** When something of each author's was last read (started playing). */
   lastHeardAt: ReadonlyMap<string, number>;
+  /** The author whose read was handed last, when a read of theirs next would not say the name again. */
+  lastAuthorId?: string | null;
   limits: PacingLimits;
 }
 
@@ -32,6 +38,8 @@ export interface PacingLimits {
   maxChars: number;
   /** Characters of text per second of audio at speed 1. */
   charsPerSecond: number;
+  /** Time each request adds besides its speech (silence at its ends, the gap before it starts), ms. */
+  itemGapMs?: number;
 }
 
 /** The policy's decisions for the next read to hand to the player. */
@@ -93,9 +101,20 @@ function runs(reads: readonly WaitingRead[]): WaitingRead[][] {
   return out;
 }
 
-/** Characters a run is read with under a cap (merged: one name, small joins). */
-function runChars(run: readonly WaitingRead[], cap: number): number {
-  return run.reduce((sum, r) => sum + Math.min(r.chars, cap), 0) + MERGE_OVERHEAD_CHARS * (run.length - 1);
+/** Characters a run is read with under a cap (merged: the name once when its author's turn starts, small joins). */
+function runChars(run: readonly WaitingRead[], cap: number, sayName: boolean): number {
+  const name = sayName ? (run[0]!.nameChars ?? 0) : 0;
+  return name + run.reduce((sum, r) => sum + Math.min(r.chars, cap), 0) + MERGE_OVERHEAD_CHARS * (run.length - 1);
+}
+
+/** Each run of `reads` with whether its name is said: not when it continues the author heard just before. */
+function namedRuns(reads: readonly WaitingRead[], lastAuthorId: string | null | undefined): Array<{ run: WaitingRead[]; sayName: boolean }> {
+  let previous = lastAuthorId ?? null;
+  return runs(reads).map((run) => {
+    const sayName = run[0]!.authorId !== previous;
+    previous = run[0]!.authorId;
+    return { run, sayName };
+  });
 }
 
 /**
@@ -104,15 +123,16 @@ function runChars(run: readonly WaitingRead[], cap: number): number {
  */
 export function pace(input: PacingInput): PacingDecision {
   const { now, aheadMs, limits } = input;
-  const msFor = (chars: number, speed: number) => (chars / limits.charsPerSecond / speed) * 1000;
+  const gapMs = limits.itemGapMs ?? 0;
+  const msFor = (chars: number, speed: number) => (chars / limits.charsPerSecond / speed) * 1000 + gapMs;
 
   // How late the latest of `reads` would start (ms past the budget's origin: its post), read in order at a cap and speed.
   const latestStart = (reads: readonly WaitingRead[], cap: number, speed: number) => {
     let startMs = aheadMs;
     let worst = 0;
-    for (const run of runs(reads)) {
+    for (const { run, sayName } of namedRuns(reads, input.lastAuthorId)) {
       for (const r of run) worst = Math.max(worst, now - r.postedAt + startMs);
-      startMs += msFor(runChars(run, cap), speed);
+      startMs += msFor(runChars(run, cap, sayName), speed);
     }
     return worst;
   };
@@ -139,7 +159,7 @@ export function pace(input: PacingInput): PacingDecision {
   // Shedding: while some read would start past the budget, drop the oldest one that may go.
   const kept = [...input.waiting];
   const shed: string[] = [];
-  const protectedIds = new Set<string>();
+  const protectedIds = new Set<string>(input.waiting.filter((r) => r.keep).map((r) => r.id));
   const newestOf = new Map<string, string>();
   for (const r of input.waiting) newestOf.set(r.authorId, r.id);
   for (const [authorId, id] of newestOf) {
@@ -150,11 +170,11 @@ export function pace(input: PacingInput): PacingDecision {
     let startMs = aheadMs;
     let lastLate = -1;
     let index = 0;
-    for (const run of runs(kept)) {
+    for (const { run, sayName } of namedRuns(kept, input.lastAuthorId)) {
       for (const r of run) {
         if (now - r.postedAt + startMs > limits.maxLagMs) lastLate = index + run.indexOf(r);
       }
-      startMs += msFor(runChars(run, capChars), speed);
+      startMs += msFor(runChars(run, capChars, sayName), speed);
       index += run.length;
     }
     if (lastLate < 0) break;

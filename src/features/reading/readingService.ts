@@ -14,6 +14,7 @@ import type { Pronunciation } from '../pronunciation.js';
 import { pace, spokenLength, SPEECH_CHARS_PER_SECOND } from './pacing.js';
 import { prepareText, shouldSayName } from './prepareText.js';
 import { distinctVoice, readDecision } from './readFilter.js';
+import { capRest, splitRead } from './readInParts.js';
 
 /** Reactions the bot leaves instead of messages: quiet, visible to the author. */
 export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️', budgetSpent: '⏳' } as const;
@@ -33,8 +34,12 @@ interface Waiting {
   m: MessageFacts;
   voiceChannelId: string;
   postedAt: number;
-  /** Length of what would be read at the full cap, with the name (for the backlog estimate). */
+  /** Length of what would be read at the full cap, without the name (for the backlog estimate). */
   chars: number;
+  /** What saying the name adds to it. */
+  nameChars: number;
+  /** For the rest of a long message whose first part was handed already: the text still to say. */
+  rest?: string;
 }
 
 /** One request handed to the player: one message, or several consecutive ones of one author merged. */
@@ -45,6 +50,10 @@ interface Handed {
   sayName: boolean;
   capChars: number;
   speedFactor: number;
+  /** Texts said for messages instead of preparing them again: the rest of a long message begun earlier. */
+  rests: ReadonlyMap<string, string>;
+  /** Set when only the first part of the read is said now (the rest waits in the room). */
+  firstPart?: string;
   started: boolean;
   /** Set before the reader removes it itself (an edit or deletion), so its cancellation is not taken for a /stop. */
   withdrawn: boolean;
@@ -65,6 +74,8 @@ const HAND_AHEAD_MS = 2_000;
 const HAND_RECHECK_MS = 500;
 /** The moment is judged as if speech were this fast (faster than the pacing estimate), so a quicker voice than estimated still leaves time to fetch the next read. */
 const HAND_CHARS_PER_SECOND = 18;
+/** What each request adds to the time audio takes besides its speech (silence at its ends, the step to the next), ms. */
+const ITEM_GAP_MS = 250;
 
 /** Reads messages aloud in the bot's voice channel: filters, prepares text, paces, queues, follows edits and deletions. */
 export function createReadingService(deps: {
@@ -145,10 +156,11 @@ export function createReadingService(deps: {
   };
 
   /** One author's consecutive messages as one text: the name once, the messages joined; null when nothing is left. */
-  const mergedText = (messages: readonly MessageFacts[], settings: GuildSettings, sayName: boolean, capChars: number): string | null => {
+  const mergedText = (messages: readonly MessageFacts[], settings: GuildSettings, sayName: boolean, capChars: number, rests: ReadonlyMap<string, string>): string | null => {
     const parts: string[] = [];
     for (const m of messages) {
-      const text = textFor(m, settings, sayName && parts.length === 0, capChars);
+      const rest = rests.get(m.id);
+      const text = rest !== undefined ? capRest(rest, capChars, phrasesFor(m.guildId)) : textFor(m, settings, sayName && parts.length === 0, capChars);
       if (text !== null) parts.push(text);
     }
     return parts.length > 0 ? parts.join(MERGE_JOIN) : null;
@@ -191,14 +203,33 @@ export function createReadingService(deps: {
     void deps.ports.react(m.channelId, m.id, emoji).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not react'));
 
   /** How long the player's request for `request` will play (ms), from its text at the speech's pace. */
-  const estimateMs = (request: SpeechRequest) => (spokenLength(request.input) / SPEECH_CHARS_PER_SECOND / request.speed) * 1000;
+  const estimateMs = (request: SpeechRequest) => (spokenLength(request.input) / SPEECH_CHARS_PER_SECOND / request.speed) * 1000 + ITEM_GAP_MS;
   /** The same at the fast end of speech, to time handing the next read. */
   const fastEstimateMs = (request: SpeechRequest) => (spokenLength(request.input) / HAND_CHARS_PER_SECOND / request.speed) * 1000;
+
+  /** A handed request's messages are no longer pending in the player: still pending in the room when their rest waits there. */
+  const settlePending = (h: Handed) => {
+    const guildId = h.messages[0]?.guildId;
+    if (guildId === undefined) return;
+    const room = roomOf(guildId);
+    for (const m of h.messages) {
+      if (room.some((w) => w.m.id === m.id && w.rest !== undefined)) pendingIn(guildId).set(m.id, { at: 'room', authorId: m.authorId });
+      else pendingIn(guildId).delete(m.id);
+    }
+  };
+  /** Takes the rests of a request said in parts out of the room (its first part is not said as it was, or not at all). */
+  const dropRests = (h: Handed) => {
+    const guildId = h.messages[0]?.guildId;
+    if (guildId === undefined || h.firstPart === undefined) return;
+    const ids = new Set(h.messages.map((m) => m.id));
+    const room = roomOf(guildId);
+    for (let i = room.length - 1; i >= 0; i--) if (room[i]!.rest !== undefined && ids.has(room[i]!.m.id)) room.splice(i, 1);
+  };
 
   /** The speak service's job for a handed request; its text is built from its messages now. */
   const jobFor = (h: Handed, settings: GuildSettings) => {
     const first = h.messages[0]!;
-    const text = mergedText(h.messages, settings, h.sayName, h.capChars);
+    const text = h.firstPart ?? mergedText(h.messages, settings, h.sayName, h.capChars, h.rests);
     if (text === null) return null;
     const voice = voiceFor(first, settings);
     const speed = speedFor(first, settings, h.speedFactor);
@@ -212,12 +243,14 @@ export function createReadingService(deps: {
         h.started = true;
         const now = deps.clock.now();
         lastHeardIn(first.guildId).set(first.authorId, now);
-        for (const m of h.messages) pendingIn(m.guildId).delete(m.id);
+        settlePending(h);
         if (queued.get(first.guildId) === h) queued.delete(first.guildId);
         feed(first.guildId);
       },
       onEnd: (outcome: EntryOutcome) => {
-        for (const m of h.messages) pendingIn(m.guildId).delete(m.id);
+        // A first part not heard to its end (skipped, failed, stopped): its rest is not said either.
+        if (outcome.status !== 'spoken') dropRests(h);
+        settlePending(h);
         if (queued.get(first.guildId) === h) queued.delete(first.guildId);
         if (outcome.status === 'failed') {
           // One reaction per message: the entry ends once, whatever number of parts it was spoken in.
@@ -264,6 +297,21 @@ export function createReadingService(deps: {
     log.info({ guildId, shed: ids.size }, 'reads dropped: reading fell behind');
   };
 
+  /** The author whose read was handed last, when the next read of theirs would not say their name again. */
+  const nameSaidLast = (guildId: string, now: number, settings: GuildSettings): string | null => {
+    const last = lastSpoken.get(guildId);
+    return last && !shouldSayName(last, last.authorId, now, settings.read_name_window_s * 1000) ? last.authorId : null;
+  };
+
+  /** Lengths the backlog estimate works with: the text without the name, and what the name adds; null when nothing is read. */
+  const lengthsOf = (m: MessageFacts, settings: GuildSettings): { chars: number; nameChars: number } | null => {
+    const named = textFor(m, settings, true);
+    const bare = named === null ? null : textFor(m, settings, false);
+    if (named === null || bare === null) return null;
+    const chars = spokenLength(bare);
+    return { chars, nameChars: Math.max(0, spokenLength(named) - chars) };
+  };
+
   /**
    * Hands the next request to the player when none is waiting there: pacing decides which waiting messages merge
    * into it, at what speed and cap, and which are dropped. Decided as late as possible (when about HAND_AHEAD_MS of
@@ -285,14 +333,16 @@ export function createReadingService(deps: {
       const decision = pace({
         now,
         aheadMs,
-        waiting: room.map((w) => ({ id: w.m.id, authorId: w.m.authorId, postedAt: w.postedAt, chars: w.chars })),
+        waiting: room.map((w) => ({ id: w.m.id, authorId: w.m.authorId, postedAt: w.postedAt, chars: w.chars, nameChars: w.nameChars, ...(w.rest !== undefined ? { keep: true } : {}) })),
         lastHeardAt: lastHeardIn(guildId),
+        lastAuthorId: nameSaidLast(guildId, now, settings),
         limits: {
           maxLagMs: settings.read_max_lag_s * 1000,
           maxSpeed: settings.read_max_speed,
           speedHonoured,
           maxChars: settings.read_max_chars,
           charsPerSecond: SPEECH_CHARS_PER_SECOND,
+          itemGapMs: ITEM_GAP_MS,
         },
       });
       if (decision.shed.length > 0) shed(guildId, new Set(decision.shed));
@@ -313,10 +363,22 @@ export function createReadingService(deps: {
         sayName,
         capChars: decision.capChars,
         speedFactor: decision.speed,
+        rests: new Map(taken.flatMap((w) => (w.rest !== undefined ? [[w.m.id, w.rest] as const] : []))),
         started: false,
         withdrawn: false,
       };
-      const job = jobFor(handed, settings);
+      let job = jobFor(handed, settings);
+      // A long message is said in parts: its rest waits at the head of the room, where pacing can still cut it. (Not
+      // merged ones: cutting a rest that spans several messages could leave one of them unsaid and unmarked.)
+      let rest: Waiting | undefined;
+      const parts = job === null || taken.length > 1 ? null : splitRead(job.ask.text);
+      if (job !== null && parts !== null) {
+        const last = taken.at(-1)!;
+        handed.firstPart = parts.first;
+        job = { ...job, ask: { ...job.ask, text: parts.first } };
+        const firstMs = (spokenLength(parts.first) / SPEECH_CHARS_PER_SECOND / decision.speed) * 1000 + ITEM_GAP_MS;
+        rest = { m: last.m, voiceChannelId: last.voiceChannelId, postedAt: now + aheadMs + firstMs, chars: spokenLength(parts.rest), nameChars: 0, rest: parts.rest };
+      }
       if (job === null) {
         for (const w of taken) {
           pendingIn(guildId).delete(w.m.id);
@@ -328,6 +390,7 @@ export function createReadingService(deps: {
         handed.entryId = deps.speak.toVoice(job).id;
         queued.set(guildId, handed);
         for (const w of taken) pendingIn(guildId).set(w.m.id, { at: 'player', authorId: w.m.authorId, handed });
+        if (rest) room.unshift(rest);
         lastSpoken.set(guildId, { authorId: first.m.authorId, at: now });
         for (let i = 0; i < taken.length; i++) counted('read');
         if (taken.length > 1 || decision.speed > 1 || decision.capChars < settings.read_max_chars) {
@@ -408,12 +471,12 @@ export function createReadingService(deps: {
         counted('dropped');
         return;
       }
-      const text = textFor(m, settings, true);
-      if (text === null) {
+      const lengths = lengthsOf(m, settings);
+      if (lengths === null) {
         counted('skipped');
         return;
       }
-      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), chars: spokenLength(text) });
+      roomOf(m.guildId).push({ m, voiceChannelId: decision.voiceChannelId, postedAt: deps.clock.now(), ...lengths });
       waiting.set(m.id, { at: 'room', authorId: m.authorId });
       feed(m.guildId);
     },
@@ -424,23 +487,27 @@ export function createReadingService(deps: {
       if (!waiting) return;
       const settings = deps.settings.guild(m.guildId);
       const decision = decide(m, settings);
-      const text = decision.read ? textFor(m, settings, true) : null;
+      const lengths = decision.read ? lengthsOf(m, settings) : null;
       if (waiting.at === 'room') {
         const room = roomOf(m.guildId);
         const index = room.findIndex((w) => w.m.id === m.id);
-        if (index < 0) return;
-        if (text === null) {
+        // The rest of a message already begun is said as it began.
+        if (index < 0 || room[index]!.rest !== undefined) return;
+        if (lengths === null) {
           room.splice(index, 1);
           pendingIn(m.guildId).delete(m.id);
         } else {
-          room[index] = { ...room[index]!, m, chars: spokenLength(text) };
+          room[index] = { ...room[index]!, m, ...lengths };
         }
         return;
       }
       const h = waiting.handed;
       const index = h.messages.findIndex((x) => x.id === m.id);
-      if (index < 0) return;
-      if (text === null) {
+      if (index < 0 || h.started) return;
+      // Not yet started: a request said in parts is made whole again, as edited.
+      dropRests(h);
+      h.firstPart = undefined;
+      if (lengths === null) {
         h.messages.splice(index, 1);
         pendingIn(m.guildId).delete(m.id);
       } else {
@@ -460,6 +527,9 @@ export function createReadingService(deps: {
         if (index >= 0) room.splice(index, 1);
       } else {
         const h = waiting.handed;
+        // Not yet started: a request said in parts is made whole again from what is left.
+        dropRests(h);
+        h.firstPart = undefined;
         h.messages = h.messages.filter((x) => x.id !== messageId);
         rebuild(h, guildId);
       }
