@@ -103,4 +103,51 @@ describe('reading keeps pace with a burst', () => {
     for (const m of [first, second]) expect(w.discord.reactions(w.channelId('chat'), m.id)).toEqual([]);
     await session.waitForQuiet(1_500);
   }, 60_000);
+  describe('a long message is said in parts', () => {
+    // Each test says its own text: the same text again would come from the audio cache, with no provider request to see.
+    const long = (tag: string) => `${tag}: we meet at nine tonight. Bring the potions, the scrolls and the spare armour, and tell everyone in the guild that the raid starts on time.`;
+    const REST = 'Bring the potions, the scrolls and the spare armour, and tell everyone in the guild that the raid starts on time.';
+
+    it('alone: heard whole, first sentence first, the rest right after with no name and nothing cut', async () => {
+      // Reading is on and the bot is in the Lounge (the tests above).
+      const session = w.voice.session(w.guild.id)!;
+      await session.waitForQuiet(1_000, 30_000);
+      // Long enough after the last read of Alice's that her name is said again.
+      await w.command('dave', 'settings', { key: 'read_name_window_s', value: '0' }, 'set').waitFor((h) => /is now/.test(content(h)), 15_000);
+      const since = w.speech.requests.length;
+      const inputs = () => w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input);
+      const m = w.discord.postMessage({ guildId: w.guild.id, channelId: 'chat', authorId: 'alice', content: long('long one') });
+      await w.discord.waitUntil(() => (inputs().length >= 2 ? true : undefined), 30_000);
+      await session.waitForQuiet(1_500, 30_000);
+      expect(inputs()).toEqual(['Alice said: long one: we meet at nine tonight.', REST]);
+      expect(w.discord.reactions(w.channelId('chat'), m.id)).toEqual([]);
+    }, 60_000);
+
+    it('when another member posts during its first part, the rest is cut short (“and more”), never dropped, and they are heard within the budget', async () => {
+      const session = w.voice.session(w.guild.id)!;
+      await session.waitForQuiet(1_000, 30_000);
+      const since = w.speech.requests.length;
+      const inputs = () => w.speech.requests.slice(since).map((r) => (r.body as { input: string }).input);
+      const alice = w.discord.postMessage({ guildId: w.guild.id, channelId: 'chat', authorId: 'alice', content: long('long two') });
+      await w.discord.waitUntil(() => (inputs().length >= 1 ? true : undefined), 15_000);
+      const packetsBefore = session.packets.length;
+      await session.waitForPackets(packetsBefore + 5);
+      const postedAt = Date.now();
+      const bob = w.discord.postMessage({ guildId: w.guild.id, channelId: 'chat', authorId: 'bob', content: 'bob here: on my way' });
+      await w.discord.waitUntil(() => (inputs().some((i) => i.includes('bob here:')) ? true : undefined), 30_000);
+      await session.waitForQuiet(1_500, 30_000);
+
+      const [first, rest, ...others] = inputs();
+      expect(first).toBe('Alice said: long two: we meet at nine tonight.');
+      expect(rest).toMatch(/^Bring the potions.* and more$/);
+      expect(rest!.length).toBeLessThan(REST.length);
+      expect(others).toEqual(['Bob said: bob here: on my way']);
+      for (const m of [alice, bob]) expect(w.discord.reactions(w.channelId('chat'), m.id)).toEqual([]);
+      // Bob's request, matched by tone, started within the budget of his post.
+      const heard = heardItems(session.utterances(50).filter((u) => u.packets[0]!.at >= session.packets[packetsBefore]!.at));
+      const bobsItem = heard.find((item) => Math.abs(item.tone - toneFor(others[0]!)) / toneFor(others[0]!) <= 0.03);
+      expect(bobsItem).toBeDefined();
+      expect(bobsItem!.startAt - postedAt).toBeLessThan(BUDGET_S * 1000 + SLACK_MS);
+    }, 60_000);
+  });
 });

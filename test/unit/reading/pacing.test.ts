@@ -96,4 +96,43 @@ describe('pace', () => {
     const given = input([r('1', 'a', 200, 9), r('2', 'b', 200, 8), r('3', 'a', 200, 7)], { aheadMs: 4_000 });
     expect(pace(given)).toEqual(pace(given));
   });
+  describe('what the estimate counts', () => {
+    // Two reads of 45 characters (3 s each) behind 1 s of audio, each with a name of 15 characters (1 s) when said.
+    const named = (id: string, authorId: string) => ({ ...r(id, authorId, 45), nameChars: 15 });
+
+    it('the name at the start of each author’s turn: two turns cost two names, and the estimate shortens for them', () => {
+      const d = pace(input([named('1', 'a'), named('2', 'b')], { aheadMs: 1_000 }));
+      // b would start after 1 s + a's 4 s = 5 s, past half the budget (4 s): cut.
+      expect(d.capChars).toBeLessThan(300);
+    });
+
+    it('no name when the read continues the author heard just before: the same backlog needs no cut', () => {
+      const d = pace(input([named('1', 'a'), named('2', 'b')], { aheadMs: 1_000, lastAuthorId: 'a' }));
+      // b would start after 1 s + a's 3 s = 4 s: within half the budget.
+      expect(d).toEqual({ speed: 1.06, capChars: 300, next: ['1'], shed: [] });
+    });
+
+    it('one name for a merged run of one author', () => {
+      const short = (id: string) => ({ ...r(id, 'a', 15), nameChars: 15 });
+      const d = pace(input([short('1'), short('2'), r('3', 'b', 10)], { aheadMs: 0 }));
+      // 'b' starts after one name and two texts (1 + 1 + 1 s and a join): within half the budget. Two names would make it 4.1 s.
+      expect(d.capChars).toBe(300);
+      expect(d.next).toEqual(['1', '2']);
+    });
+
+    it('a gap per request: the same reads start later, so they are cut sooner', () => {
+      // 'c' starts after 1 + 1.3 + 1.3 s, within half the budget; with a second's gap per request, after 5.7 s.
+      const waiting = [r('1', 'a', 20), r('2', 'b', 20), r('3', 'c', 10)];
+      expect(pace(input(waiting, { aheadMs: 1_000 })).capChars).toBe(300);
+      expect(pace(input(waiting, { aheadMs: 1_000, lim: { itemGapMs: 1_000 } })).capChars).toBeLessThan(300);
+    });
+  });
+
+  it('never sheds a read marked keep (the rest of a message already begun), even when late; it may still be cut', () => {
+    const waiting = [{ ...r('rest', 'a', 200, 12), keep: true }, r('2', 'b', 40, 1)];
+    const d = pace(input(waiting, { aheadMs: 4_000 }));
+    expect(d.shed).not.toContain('rest');
+    expect(d.next).toEqual(['rest']);
+    expect(d.capChars).toBe(CAP_FLOOR_CHARS);
+  });
 });
