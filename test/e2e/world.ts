@@ -149,10 +149,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     bot: undefined,
     env,
     async startBot() {
+      // The bot process loads while the commands are deployed; Discord holds its READY until they are, so the bot
+      // still first sees Discord with its commands registered, as when a user runs the two scripts one after the other.
+      const release = discord.holdReady();
       const deploy = runScript('scripts/deploy-commands.ts', env);
+      const launched = launch();
+      launched.catch(() => undefined);
       const code = await deploy.exited;
-      if (code !== 0) throw new Error(`deploy-commands failed (${code}):\n${deploy.output.join('\n')}`);
-      return launch();
+      release();
+      if (code !== 0) {
+        await world.bot?.stop();
+        throw new Error(`deploy-commands failed (${code}):\n${deploy.output.join('\n')}`);
+      }
+      return launched;
     },
     async restartBot(restart = {}) {
       if (restart.clockStartMs !== undefined) clockStartMs = restart.clockStartMs;

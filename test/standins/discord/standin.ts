@@ -129,6 +129,7 @@ export class DiscordStandin {
   readonly #cdn = new AttachmentCdn(this.#store);
   readonly #sent = new SentPayloadLog();
   readonly #gateway: Gateway;
+  readonly #readyHolds = new Set<Promise<void>>();
   readonly #messages: MessageService;
   readonly #interactions: InteractionService;
   readonly #voice: VoiceStates;
@@ -297,14 +298,23 @@ export class DiscordStandin {
     await this.#signal.waitFor(() => (this.#gateway.readySessions().length > 0 ? true : undefined), timeoutMs, () => 'a ready gateway session');
   }
 
-  /** Holds READY back from sessions that Identify until the returned function is called (Discord slow to answer). */
+  /**
+   * Holds READY back from sessions that Identify until the returned function is called (Discord slow to answer).
+   * Holds nest: READY waits for every hold taken before the Identify.
+   */
   holdReady(): () => void {
     let release!: () => void;
-    this.#gateway.readyHold = new Promise<void>((resolve) => {
+    const hold = new Promise<void>((resolve) => {
       release = resolve;
     });
+    const update = () => {
+      this.#gateway.readyHold = this.#readyHolds.size > 0 ? Promise.all(this.#readyHolds).then(() => undefined) : null;
+    };
+    this.#readyHolds.add(hold);
+    update();
     return () => {
-      this.#gateway.readyHold = null;
+      this.#readyHolds.delete(hold);
+      update();
       release();
     };
   }
