@@ -1,16 +1,16 @@
 // Run as a separate process by usageCounters.test.ts (either dialect): reserves 1 character at a time against one guild's daily budget
-// until `attempts` tries were made, starting at a shared instant; prints how many were counted and when.
+// until `attempts` tries were made, starting with the other process (startTogether.ts); prints how many were counted and when.
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { openSqliteSettings } from '../../../src/settings/sqlite/sqliteStore.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { readyThenGo } from './startTogether.js';
 
 // `place`: a data directory (SQLite) or a postgres:// URL.
-const [place, memberId, attempts, limit, startAt] = process.argv.slice(2) as [string, string, string, string, string];
+const [place, memberId, attempts, limit] = process.argv.slice(2) as [string, string, string, string];
 const options = { tts: { voices: ['alloy'], models: ['tts-1'] }, logger: createLogger('silent') };
 const store = place.startsWith('postgres') ? openPostgresSettings({ url: place, ...options }) : openSqliteSettings({ dataDir: place, ...options });
-while (Date.now() < Number(startAt)) {
-  // Both processes begin together, so their transactions interleave.
-}
+// Both processes begin together, so their transactions interleave.
+await readyThenGo();
 const pause = new Int32Array(new SharedArrayBuffer(4));
 let counted = 0;
 let first = 0;

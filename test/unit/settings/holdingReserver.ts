@@ -2,12 +2,12 @@
 // total, and releases it. With exact reservations the total never exceeds the budget, however the processes interleave.
 import { openPostgresSettings } from '../../../src/settings/postgres/pgStore.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { readyThenGo } from './startTogether.js';
 
-const [url, memberId, rounds, startAt] = process.argv.slice(2) as [string, string, string, string];
+const [url, memberId, rounds] = process.argv.slice(2) as [string, string, string];
 const store = openPostgresSettings({ url, tts: { voices: ['alloy'], models: ['tts-1'] }, logger: createLogger('silent'), changeFeed: false });
-while (Date.now() < Number(startAt)) {
-  // Both processes begin together.
-}
+// Both processes begin together.
+await readyThenGo();
 const charge = { guildId: '100000000000000001', memberId, model: 'tts-1', chars: 1000, guildDay: '2026-12-07', month: '2026-12', botDay: '2026-12-07' };
 let held = 0;
 let highest = 0;

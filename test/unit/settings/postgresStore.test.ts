@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { describeUrl, openPostgresSettings } from '../../../src/settings/postgre
 import { numberPlaceholders } from '../../../src/settings/postgres/syncPgConnection.js';
 import type { SettingsStore } from '../../../src/settings/types.js';
 import { describePostgres, scratchDatabase } from './dialects.js';
+import { runTogether } from './startTogether.js';
 import { TTS, capturingLogger } from './fixtures.js';
 
 describe('PostgreSQL dialect without a server', () => {
@@ -95,19 +95,11 @@ describePostgres('PostgreSQL store against a real server', () => {
 
   it('two processes taking and giving back a whole budget never hold more than it at once', async () => {
     open().close(); // migrated before the processes start
-    const startAt = Date.now() + 3_000;
-    const run = (memberId: string) =>
-      new Promise<{ held: number; highest: number }>((resolve, reject) => {
-        let out = '';
-        const child = spawn(
-          process.execPath,
-          ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(import.meta.dirname, 'holdingReserver.ts'), database.url, memberId, '150', String(startAt)],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { held: number; highest: number }) : reject(new Error(`exit ${code}`))));
-      });
-    const [a, b] = await Promise.all([run('200000000000000001'), run('200000000000000002')]);
+    const [a, b] = await runTogether<{ held: number; highest: number }>(
+      join(import.meta.dirname, 'holdingReserver.ts'),
+      [database.url, '200000000000000001', '150'],
+      [database.url, '200000000000000002', '150'],
+    );
     // Each got the budget some of the time (they contended), and never did the committed total pass it.
     expect(a.held).toBeGreaterThan(0);
     expect(b.held).toBeGreaterThan(0);
