@@ -193,11 +193,10 @@ describe('2027-01-07: a bot configured the old way (TTS_BASE_URL, provider "defa
 
 describe('an item keeps the provider of its first part', () => {
   let w: World;
+  // Over TTS_PIPELINE_MIN_CHARS (100) and said in two parts, one per sentence (the first is over 60 characters).
   const SENTENCES = [
-    'Welcome to a long message that is read in parts.',
-    'It goes on for a while, so that the first sentence is asked for on its own and starts playing early.',
-    'The next parts are made while the first one plays, and they must come in the same voice as the first.',
-    'Switching voices in the middle of one message would sound like another person took over the reading.',
+    'Welcome to a long message that is read in parts, each asked for on its own.',
+    'The later parts must come in the same voice as the first.',
   ];
   useWorld(
     {
