@@ -137,7 +137,7 @@ export async function benchBurst(): Promise<BenchRow[]> {
       bench: BENCH,
       metric: 'post → start of its audio, for what was read',
       value: percentiles(latencies.map((ms) => ms / 1000), 's', 2),
-      note: `min ${(Math.min(...latencies) / 1000).toFixed(2)} s; ${matched} of ${reads.length} reads matched to played items by tone (${items.length} items heard); each waits for the backlog ahead of it (≤ 30 pending, ~0.7 s items)`,
+      note: `min ${(Math.min(...latencies) / 1000).toFixed(2)} s; ${matched} of ${reads.length} reads matched to played items by tone (${items.length} items heard); reading paced (defaults: read_max_lag_s 8, read_max_speed 1.6): what cannot start within the budget is dropped with 🔇 rather than waited for`,
     });
     rows.push({
       bench: BENCH,
