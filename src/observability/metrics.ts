@@ -1,9 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorKey } from '../errors.js';
 
 /** How an interaction ended: done, refused with a reason (BotError), failed unexpectedly, or turned away while shutting down. */
 export type InteractionOutcome = 'ok' | 'refused' | 'failed' | 'shutting_down';
 /** How a call to a speech provider ended. */
 export type SpeechOutcome = 'ok' | 'error' | 'aborted';
+/** How one call to a transcription provider ended: ok, aborted, or the typed error key the chain saw (transcribe.unsupported = no route). */
+export type TranscriptionCallOutcome = 'ok' | 'aborted' | ErrorKey;
+/** What asked for a transcription: the Transcribe menu, or a voice message in a channel read aloud. */
+export type TranscribeTrigger = 'menu' | 'auto';
+/** What became of a transcription asked for. */
+export type TranscribeResult = 'transcribed' | 'opted_out' | 'no_audio' | 'too_large' | 'budget_spent' | 'failed';
 /** What became of a message in a reading channel. */
 export type ReadResult = 'read' | 'skipped' | 'dropped';
 
@@ -48,6 +55,23 @@ export function createMetrics(options: { prefix?: string } = {}) {
   const charactersSent = new Counter({
     name: `${p}speech_characters_sent_total`,
     help: 'Characters of text sent to speech providers (what providers bill)',
+    registers,
+  });
+  const transcriptionRequests = new Counter({
+    name: `${p}transcription_requests_total`,
+    help: 'Calls to transcription providers, by provider and outcome (ok, aborted, or the error key: transcribe.unsupported = no /audio/transcriptions route, speech.* = the provider error)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers,
+  });
+  const audioSecondsSent = new Counter({
+    name: `${p}transcription_audio_seconds_sent_total`,
+    help: 'Seconds of audio handed to the transcription providers (what they bill; a file passed on to the next provider counts once)',
+    registers,
+  });
+  const transcriptions = new Counter({
+    name: `${p}transcriptions_total`,
+    help: 'Transcriptions asked for, by trigger (menu, auto = voice message in a channel read aloud) and result (transcribed, opted_out, no_audio, too_large, budget_spent, failed)',
+    labelNames: ['trigger', 'result'] as const,
     registers,
   });
   const reads = new Counter({
@@ -124,6 +148,9 @@ export function createMetrics(options: { prefix?: string } = {}) {
   // Zero series exist from the start, so rates work from the first scrape.
   for (const outcome of ['ok', 'error', 'aborted'] as const) speechRequests.inc({ outcome }, 0);
   for (const result of ['read', 'skipped', 'dropped'] as const) reads.inc({ result }, 0);
+  for (const trigger of ['menu', 'auto'] as const) {
+    for (const result of ['transcribed', 'opted_out', 'no_audio', 'too_large', 'budget_spent', 'failed'] as const) transcriptions.inc({ trigger, result }, 0);
+  }
   for (const kind of ['gateway', 'voice'] as const) reconnects.inc({ kind }, 0);
 
   return {
@@ -137,6 +164,18 @@ export function createMetrics(options: { prefix?: string } = {}) {
       speechRequests.inc({ outcome });
       charactersSent.inc(characters);
       if (ttfbMs !== undefined) ttfb.observe(ttfbMs / 1000);
+    },
+    /** Counts one call to a transcription provider (provider names come from the config: a bounded set). */
+    transcriptionRequest(provider: string, outcome: TranscriptionCallOutcome): void {
+      transcriptionRequests.inc({ provider, outcome });
+    },
+    /** Counts the seconds of one file handed to the transcription providers. */
+    transcriptionSent(seconds: number): void {
+      audioSecondsSent.inc(seconds);
+    },
+    /** Counts one transcription asked for and what became of it. */
+    transcription(trigger: TranscribeTrigger, result: TranscribeResult): void {
+      transcriptions.inc({ trigger, result });
     },
     /** Counts one message considered for reading. */
     read(result: ReadResult): void {
