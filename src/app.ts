@@ -268,7 +268,7 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
   const transcribe = createTranscribeService({
     settings,
     usage,
-    transcription: createTranscription({ tts: config.tts, logger, now: () => clock.now() }),
+    transcription: createTranscription({ tts: config.tts, logger, now: () => clock.now(), onCall: (provider, outcome) => metrics.transcriptionRequest(provider, outcome) }),
     limiter: providerLimiter,
     model: config.transcribe.model,
     ffmpegPath,
@@ -276,6 +276,8 @@ export function createApp(config: Config, commands: readonly BotCommand[], overr
     ports: { replyTo: channels.replyTo, react: channels.react },
     guildSay: (guildId) => (key, values) => translator.text(spokenLanguage(guildId), key, values),
     logger,
+    onSent: (seconds) => metrics.transcriptionSent(seconds),
+    onResult: (trigger, result) => metrics.transcription(trigger, result),
   });
   const services: Services = {
     config,

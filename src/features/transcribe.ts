@@ -1,6 +1,7 @@
 import { BotError, isBotError } from '../errors.js';
 import type { MessageValues } from '../i18n/translator.js';
 import type { Logger } from '../observability/logger.js';
+import type { TranscribeResult, TranscribeTrigger } from '../observability/metrics.js';
 import { memberValue } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
 import { TRANSCRIBE_MAX_BYTES, audioSeconds, isAudioAttachment, uploadName, type TranscriptionChain } from '../speech/transcription/index.js';
@@ -25,6 +26,16 @@ export const TRANSCRIBE_REACTIONS = { failed: '⚠️', budgetSpent: '⏳' } as 
 /** Longest transcript shown (Discord's 2,000 characters, less the heading). */
 const MAX_TRANSCRIPT_CHARS = 1800;
 const MiB = 1024 * 1024;
+
+/** What a transcription that threw comes to, for the metrics. */
+export function transcribeResultOf(err: unknown): TranscribeResult {
+  const key = isBotError(err) ? err.key : 'internal';
+  if (key === 'transcribe.opted_out') return 'opted_out';
+  if (key === 'transcribe.no_audio') return 'no_audio';
+  if (key === 'transcribe.too_large') return 'too_large';
+  if (key === 'usage.budget_guild' || key === 'usage.budget_bot') return 'budget_spent';
+  return 'failed';
+}
 
 /** The voice message's file, else the first audio attachment; undefined when the message has none. */
 export function audioOf(m: MessageFacts): MessageAudio | undefined {
@@ -73,9 +84,14 @@ export function createTranscribeService(deps: {
   /** Words in a guild's own language, for the transcripts posted there for everyone. */
   guildSay: (guildId: string) => Say;
   logger: Logger;
+  /** Told of the seconds of each file handed to the transcription providers (metrics). */
+  onSent?: (seconds: number) => void;
+  /** Told what became of each transcription asked for (metrics). */
+  onResult?: (trigger: TranscribeTrigger, result: TranscribeResult) => void;
   fetch?: typeof fetch;
 }) {
   const log = deps.logger.child({ module: 'transcribe' });
+  const counted = deps.onResult ?? (() => undefined);
   const doFetch = deps.fetch ?? fetch;
   const optedOut = (m: MessageFacts) => memberValue(deps.settings.member(m.guildId, m.authorId), 'optOut') === true;
 
@@ -116,6 +132,7 @@ export function createTranscribeService(deps: {
       const slot = await deps.limiter?.acquire(m.guildId);
       let text: string;
       try {
+        deps.onSent?.(seconds);
         ({ text } = await deps.transcription.transcribe({ audio: bytes, filename, contentType, model: deps.model }));
       } finally {
         slot?.release();
@@ -139,11 +156,17 @@ export function createTranscribeService(deps: {
      * out (only they may then), too large, download failed, a budget spent; or the providers' SpeechError.
      */
     async onRequest(m: MessageFacts, requesterId: string, say: Say): Promise<string> {
-      const audio = audioOf(m);
-      if (!audio) throw new BotError('transcribe.no_audio');
-      if (m.authorId !== requesterId && optedOut(m)) throw new BotError('transcribe.opted_out');
-      const text = await transcribe(m, audio, { guildId: m.guildId, memberId: requesterId });
-      return transcriptText(say, m, audio, text);
+      try {
+        const audio = audioOf(m);
+        if (!audio) throw new BotError('transcribe.no_audio');
+        if (m.authorId !== requesterId && optedOut(m)) throw new BotError('transcribe.opted_out');
+        const text = await transcribe(m, audio, { guildId: m.guildId, memberId: requesterId });
+        counted('menu', 'transcribed');
+        return transcriptText(say, m, audio, text);
+      } catch (err) {
+        counted('menu', transcribeResultOf(err));
+        throw err;
+      }
     },
 
     /** A posted message: a voice message in a channel read aloud gets a transcript reply when the server wants it. */
@@ -152,16 +175,25 @@ export function createTranscribeService(deps: {
       if (!deps.settings.guild(m.guildId).transcribe_voice_messages || !isReadChannel(m)) return;
       if (optedOut(m)) {
         log.debug({ guildId: m.guildId }, 'voice message not transcribed: its author opted out');
+        counted('auto', 'opted_out');
         return;
       }
       const audio = audioOf(m);
-      if (!audio) return;
+      if (!audio) {
+        counted('auto', 'no_audio');
+        return;
+      }
       void (async () => {
+        // A reply that fails to post after the transcript came is not counted a second time.
+        let transcribed = false;
         try {
           const text = await transcribe(m, audio, { guildId: m.guildId, memberId: m.authorId });
+          transcribed = true;
+          counted('auto', 'transcribed');
           await deps.ports.replyTo(m.channelId, m.id, transcriptText(deps.guildSay(m.guildId), m, audio, text));
         } catch (err) {
           const key = isBotError(err) ? err.key : 'internal';
+          if (!transcribed) counted('auto', transcribeResultOf(err));
           log.warn({ guildId: m.guildId, channelId: m.channelId, key }, 'voice message not transcribed');
           const emoji = key === 'usage.budget_guild' || key === 'usage.budget_bot' ? TRANSCRIBE_REACTIONS.budgetSpent : TRANSCRIBE_REACTIONS.failed;
           await deps.ports.react(m.channelId, m.id, emoji).catch(() => undefined);

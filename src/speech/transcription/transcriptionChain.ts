@@ -1,5 +1,6 @@
 import { BotError } from '../../errors.js';
 import type { Logger } from '../../observability/logger.js';
+import type { TranscriptionCallOutcome } from '../../observability/metrics.js';
 import { CircuitBreaker } from '../providers/circuitBreaker.js';
 import { providerInTrouble, SpeechError } from '../speechErrors.js';
 import type { TranscriptionClient, TranscriptionRequest, Transcript } from './transcriptionClient.js';
@@ -18,6 +19,13 @@ function failsOver(err: unknown): err is SpeechError {
   return providerInTrouble(err) || (err instanceof SpeechError && (err.key === 'speech.model_unavailable' || noRoute(err)));
 }
 
+/** The outcome of one provider call that threw: its typed key, with a missing route said as transcribe.unsupported. */
+function outcomeOf(err: unknown, signal: AbortSignal | undefined): TranscriptionCallOutcome {
+  if (signal?.aborted) return 'aborted';
+  if (err instanceof SpeechError) return noRoute(err) ? 'transcribe.unsupported' : err.key;
+  return 'internal';
+}
+
 /** How long a provider that answered 404/405 for the route is skipped before it is asked again. */
 const NO_ROUTE_RECHECK_MS = 60 * 60_000;
 
@@ -32,6 +40,8 @@ export function createTranscriptionChain(options: {
   circuit: { failures: number; cooldownMs: number };
   now: () => number;
   logger: Logger;
+  /** Told of each call to a provider and how it ended (metrics). */
+  onCall?: (provider: string, outcome: TranscriptionCallOutcome) => void;
 }) {
   const log = options.logger.child({ module: 'transcription' });
   const runtimes = options.providers.map((p) => ({
@@ -60,8 +70,10 @@ export function createTranscriptionChain(options: {
         try {
           const transcript = await r.client.transcribe(request, signal);
           pass.success();
+          options.onCall?.(r.name, 'ok');
           return transcript;
         } catch (err) {
+          options.onCall?.(r.name, outcomeOf(err, signal));
           if (signal?.aborted) {
             pass.release();
             throw err;
