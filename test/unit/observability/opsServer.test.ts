@@ -57,6 +57,10 @@ describe('ops server', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('speechbot_interactions_total{command="speak",outcome="ok"} 1');
+    // Transcription series exist from the start (rates work from the first scrape).
+    expect(text).toContain('speechbot_transcriptions_total{trigger="menu",result="transcribed"} 0');
+    expect(text).toContain('speechbot_transcriptions_total{trigger="auto",result="failed"} 0');
+    expect(text).toContain('speechbot_transcription_audio_seconds_sent_total 0');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
   });
@@ -65,7 +69,17 @@ describe('ops server', () => {
     const a = createMetrics();
     const b = createMetrics();
     a.read('read');
-    expect(await b.registry.metrics()).toContain('speechbot_reads_total{result="read"} 0');
-    expect(await a.registry.metrics()).toContain('speechbot_reads_total{result="read"} 1');
+    a.transcription('auto', 'too_large');
+    a.transcriptionSent(2.5);
+    a.transcriptionRequest('openai', 'speech.timeout');
+    const [textA, textB] = [await a.registry.metrics(), await b.registry.metrics()];
+    expect(textB).toContain('speechbot_reads_total{result="read"} 0');
+    expect(textA).toContain('speechbot_reads_total{result="read"} 1');
+    expect(textB).toContain('speechbot_transcriptions_total{trigger="auto",result="too_large"} 0');
+    expect(textA).toContain('speechbot_transcriptions_total{trigger="auto",result="too_large"} 1');
+    expect(textB).toContain('speechbot_transcription_audio_seconds_sent_total 0');
+    expect(textA).toContain('speechbot_transcription_audio_seconds_sent_total 2.5');
+    expect(textB).not.toContain('speechbot_transcription_requests_total{');
+    expect(textA).toContain('speechbot_transcription_requests_total{provider="openai",outcome="speech.timeout"} 1');
   });
 });
