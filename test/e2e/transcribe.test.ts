@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionHandle } from '../standins/discord/index.js';
 import { runFfmpeg } from '../standins/speech/ffmpegEncode.js';
 import { durationFor, type TranscriptionRecordBody } from '../standins/speech/index.js';
+import { freePort, sample } from './opsPort.js';
 import { useWorld, type MemberName, type World } from './world.js';
 
 const content = (h: InteractionHandle) => h.message()?.content ?? '';
@@ -16,9 +17,15 @@ const transcriptions = (w: World) => w.speech.requests.filter((r) => r.path === 
 
 describe('Transcribe and voice-message transcripts', () => {
   let w: World;
+  // The ops port (for /metrics) is picked before the world starts: this hook runs before useWorld's.
+  const env: Record<string, string> = { READING_ENABLED: 'true', TRANSCRIBE_MODEL: 'gpt-4o-mini-transcribe' };
+  beforeAll(async () => {
+    env.HTTP_PORT = String(await freePort());
+  });
+  const metricsText = async () => (await fetch(`http://127.0.0.1:${env.HTTP_PORT}/metrics`)).text();
   useWorld(
     {
-      env: { READING_ENABLED: 'true', TRANSCRIBE_MODEL: 'gpt-4o-mini-transcribe' },
+      env,
       // The first provider speaks only (Kokoro-FastAPI has no /audio/transcriptions): transcription fails over to the second.
       extraSpeech: { kokoro: { personality: 'kokoro' } },
       providers: (s) => [
@@ -62,6 +69,16 @@ describe('Transcribe and voice-message transcripts', () => {
     expect(w.discord.attachmentDownloads.filter((d) => d.status === 200).length).toBe(1);
     // Kokoro was asked first and has no such route (404, FastAPI's body); the file went on to the next provider.
     expect(w.speeches.kokoro!.requests.filter((r) => r.path === '/v1/audio/transcriptions').map((r) => r.status)).toEqual([404]);
+    // /metrics: one menu transcription, Kokoro's call counted as no route, the second provider's as ok, the seconds sent.
+    const metrics = await metricsText();
+    expect(sample(metrics, 'speechbot_transcriptions_total{trigger="menu",result="transcribed"}')).toBe(1);
+    expect(sample(metrics, 'speechbot_transcriptions_total{trigger="menu",result="failed"}')).toBe(0);
+    expect(sample(metrics, 'speechbot_transcription_requests_total{provider="kokoro",outcome="transcribe.unsupported"}')).toBe(1);
+    expect(sample(metrics, 'speechbot_transcription_requests_total{provider="openai",outcome="ok"}')).toBe(1);
+    expect(sample(metrics, 'speechbot_transcription_audio_seconds_sent_total')).toBeCloseTo(durationFor('hello there'), 6);
+    // Neither the transcript nor any id is in the metrics.
+    expect(metrics).not.toContain('hello there');
+    for (const id of [w.guild.id, w.guild.member('alice').id, w.guild.member('bob').id, voice.id]) expect(metrics).not.toContain(id);
 
     await setting('transcribe_public', 'on');
     const carol = transcribe('carol', voice.id);
