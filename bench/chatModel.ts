@@ -62,3 +62,53 @@ export function saidInFull(text: string, inputs: readonly string[], index: numbe
   const flat = (s: string) => s.replace(/\s+/g, ' ');
   return flat(inputs.slice(index, index + 4).join(' ')).includes(flat(text));
 }
+
+/** What became of a chat's messages: who was heard when, what was said whole, merged, cut, marked 🔇 or neither. */
+export interface ChatTally {
+  /** Post → start of the request holding the message (s), for the messages read whose start is known. */
+  lags: number[];
+  full: number;
+  merged: number;
+  shortened: number;
+  shed: number;
+  neither: number;
+  /** Over all messages, the longest from a post to the next start of anything of its author's (or to `endAt`). */
+  longestUnheardMs: number;
+}
+
+/**
+ * Tallies a chat from the reading requests in order (`inputs`), when each started (by index; undefined when it could
+ * not be matched), which messages were marked 🔇, and when the run ended; every time on one clock, in ms.
+ */
+export function tallyChat(
+  posts: readonly { atMs: number; author: string; marker: string; text: string }[],
+  inputs: readonly string[],
+  startOf: (index: number) => number | undefined,
+  marked: (postIndex: number) => boolean,
+  endAt: number,
+): ChatTally {
+  const holds = (input: string, marker: string) => new RegExp(`\\b${marker}\\b`).test(input);
+  const tally: ChatTally = { lags: [], full: 0, merged: 0, shortened: 0, shed: 0, neither: 0, longestUnheardMs: 0 };
+  const heardAt = new Map<string, number[]>();
+  for (const [i, p] of posts.entries()) {
+    const index = inputs.findIndex((input) => holds(input, p.marker));
+    if (index < 0) {
+      if (marked(i)) tally.shed++;
+      else tally.neither++;
+      continue;
+    }
+    if (saidInFull(p.text, inputs, index)) tally.full++;
+    else tally.shortened++;
+    if (posts.filter((q) => holds(inputs[index]!, q.marker)).length > 1) tally.merged++;
+    const start = startOf(index);
+    if (start !== undefined) {
+      tally.lags.push((start - p.atMs) / 1000);
+      heardAt.set(p.author, [...(heardAt.get(p.author) ?? []), start]);
+    }
+  }
+  for (const p of posts) {
+    const next = (heardAt.get(p.author) ?? []).filter((t) => t >= p.atMs).sort((a, b) => a - b)[0] ?? endAt;
+    tally.longestUnheardMs = Math.max(tally.longestUnheardMs, next - p.atMs);
+  }
+  return tally;
+}

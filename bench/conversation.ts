@@ -11,7 +11,7 @@ import { pollUntil, progress, sleep, startBotUnderTest, type BotUnderTest } from
 import { mean, verdict } from './stats.js';
 import { pct, type BenchRow } from './table.js';
 import { seededRandom } from './seededRandom.js';
-import { idealLags, planChat, saidInFull } from './chatModel.js';
+import { idealLags, planChat, tallyChat } from './chatModel.js';
 
 const BENCH = 'conversation';
 const RATES = [0.2, 0.5, 1.5];
@@ -84,38 +84,16 @@ async function runOnce(b: BotUnderTest, rate: number, pacing: boolean, seed: num
     if (!startOf.has(k)) startOf.set(k, item.startAt);
     k++;
   }
-  const lags: number[] = [];
-  let full = 0;
-  let merged = 0;
-  let shortened = 0;
-  let shed = 0;
-  let neither = 0;
-  const heardAt = new Map<string, number[]>();
-  for (const p of posted) {
-    const index = reads.findIndex((r) => new RegExp(`\\b${p.marker}\\b`).test(r.body.input));
-    if (index < 0) {
-      if (reacted(p)) shed++;
-      else neither++;
-      continue;
-    }
-    const input = reads[index]!.body.input;
-    if (saidInFull(p.text, reads.map((r) => r.body.input), index)) full++;
-    else shortened++;
-    if (posted.filter((q) => new RegExp(`\\b${q.marker}\\b`).test(input)).length > 1) merged++;
-    const start = startOf.get(index);
-    if (start !== undefined) {
-      lags.push((start - p.at) / 1000);
-      heardAt.set(p.author, [...(heardAt.get(p.author) ?? []), start]);
-    }
-  }
+  const inputs = reads.map((r) => r.body.input);
   // Everyone heard each minute: for every message, how long until something of its author's started (the next read
   // of theirs, or the drain's end when nothing more was); the longest such wait over the run.
-  const drainedAt = Date.now();
-  let longestUnheard = 0;
-  for (const p of posted) {
-    const next = (heardAt.get(p.author) ?? []).filter((t) => t >= p.at).sort((a, c) => a - c)[0] ?? drainedAt;
-    longestUnheard = Math.max(longestUnheard, next - p.at);
-  }
+  const { lags, full, merged, shortened, shed, neither, longestUnheardMs: longestUnheard } = tallyChat(
+    posted.map((p) => ({ atMs: p.at, author: p.author, marker: p.marker, text: p.text })),
+    inputs,
+    (index) => startOf.get(index),
+    (i) => reacted(posted[i]!),
+    Date.now(),
+  );
   // The floor any reader could reach reading everything in full at normal speed, in order, with no gap between items:
   // the same messages served back to back at the stand-in's pace (name said when the author changes).
   const ideal = idealLags(posted.map((p) => ({ atMs: p.at - t0, author: p.author, text: p.text })), CHARS_PER_SECOND);

@@ -25,7 +25,7 @@ import type { SpeechRequest } from '../src/speech/request.js';
 import { GuildPlayback } from '../src/voice/GuildPlayback.js';
 import { PlaybackRegistry } from '../src/voice/PlaybackRegistry.js';
 import type { Clock, PlayHandle, VoiceLink } from '../src/voice/ports.js';
-import { idealLags, planChat, saidInFull, type PlannedPost } from './chatModel.js';
+import { idealLags, planChat, tallyChat, type ChatTally, type PlannedPost } from './chatModel.js';
 import { seededRandom } from './seededRandom.js';
 import { mean } from './stats.js';
 import { pct, type BenchRow } from './table.js';
@@ -88,18 +88,11 @@ interface Played {
 }
 
 /** What one replayed chat came to. */
-interface ReplayResult {
-  lags: number[];
+interface ReplayResult extends ChatTally {
   ideal: number[];
   posts: number;
-  full: number;
-  merged: number;
-  shortened: number;
-  shed: number;
-  neither: number;
   speeds: number[];
   requests: number;
-  longestUnheardMs: number;
   maxSpeed: number;
 }
 
@@ -184,29 +177,15 @@ async function replay(posts: readonly PlannedPost[], lagS: number, maxSpeed: num
   await clock.run(Number.POSITIVE_INFINITY);
   settings.close();
 
-  const inRequest = (p: PlannedPost) => played.findIndex((x) => new RegExp(`\\b${p.marker}\\b`).test(x.request.input));
-  const result: ReplayResult = { lags: [], ideal: idealLags(posts, CHARS_PER_SECOND, MIN_SECONDS), posts: posts.length, full: 0, merged: 0, shortened: 0, shed: 0, neither: 0, speeds: played.map((x) => x.request.speed), requests: played.length, longestUnheardMs: 0, maxSpeed: Math.max(1, ...played.map((x) => x.request.speed)) };
-  const heardAt = new Map<string, number[]>();
-  for (const [i, p] of posts.entries()) {
-    const index = inRequest(p);
-    if (index < 0) {
-      if (reactions.get(ids[i]!)?.includes(DROPPED)) result.shed++;
-      else result.neither++;
-      continue;
-    }
-    const { request, startAt } = played[index]!;
-    if (saidInFull(p.text, played.map((x) => x.request.input), index)) result.full++;
-    else result.shortened++;
-    if (posts.filter((q) => new RegExp(`\\b${q.marker}\\b`).test(request.input)).length > 1) result.merged++;
-    result.lags.push((startAt - p.atMs) / 1000);
-    heardAt.set(p.author, [...(heardAt.get(p.author) ?? []), startAt]);
-  }
-  const endAt = lastEndAt;
-  for (const p of posts) {
-    const next = (heardAt.get(p.author) ?? []).filter((t) => t >= p.atMs).sort((a, b) => a - b)[0] ?? endAt;
-    result.longestUnheardMs = Math.max(result.longestUnheardMs, next - p.atMs);
-  }
-  return result;
+  const speeds = played.map((x) => x.request.speed);
+  const tally = tallyChat(
+    posts,
+    played.map((x) => x.request.input),
+    (index) => played[index]?.startAt,
+    (i) => reactions.get(ids[i]!)?.includes(DROPPED) === true,
+    lastEndAt,
+  );
+  return { ...tally, ideal: idealLags(posts, CHARS_PER_SECOND, MIN_SECONDS), posts: posts.length, speeds, requests: played.length, maxSpeed: Math.max(1, ...speeds) };
 }
 
 /** A posted chat message as the reading service sees it. */
