@@ -501,6 +501,12 @@ function wholeNumber(value: number, fallback: number, min: number): number {
   return Number.isFinite(value) ? Math.max(min, Math.floor(value)) : fallback;
 }
 
+/** Text cut at a word so that it fits `cap` characters with the language's "and more" after it. */
+export function endWithAndMore(text: string, cap: number, phrases: SpokenPhrases): string {
+  const andMore = phrases.say('andMore', { text: '' }).length;
+  return phrases.say('andMore', { text: cutAtWord(text, Math.max(1, cap - andMore)) });
+}
+
 /** Turns a message into what is said, or null when nothing is left to say (nothing is then queued). */
 export function prepareText(message: ReadableMessage, options: PrepareOptions): string | null {
   const { phrases } = options;
@@ -531,7 +537,7 @@ export function prepareText(message: ReadableMessage, options: PrepareOptions): 
 
   let body = withExtras(content, extras, phrases);
   truncated ||= body.length > budget;
-  if (truncated) body = phrases.say('andMore', { text: cutAtWord(body, budget - andMore) });
+  if (truncated) body = endWithAndMore(body, budget, phrases);
   const verb = !hasContent ? 'sent' : message.forwarded ? 'forwarded' : 'said';
   return cutAtWord(withoutPings(said(options.sayName, author, replyTo, verb, hasContent, body, phrases).trim(), phrases), MAX_INPUT_CHARS);
 }

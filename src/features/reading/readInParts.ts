@@ -1,7 +1,7 @@
 import type { SpokenPhrases } from '../../i18n/spokenPhrases.js';
 import { MAX_INPUT_CHARS } from '../../speech/request.js';
 import { splitForSpeech } from '../../speech/sentenceSplit.js';
-import { cutAtWord } from './prepareText.js';
+import { endWithAndMore } from './prepareText.js';
 
 /** Reads longer than this many characters (about 10 s of speech) are said in parts, so what is left can still be cut when others post meanwhile. */
 export const PARTS_FROM_CHARS = 150;
@@ -22,7 +22,5 @@ export function splitRead(text: string): { first: string; rest: string } | null 
 
 /** What is left of a read, cut to `cap` characters ending with "and more" when it is longer. */
 export function capRest(text: string, cap: number, phrases: SpokenPhrases): string {
-  if (text.length <= cap) return text;
-  const andMore = phrases.say('andMore', { text: '' }).length;
-  return phrases.say('andMore', { text: cutAtWord(text, Math.max(1, cap - andMore)) });
+  return text.length <= cap ? text : endWithAndMore(text, cap, phrases);
 }
