@@ -4,12 +4,11 @@
  * ready, memory per 1,000 servers, settings statements per read message once warm, and the time from a write in one
  * process to its effect in the other. BENCH_SCALE_GUILDS changes the number of servers.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { runScript, type ProcessHandle } from '../test/e2e/botProcess.js';
+import { createScratchDatabase } from '../test/unit/settings/scratchDatabase.js';
 import { startDiscordStandin, type DiscordStandin, type GuildHandle, type InteractionHandle } from '../test/standins/discord/index.js';
 import { startSpeechStandin } from '../test/standins/speech/index.js';
 import { startVoiceStandin } from '../test/standins/voice/index.js';
@@ -27,24 +26,8 @@ const WRITES = 40;
 const content = (h: InteractionHandle) => h.message()?.content ?? '';
 
 /** A database of its own on the test server, dropped afterwards. */
-async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `speechbot_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  return createScratchDatabase(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', 'speechbot_bench');
 }
 
 /** One counter of a process's /metrics, summed over the label values given (all when none). */

@@ -1,7 +1,6 @@
 // The settings tests run once per store dialect: SQLite in a temporary directory, PostgreSQL in a fresh schema of a
 // database made for this test file and dropped after it. Without a server, the PostgreSQL half is skipped with one line
 // saying how to run it, except in CI (CI=true), where it runs and fails loudly.
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
@@ -12,6 +11,7 @@ import { SETTINGS_FILE, openSqliteSettings } from '../../../src/settings/sqlite/
 import type { SettingsStore } from '../../../src/settings/types.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { TTS, capturingLogger, tempDataDir } from './fixtures.js';
+import { createScratchDatabase } from './scratchDatabase.js';
 
 /** The server the PostgreSQL tests use: TEST_DATABASE_URL, or the project machines' local one. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,22 +37,7 @@ let told = false;
 /** A database of its own for one test file: created on the test server, dropped by `drop`. */
 export async function scratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (unreachable) throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${unreachable}); CI=true: these tests never skip.`);
-  const name = `speechbot_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  return createScratchDatabase(TEST_DATABASE_URL, 'speechbot_test');
 }
 
 /** Whether the PostgreSQL half runs here; prints the one skip line once per file when it does not. */
