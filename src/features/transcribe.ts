@@ -6,7 +6,7 @@ import { memberValue } from '../settings/effective.js';
 import type { SettingsStore } from '../settings/types.js';
 import { TRANSCRIBE_MAX_BYTES, audioSeconds, isAudioAttachment, uploadName, type TranscriptionChain } from '../speech/transcription/index.js';
 import type { FairLimiter } from '../speech/fairLimiter.js';
-import type { UsageMeter } from '../usage/usageMeter.js';
+import { isBudgetSpent, type UsageMeter } from '../usage/usageMeter.js';
 import type { MessageFacts } from './reading/messageFacts.js';
 import { shorten } from './speak.js';
 
@@ -33,7 +33,7 @@ export function transcribeResultOf(err: unknown): TranscribeResult {
   if (key === 'transcribe.opted_out') return 'opted_out';
   if (key === 'transcribe.no_audio') return 'no_audio';
   if (key === 'transcribe.too_large') return 'too_large';
-  if (key === 'usage.budget_guild' || key === 'usage.budget_bot') return 'budget_spent';
+  if (isBudgetSpent(err)) return 'budget_spent';
   return 'failed';
 }
 
@@ -195,7 +195,7 @@ export function createTranscribeService(deps: {
           const key = isBotError(err) ? err.key : 'internal';
           if (!transcribed) counted('auto', transcribeResultOf(err));
           log.warn({ guildId: m.guildId, channelId: m.channelId, key }, 'voice message not transcribed');
-          const emoji = key === 'usage.budget_guild' || key === 'usage.budget_bot' ? TRANSCRIBE_REACTIONS.budgetSpent : TRANSCRIBE_REACTIONS.failed;
+          const emoji = isBudgetSpent(err) ? TRANSCRIBE_REACTIONS.budgetSpent : TRANSCRIBE_REACTIONS.failed;
           await deps.ports.react(m.channelId, m.id, emoji).catch(() => undefined);
         }
       })();

@@ -7,6 +7,11 @@ import { audioCounterModel, charsForSeconds, secondsForChars, transcriptionModel
 import { dayKey, monthOf, nextMidnight } from './periods.js';
 import { MemberRateLimiter } from './rateLimiter.js';
 
+/** Whether an error says a character budget (the server's or the bot's) is spent. */
+export function isBudgetSpent(err: unknown): boolean {
+  return isBotError(err) && (err.key === 'usage.budget_guild' || err.key === 'usage.budget_bot');
+}
+
 /** Who a provider call is for: the guild (its budget) and the member (their monthly total), when known. */
 export interface Spender {
   guildId?: string | undefined;

@@ -5,6 +5,7 @@ import { effectiveSpeech, languageVoice, memberValue } from '../../settings/effe
 import type { GuildSettings } from '../../settings/definitions.js';
 import type { SettingsStore } from '../../settings/types.js';
 import { MAX_INPUT_CHARS, SPEED_RANGE, type SpeechRequest } from '../../speech/request.js';
+import { isBudgetSpent } from '../../usage/usageMeter.js';
 import type { EntryOutcome } from '../../voice/GuildPlayback.js';
 import type { PlaybackRegistry } from '../../voice/PlaybackRegistry.js';
 import type { Clock } from '../../voice/ports.js';
@@ -19,8 +20,6 @@ import { capRest, splitRead } from './readInParts.js';
 /** Reactions the bot leaves instead of messages: quiet, visible to the author. */
 export const READ_REACTIONS = { dropped: '🔇', failed: '⚠️', budgetSpent: '⏳' } as const;
 
-/** Errors that mean a character budget is spent (the message waits for no one: it is not read). */
-const BUDGET_KEYS: ReadonlySet<string> = new Set(['usage.budget_guild', 'usage.budget_bot']);
 
 /** What the reading service does to Discord besides speaking. */
 export interface ReadingPorts {
@@ -254,7 +253,7 @@ export function createReadingService(deps: {
         if (queued.get(first.guildId) === h) queued.delete(first.guildId);
         if (outcome.status === 'failed') {
           // One reaction per message: the entry ends once, whatever number of parts it was spoken in.
-          const emoji = isBotError(outcome.error) && BUDGET_KEYS.has(outcome.error.key) ? READ_REACTIONS.budgetSpent : READ_REACTIONS.failed;
+          const emoji = isBudgetSpent(outcome.error) ? READ_REACTIONS.budgetSpent : READ_REACTIONS.failed;
           for (const m of h.messages) react(m, emoji);
         }
         if (outcome.status === 'cancelled' && !h.withdrawn) {
