@@ -49,7 +49,6 @@ const VOICE = 'voice1';
 class VirtualClock implements Clock {
   private t = 0;
   private seq = 0;
-  private fired = 0;
   private readonly timers = new Map<number, { at: number; fn: () => void }>();
   now(): number {
     return this.t;
@@ -71,7 +70,6 @@ class VirtualClock implements Clock {
       for (const entry of this.timers) if (!next || entry[1].at < next[1].at) next = entry;
       if (!next || next[1].at > untilMs) return;
       this.timers.delete(next[0]);
-      if (process.env.REPLAY_DEBUG && ++this.fired % 1000 === 0) process.stderr.write(`t=${next[1].at} timers=${this.timers.size}\n`);
       this.t = next[1].at;
       next[1].fn();
     }

@@ -502,7 +502,7 @@ export function createReadingService(deps: {
       }
       const h = waiting.handed;
       const index = h.messages.findIndex((x) => x.id === m.id);
-      if (index < 0 || h.started) return;
+      if (index < 0) return;
       // Not yet started: a request said in parts is made whole again, as edited.
       dropRests(h);
       h.firstPart = undefined;
